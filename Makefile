@@ -1,0 +1,40 @@
+# Tandem — the two commands: `make run` (demo) and `make test` (the whole suite).
+PYTHON3 ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test bench lint messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving http://127.0.0.1:8000 (web, worker, presence sweeper). Ctrl-C stops."
+	REDIS_URL=$${REDIS_URL:-$$($(PY) -m server.localredis)} PYTHON=$(PY) $(VENV)/bin/honcho start -f Procfile
+
+test: install
+	$(PY) -m server.check_services
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules
+	$(PY) manage.py compilemessages -l fr --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import logging
+import time
+
+from presence import store
+from presence.clients import aredis_client, redis_client
+
+logger = logging.getLogger(__name__)
+
+
+def online_user_ids(*, organisation_id: int) -> set[int]:
+    """Members of the organisation connected now. Pages render without Redis: when it is
+    away every dot is grey and the socket fills them in once it reconnects."""
+    try:
+        return store.online_user_ids(redis_client(), organisation_id, time.time())
+    except Exception:  # noqa: BLE001
+        logger.warning("presence unavailable", exc_info=True)
+        return set()
+
+
+async def aonline_user_ids(*, organisation_id: int) -> set[int]:
+    return await store.aonline_user_ids(aredis_client(), organisation_id, time.time())

@@ -1,0 +1,65 @@
+"""Presence use cases: a socket connects, beats, closes; the sweeper expires the silent.
+
+Heartbeats touch Redis only (and at most once per PRESENCE_WRITE_INTERVAL per socket);
+the database hears of a user only on a transition, to keep «Dernière session».
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from presence import events, store
+from presence.clients import aredis_client, redis_client
+from programs.services import member_record_last_seen
+
+
+def _at(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+class SocketPresence:
+    """The presence of one open socket of one member."""
+
+    def __init__(self, *, organisation_id: int, user_id: int, socket: str) -> None:
+        self.seen = store.Seen(organisation_id=organisation_id, user_id=user_id, socket=socket)
+        self.last_write = 0.0
+
+    async def _mark(self, now: float) -> None:
+        self.last_write = now
+        if await store.mark_seen(aredis_client(), self.seen, now):
+            await database_sync_to_async(member_record_last_seen)(
+                user_ids_seen={self.seen.user_id: _at(now)}
+            )
+            await events.apresence_changed(self.seen.organisation_id, online=[self.seen.user_id])
+
+    async def connected(self) -> None:
+        await self._mark(time.time())
+
+    async def heartbeat(self) -> None:
+        """A beat from the browser. Skipped when this socket wrote recently: the stored
+        timestamp is still well inside the offline threshold."""
+        now = time.time()
+        if now - self.last_write < settings.PRESENCE_WRITE_INTERVAL:
+            return
+        await self._mark(now)
+
+    async def closed(self) -> None:
+        now = time.time()
+        if await store.mark_gone(aredis_client(), self.seen, now):
+            await database_sync_to_async(member_record_last_seen)(
+                user_ids_seen={self.seen.user_id: _at(now)}
+            )
+            await events.apresence_changed(self.seen.organisation_id, offline=[self.seen.user_id])
+
+
+def presence_sweep(*, now: float | None = None) -> dict[int, dict[int, float]]:
+    """Expire members who stopped beating; publish one coalesced event per organisation."""
+    transitions = store.sweep(redis_client(), time.time() if now is None else now)
+    for organisation_id, gone in transitions.items():
+        member_record_last_seen(user_ids_seen={uid: _at(ts) for uid, ts in gone.items()})
+        events.presence_changed(organisation_id, offline=gone.keys())
+    return transitions

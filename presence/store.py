@@ -1,0 +1,134 @@
+"""Presence kept in Redis, never in the database on a heartbeat.
+
+Keys (prefix `<REDIS_PREFIX>:presence`):
+- `org:<org>`    sorted set  user id → last-seen unix time (the "who is online" index)
+- `conns:<user>` sorted set  socket (channel name) → last-beat unix time; several tabs
+                 count once, and a socket whose process died ages out of it
+- `online:<org>` set         users last *announced* online; membership changes are the
+                 transitions, so two processes never announce the same one twice
+- `orgs`         set         organisations with someone online, for the sweeper
+
+"Online" means seen within PRESENCE_OFFLINE_AFTER seconds. Each operation is one
+pipelined round trip (MULTI/EXEC), so it is atomic against the other processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+
+KEY_TTL = 24 * 3600
+
+
+def _prefix() -> str:
+    return f"{settings.REDIS_PREFIX}:presence"
+
+
+def org_key(organisation_id: int) -> str:
+    return f"{_prefix()}:org:{organisation_id}"
+
+
+def conns_key(user_id: int) -> str:
+    return f"{_prefix()}:conns:{user_id}"
+
+
+def online_key(organisation_id: int) -> str:
+    return f"{_prefix()}:online:{organisation_id}"
+
+
+def orgs_key() -> str:
+    return f"{_prefix()}:orgs"
+
+
+def threshold() -> int:
+    return settings.PRESENCE_OFFLINE_AFTER
+
+
+@dataclass(frozen=True)
+class Seen:
+    organisation_id: int
+    user_id: int
+    socket: str
+
+
+async def mark_seen(redis: AsyncRedis, seen: Seen, now: float) -> bool:
+    """Record a connect or a heartbeat. True when this makes the user newly online."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.zadd(conns_key(seen.user_id), {seen.socket: now})
+        pipe.expire(conns_key(seen.user_id), KEY_TTL)
+        pipe.zadd(org_key(seen.organisation_id), {str(seen.user_id): now})
+        pipe.sadd(online_key(seen.organisation_id), str(seen.user_id))
+        pipe.sadd(orgs_key(), str(seen.organisation_id))
+        results = await pipe.execute()
+    return results[3] == 1
+
+
+_GONE_LUA = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[3])
+return redis.call('SREM', KEYS[3], ARGV[3])
+"""
+
+
+async def mark_gone(redis: AsyncRedis, seen: Seen, now: float) -> bool:
+    """Record a closed socket. True when it was the user's last live one: they go
+    offline at once rather than after the threshold. Sockets of a crashed process stop
+    beating and age out of the count here."""
+    script = redis.register_script(_GONE_LUA)
+    keys = [
+        conns_key(seen.user_id),
+        org_key(seen.organisation_id),
+        online_key(seen.organisation_id),
+    ]
+    result = await script(keys=keys, args=[seen.socket, now - threshold(), str(seen.user_id)])
+    return result == 1
+
+
+def online_user_ids(redis: Redis, organisation_id: int, now: float) -> set[int]:
+    """Who is online in an organisation now (sync, for page renders and the sweeper)."""
+    members = redis.zrangebyscore(org_key(organisation_id), now - threshold(), "+inf")
+    return {int(m) for m in members}
+
+
+async def aonline_user_ids(redis: AsyncRedis, organisation_id: int, now: float) -> set[int]:
+    members = await redis.zrangebyscore(org_key(organisation_id), now - threshold(), "+inf")
+    return {int(m) for m in members}
+
+
+_SWEEP_LUA = """
+local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES')
+local gone = {}
+for i = 1, #stale, 2 do
+  redis.call('ZREM', KEYS[1], stale[i])
+  if redis.call('SREM', KEYS[2], stale[i]) == 1 then
+    table.insert(gone, stale[i])
+    table.insert(gone, stale[i + 1])
+  end
+end
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
+return gone
+"""
+
+
+def sweep(redis: Redis, now: float) -> dict[int, dict[int, float]]:
+    """Take offline the users who stopped beating without closing their socket (a closed
+    laptop, a dead process). Returns {org: {user: last seen}} of the transitions this call
+    made. Each organisation is swept by one atomic script, so two sweepers never announce
+    the same transition."""
+    script = redis.register_script(_SWEEP_LUA)
+    cutoff = now - threshold()
+    transitions: dict[int, dict[int, float]] = {}
+    for raw_org in redis.smembers(orgs_key()):
+        organisation_id = int(raw_org)
+        keys = [org_key(organisation_id), online_key(organisation_id), orgs_key()]
+        flat = script(keys=keys, args=[cutoff, raw_org])
+        if flat:
+            transitions[organisation_id] = {
+                int(flat[i]): float(flat[i + 1]) for i in range(0, len(flat), 2)
+            }
+    return transitions

@@ -1,0 +1,37 @@
+"""What the programs domain announces live. Called by services, sent after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from programs import selectors
+from programs.models import User
+from realtime.groups import org_admins_group, user_group
+from realtime.publish import close_sockets, on_commit_once, publish, publish_on_commit
+
+
+def counts_changed_on_commit(organisation_id: int) -> None:
+    """The dashboard tiles (members, relationships, invitations) of this organisation's
+    admins, recomputed once after the transaction, whatever it changed."""
+
+    def send() -> None:
+        publish(
+            org_admins_group(organisation_id),
+            "counts.changed",
+            selectors.dashboard_counts(organisation_id=organisation_id),
+        )
+
+    on_commit_once(f"counts.{organisation_id}", send)
+
+
+def member_active_changed_on_commit(member: User) -> None:
+    publish_on_commit(
+        org_admins_group(member.organisation_id),
+        "member.updated",
+        {"id": member.pk, "active": member.is_active},
+    )
+
+
+def sessions_end_on_commit(user_id: int) -> None:
+    """Close every open socket of a deactivated user, on every server process."""
+    transaction.on_commit(lambda: close_sockets(user_group(user_id)))

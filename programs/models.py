@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class Organisation(models.Model):
+    """A mentoring program. Every member, group and relationship belongs to exactly one."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    slug = models.SlugField(unique=True)
+    support_email = models.EmailField(_("administrator email"))
+    allow_video = models.BooleanField(_("video meetings allowed"), default=True)
+    allow_in_person = models.BooleanField(_("in-person meetings allowed"), default=True)
+    allow_phone = models.BooleanField(_("phone meetings allowed"), default=True)
+    # The source platform keeps notes and messages out of reports until the program asks.
+    notes_in_reports = models.BooleanField(_("mentor/mentee notes in reports"), default=False)
+    messages_in_reports = models.BooleanField(_("messages in reports"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if get_language() == "fr" and self.name_fr:
+            return self.name_fr
+        return self.name_en
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "admin", _("Administrator")
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Members belong to one organisation with one role;
+    platform staff (who publish release notes) may belong to none."""
+
+    email = models.EmailField(_("email"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="members"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default=settings.DEFAULT_MEMBER_TIME_ZONE,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("platform staff"), default=False)
+    date_joined = models.DateTimeField(_("member since"), default=timezone.now)
+    ended_at = models.DateField(_("end date"), null=True, blank=True)
+    last_seen = models.DateTimeField(_("last session"), null=True, blank=True)
+    member_administrator = models.ForeignKey(
+        "self",
+        verbose_name=_("member administrator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administered_members",
+    )
+    # Profile fields shown to the program and counted in profile completion.
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    province = models.CharField(_("province"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=120, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("member")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # Members have an organisation and a role; only platform staff may have neither.
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, role__in=Role.values)
+                | Q(organisation__isnull=True, role="", is_staff=True),
+                name="user_member_has_org_and_role",
+            ),
+            # The composite key lets relationships reference (user, organisation) pairs.
+            models.UniqueConstraint(fields=["id", "organisation"], name="user_id_org_unique"),
+        ]
+        indexes = [models.Index(fields=["organisation", "role", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.organisation_id is not None and self.role == Role.ADMINISTRATOR
+
+
+class MemberGroup(models.Model):
+    """A named group of members («Groupes») inside one organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(User, related_name="member_groups", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="group_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RelationshipStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    MATCHED = "matched", _("Matched")
+    COMPLETED = "completed", _("Completed")
+
+
+OPEN_STATUSES = [RelationshipStatus.REQUESTED, RelationshipStatus.MATCHED]
+
+
+class Relationship(models.Model):
+    """A mentor–mentee pair. Both people and the relationship share one organisation,
+    enforced in PostgreSQL by composite foreign keys (see migration 0002)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="relationships"
+    )
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentor_relationships")
+    mentee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentee_relationships")
+    status = models.CharField(
+        _("status"), max_length=10, choices=RelationshipStatus.choices, db_index=True
+    )
+    created_at = models.DateTimeField(_("created on"), default=timezone.now)
+    started_at = models.DateTimeField(_("started on"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended on"), null=True, blank=True)
+    relationship_administrator = models.ForeignKey(
+        User,
+        verbose_name=_("relationship administrator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administered_relationships",
+    )
+
+    class Meta:
+        verbose_name = _("relationship")
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=F("mentee")), name="relationship_no_self"),
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="relationship_one_open_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RelationshipStatus.COMPLETED, ended_at__isnull=False)
+                | (~Q(status=RelationshipStatus.COMPLETED) & Q(ended_at__isnull=True)),
+                name="relationship_ended_iff_completed",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} – {self.mentee}"

@@ -1,0 +1,191 @@
+"""Every write on the programs domain: one function per use case, transactional."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs import events
+from programs.errors import DomainError
+from programs.models import (
+    OPEN_STATUSES,
+    Language,
+    MemberGroup,
+    Organisation,
+    Relationship,
+    RelationshipStatus,
+    Role,
+    User,
+)
+
+
+def _require_admin(actor: User, organisation_id: int) -> None:
+    if not (actor.is_org_admin and actor.organisation_id == organisation_id):
+        raise DomainError(_("Only an administrator of this program can do that."), code="forbidden")
+
+
+@transaction.atomic
+def member_create(
+    *,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    password: str | None = None,
+    language: str = Language.ENGLISH,
+    time_zone: str | None = None,
+    **profile: str,
+) -> User:
+    """Create a member of `organisation`. Refuses a duplicate email or an unknown role."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if role not in Role.values:
+        raise DomainError(_("Unknown role: %(role)s.") % {"role": role})
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError(_("A member with the email %(email)s already exists.") % {"email": email})
+    fields: dict[str, object] = dict(profile)
+    if time_zone:
+        fields["time_zone"] = time_zone
+    user = User.objects.create_user(
+        email,
+        password,
+        organisation=organisation,
+        role=role,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        language=language,
+        **fields,
+    )
+    events.counts_changed_on_commit(organisation.pk)
+    return user
+
+
+@transaction.atomic
+def member_set_active(*, actor: User, member: User, active: bool) -> User:
+    """Deactivate or reactivate a member at once («Actif»). Deactivation ends the
+    member's live sessions; their data is kept."""
+    _require_admin(actor, member.organisation_id)
+    if member.pk == actor.pk and not active:
+        raise DomainError(_("You cannot deactivate your own account."))
+    member = User.objects.select_for_update().get(pk=member.pk)
+    if member.is_active == active:
+        return member
+    member.is_active = active
+    member.save(update_fields=["is_active"])
+    events.member_active_changed_on_commit(member)
+    if not active:
+        events.sessions_end_on_commit(member.pk)
+    events.counts_changed_on_commit(member.organisation_id)
+    return member
+
+
+def member_set_preferences(
+    *, user: User, language: str | None = None, time_zone: str | None = None
+) -> User:
+    """Store the UI language and/or time zone a person chose for themselves."""
+    fields = []
+    if language is not None:
+        if language not in Language.values:
+            raise DomainError(_("Unknown language."))
+        user.language = language
+        fields.append("language")
+    if time_zone is not None:
+        if time_zone not in dict(User._meta.get_field("time_zone").choices):
+            raise DomainError(_("Unknown time zone."))
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def member_record_last_seen(*, user_ids_seen: dict[int, object]) -> None:
+    """Keep «Dernière session» when presence says someone went offline or connected.
+    Called on transitions only, never per heartbeat."""
+    for user_id, seen_at in user_ids_seen.items():
+        User.objects.filter(pk=user_id).update(last_seen=seen_at)
+
+
+@transaction.atomic
+def relationship_match(
+    *,
+    actor: User,
+    mentor: User,
+    mentee: User,
+    relationship_administrator: User | None = None,
+) -> Relationship:
+    """Match a mentor with a mentee («Jumelé») in the actor's organisation."""
+    organisation_id = actor.organisation_id
+    _require_admin(actor, organisation_id)
+    if mentor.organisation_id != organisation_id or mentee.organisation_id != organisation_id:
+        raise DomainError(_("Both people must belong to your program."), code="not_found")
+    if mentor.pk == mentee.pk:
+        raise DomainError(_("A member cannot be matched with themselves."))
+    if mentor.role != Role.MENTOR:
+        raise DomainError(_("%(name)s is not a mentor.") % {"name": mentor.full_name})
+    if mentee.role != Role.MENTEE:
+        raise DomainError(_("%(name)s is not a mentee.") % {"name": mentee.full_name})
+    for person in (mentor, mentee):
+        if not person.is_active:
+            raise DomainError(_("%(name)s is deactivated.") % {"name": person.full_name})
+    if relationship_administrator is not None and (
+        relationship_administrator.organisation_id != organisation_id
+        or not relationship_administrator.is_org_admin
+    ):
+        raise DomainError(
+            _("The relationship administrator must be an administrator of your program.")
+        )
+    if Relationship.objects.filter(mentor=mentor, mentee=mentee, status__in=OPEN_STATUSES).exists():
+        raise DomainError(_("These two people are already matched."))
+    now = timezone.now()
+    relationship = Relationship.objects.create(
+        organisation_id=organisation_id,
+        mentor=mentor,
+        mentee=mentee,
+        status=RelationshipStatus.MATCHED,
+        created_at=now,
+        started_at=now,
+        relationship_administrator=relationship_administrator,
+    )
+    events.counts_changed_on_commit(organisation_id)
+    return relationship
+
+
+@transaction.atomic
+def relationship_end(*, actor: User, relationship: Relationship) -> Relationship:
+    """End a relationship: it becomes «Complété» with today's end date."""
+    _require_admin(actor, relationship.organisation_id)
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.status == RelationshipStatus.COMPLETED:
+        raise DomainError(_("This relationship has already ended."))
+    relationship.status = RelationshipStatus.COMPLETED
+    relationship.ended_at = timezone.now()
+    relationship.save(update_fields=["status", "ended_at"])
+    events.counts_changed_on_commit(relationship.organisation_id)
+    return relationship
+
+
+@transaction.atomic
+def group_create(*, actor: User, name: str) -> MemberGroup:
+    """Create a named group in the actor's organisation."""
+    _require_admin(actor, actor.organisation_id)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A group needs a name."))
+    if MemberGroup.objects.filter(
+        organisation_id=actor.organisation_id, name__iexact=name
+    ).exists():
+        raise DomainError(_("A group named %(name)s already exists.") % {"name": name})
+    return MemberGroup.objects.create(organisation_id=actor.organisation_id, name=name)
+
+
+@transaction.atomic
+def group_set_members(*, actor: User, group: MemberGroup, member_ids: list[int]) -> MemberGroup:
+    """Replace a group's members. Every id must be a member of the same organisation."""
+    _require_admin(actor, group.organisation_id)
+    members = list(User.objects.filter(organisation_id=group.organisation_id, pk__in=member_ids))
+    if len(members) != len(set(member_ids)):
+        raise DomainError(_("Some of the chosen people are not members of your program."))
+    group.members.set(members)
+    return group

@@ -1,0 +1,80 @@
+"""The one WebSocket a browser keeps open: events in, heartbeats out."""
+
+from __future__ import annotations
+
+import orjson
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from presence.selectors import aonline_user_ids
+from presence.services import SocketPresence
+from programs.models import User
+from realtime.groups import org_admins_group, user_group
+from realtime.publish import encode
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_DEACTIVATED = 4403
+HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
+
+
+@database_sync_to_async
+def _fresh_member(user_id: int) -> User | None:
+    # The session may outlive a deactivation; check the row, not the cached user.
+    return User.objects.filter(pk=user_id, is_active=True, organisation__isnull=False).first()
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    """Joins `user.<id>` and, for administrators, `org.<id>.admins`; forwards events
+    verbatim; turns heartbeats into presence. No business rules here."""
+
+    groups_joined: list[str]
+    presence: SocketPresence | None = None
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        scope_user = self.scope.get("user")
+        if scope_user is None or not scope_user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        user = await _fresh_member(scope_user.pk)
+        if user is None:
+            await self.close(code=CLOSE_DEACTIVATED)
+            return
+        self.groups_joined.append(user_group(user.pk))
+        if user.is_org_admin:
+            self.groups_joined.append(org_admins_group(user.organisation_id))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        self.presence = SocketPresence(
+            organisation_id=user.organisation_id, user_id=user.pk, socket=self.channel_name
+        )
+        await self.presence.connected()
+        if user.is_org_admin:
+            # A fresh (or re-) connection starts from the truth, not from missed deltas.
+            online = await aonline_user_ids(organisation_id=user.organisation_id)
+            await self.send(text_data=encode("presence.snapshot", {"online": sorted(online)}))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.presence is None or not text_data:
+            return
+        try:
+            message = orjson.loads(text_data)
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(message, dict) and message.get("type") == "heartbeat":
+            await self.presence.heartbeat()
+            await self.send(text_data=HEARTBEAT_ACK)
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.presence is not None:
+            await self.presence.closed()
+            self.presence = None
+
+    async def live_event(self, message: dict) -> None:
+        await self.send(text_data=message["payload"])
+
+    async def sockets_close(self, message: dict) -> None:
+        await self.close(code=message.get("code", CLOSE_DEACTIVATED))

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from realtime.consumers import LiveConsumer
+
+websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]

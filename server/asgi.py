@@ -1,0 +1,35 @@
+"""ASGI entry point: HTTP to Django (public probes to Starlette), WebSockets to realtime."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+django_http = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from realtime.routing import websocket_urlpatterns  # noqa: E402
+from server.public import PUBLIC_PATHS  # noqa: E402
+from server.public import app as public_app  # noqa: E402
+
+
+async def http(scope, receive, send):
+    if scope["path"] in PUBLIC_PATHS:
+        await public_app(scope, receive, send)
+    else:
+        await django_http(scope, receive, send)
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": http,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

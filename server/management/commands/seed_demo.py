@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from programs.demo import ADMINS, DEMO_PASSWORD, MENTEES, MENTORS, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the Mentor Canada demo program (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        organisation = demo_load()
+        self.stdout.write(self.style.SUCCESS(f"Demo program ready: {organisation.name_en}"))
+        self.stdout.write(f"Sign in at http://127.0.0.1:8000 with password '{DEMO_PASSWORD}' as:")
+        self.stdout.write(
+            f"  administrator  {ADMINS[0][2]}  ({ADMINS[0][0]} {ADMINS[0][1]}, français)"
+        )
+        self.stdout.write(f"  mentor         {MENTORS[0][2]}  ({MENTORS[0][0]} {MENTORS[0][1]})")
+        self.stdout.write(
+            f"  mentee         {MENTEES[0][2]}  ({MENTEES[0][0]} {MENTEES[0][1]}, français)"
+        )

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Language, Role, User
+
+
+class SignInForm(AuthenticationForm):
+    """Email + password, «Rester connecté», and the deactivated-account message (F9)."""
+
+    username = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    remember = forms.BooleanField(label=_("Stay signed in"), required=False)
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email or password is incorrect."),
+    }
+
+    def clean(self):
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        password = self.cleaned_data.get("password")
+        if email and password:
+            self.cleaned_data["username"] = email
+            self.user_cache = authenticate(self.request, username=email, password=password)
+            if self.user_cache is None:
+                self._raise_if_deactivated(email, password)
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+    def _raise_if_deactivated(self, email: str, password: str) -> None:
+        # Only someone who knows the password learns the account is deactivated.
+        user = (
+            User.objects.select_related("organisation")
+            .filter(email__iexact=email, is_active=False)
+            .first()
+        )
+        if user is not None and user.check_password(password):
+            admin_email = user.organisation.support_email if user.organisation else ""
+            raise ValidationError(
+                _(
+                    "Your account has been deactivated. Please email %(admin_email)s "
+                    "to reactivate your account."
+                ),
+                code="inactive",
+                params={"admin_email": admin_email},
+            )
+
+
+class MemberPasswordResetForm(PasswordResetForm):
+    """Sends the reset link in the member's own language, whoever asked for it."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        with translation.override(context["user"].language):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+
+
+class UnlockRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=User._meta.get_field("time_zone").choices
+    )
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Please enter the first name, last name or email")}
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Select a role"), required=False, choices=[("", _("All"))] + Role.choices
+    )
+    active = forms.ChoiceField(
+        label=_("Account activated"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Yes")), ("no", _("No"))],
+    )
+
+
+class RelationshipMatchForm(forms.Form):
+    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=User.objects.none())
+    mentee = forms.ModelChoiceField(label=_("Mentee"), queryset=User.objects.none())
+    relationship_administrator = forms.ModelChoiceField(
+        label=_("Relationship administrator"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, organisation_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this organisation's people can be chosen: another id is "not a valid choice".
+        members = User.objects.filter(organisation_id=organisation_id, is_active=True).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["mentor"].queryset = members.filter(role=Role.MENTOR)
+        self.fields["mentee"].queryset = members.filter(role=Role.MENTEE)
+        self.fields["relationship_administrator"].queryset = members.filter(role=Role.ADMINISTRATOR)
+        for name in ("mentor", "mentee", "relationship_administrator"):
+            self.fields[name].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+
+
+class GroupCreateForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=200)
+
+
+class GroupMembersForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organisation_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            User.objects.filter(organisation_id=organisation_id)
+            .exclude(role=Role.ADMINISTRATOR)
+            .order_by("last_name", "first_name")
+        )
+        self.fields["members"].label_from_instance = lambda user: user.full_name

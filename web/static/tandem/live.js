@@ -1,0 +1,96 @@
+// One WebSocket per page: live events in, presence heartbeats out.
+// Reconnects with jittered exponential backoff; the server resends a presence snapshot
+// and the counts on every (re)connection, so nothing missed while away stays stale.
+const script = document.getElementById("live-script");
+const path = script?.dataset.liveUrl || "/ws/";
+const heartbeatMs = Number(script?.dataset.heartbeat || 20) * 1000;
+const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_DEACTIVATED = 4403;
+
+let socket = null;
+let attempt = 0;
+let beatTimer = null;
+const online = new Set();
+
+function setStatus(state) {
+  const el = document.getElementById("live-status");
+  if (el) el.dataset.state = state;
+  document.documentElement.dataset.live = state;
+}
+
+function paintDots() {
+  for (const dot of document.querySelectorAll("[data-presence-user]")) {
+    const on = online.has(Number(dot.dataset.presenceUser));
+    dot.classList.toggle("online", on);
+    const label = on ? dot.dataset.labelOn : dot.dataset.labelOff;
+    if (label) { dot.title = label; dot.setAttribute("aria-label", label); }
+  }
+}
+
+const handlers = {
+  "presence.snapshot": (data) => {
+    online.clear();
+    for (const id of data.online) online.add(id);
+    paintDots();
+  },
+  "presence.changed": (data) => {
+    for (const id of data.online) online.add(id);
+    for (const id of data.offline) online.delete(id);
+    paintDots();
+  },
+  "counts.changed": (data) => {
+    for (const [key, value] of Object.entries(data)) {
+      for (const el of document.querySelectorAll(`[data-count="${key}"]`)) el.textContent = value;
+    }
+  },
+  "member.updated": (data) => {
+    const box = document.querySelector(`tr[data-member="${data.id}"] [data-active-toggle]`);
+    if (box && "active" in data) box.checked = data.active;
+  },
+};
+
+function dispatch(message) {
+  handlers[message.event]?.(message.data || {});
+  document.dispatchEvent(new CustomEvent(`tandem:${message.event}`, { detail: message.data }));
+}
+
+function scheduleBeat(first) {
+  // The first beat is jittered so a thousand tabs opened together don't beat in step.
+  const delay = first ? Math.random() * heartbeatMs : heartbeatMs;
+  beatTimer = setTimeout(() => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send('{"type":"heartbeat"}');
+    scheduleBeat(false);
+  }, delay);
+}
+
+function retry() {
+  const ceiling = Math.min(30000, 1000 * 2 ** attempt);
+  attempt += 1;
+  setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+function connect() {
+  setStatus("connecting");
+  socket = new WebSocket(url);
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    setStatus("open");
+    scheduleBeat(true);
+  });
+  socket.addEventListener("message", (event) => {
+    try { dispatch(JSON.parse(event.data)); } catch (err) { console.error(err); }
+  });
+  socket.addEventListener("close", (event) => {
+    clearTimeout(beatTimer);
+    setStatus("closed");
+    if (event.code === CLOSE_DEACTIVATED) { location.reload(); return; }
+    if (event.code === CLOSE_UNAUTHENTICATED) return;
+    retry();
+  });
+}
+
+for (const dot of document.querySelectorAll("[data-presence-user].online")) {
+  online.add(Number(dot.dataset.presenceUser));
+}
+connect();

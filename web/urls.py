@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from web.views import auth, manage, member
+
+app_name = "web"
+
+urlpatterns = [
+    path("", member.home, name="home"),
+    path("profile/", member.profile, name="profile"),
+    path("language/", member.set_language, name="set_language"),
+    # Sign-in
+    path("login/", auth.SignInView.as_view(), name="login"),
+    path("logout/", auth.sign_out, name="logout"),
+    path("password-reset/", auth.password_reset, name="password_reset"),
+    path("password-reset/sent/", auth.password_reset_done, name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth.password_reset_complete, name="password_reset_complete"),
+    path("unlock/", auth.unlock_request, name="unlock_request"),
+    path("unlock/<str:token>/", auth.unlock_confirm, name="unlock_confirm"),
+    # Administrator
+    path("manage/", manage.dashboard, name="manage"),
+    path("manage/members/", manage.members, name="members"),
+    path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
+    path("manage/relationships/", manage.relationships, name="relationships"),
+    path("manage/relationships/new/", manage.relationship_new, name="relationship_new"),
+    path(
+        "manage/relationships/<int:relationship_id>/end/",
+        manage.relationship_end,
+        name="relationship_end",
+    ),
+    path("manage/groups/", manage.groups, name="groups"),
+    path("manage/groups/<int:group_id>/", manage.group_detail, name="group"),
+]

@@ -1,0 +1,78 @@
+"""Sign-in, sign-out, password reset and lockout (django-axes) with unlock by email."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programs import accounts
+from web.forms import MemberPasswordResetForm, SignInForm, UnlockRequestForm
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if not form.cleaned_data.get("remember"):
+            # Without «Rester connecté» the session ends with the browser.
+            self.request.session.set_expiry(0)
+        return response
+
+
+def lockout(request: HttpRequest, response: HttpResponse | None, credentials: dict) -> HttpResponse:
+    """What django-axes shows once (email, IP) is locked."""
+    return render(request, "registration/locked.html", status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_request(request: HttpRequest) -> HttpResponse:
+    """«Vous n'avez pas reçu les instructions de déverrouillage?» — send them again."""
+    form = UnlockRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.unlock_instructions_send(email=form.cleaned_data["email"])
+        # Same answer whether or not the address is known or locked.
+        messages.info(
+            request,
+            _("If that account is locked, we have emailed instructions to unlock it."),
+        )
+        return redirect("web:login")
+    return render(request, "registration/unlock_request.html", {"form": form})
+
+
+def unlock_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        if accounts.account_unlock(token=token):
+            messages.success(request, _("Your account is unlocked. You can sign in again."))
+            return redirect("web:login")
+        return render(request, "registration/unlock_invalid.html", status=400)
+    if accounts.unlock_token_email(token) is None:
+        return render(request, "registration/unlock_invalid.html", status=400)
+    return render(request, "registration/unlock_confirm.html")
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=MemberPasswordResetForm,
+    template_name="registration/password_reset_form.html",
+    email_template_name="emails/password-reset-body.txt",
+    subject_template_name="emails/password-reset-subject.txt",
+    success_url=reverse_lazy("web:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="registration/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="registration/password_reset_confirm.html",
+    success_url=reverse_lazy("web:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="registration/password_reset_complete.html"
+)
+sign_out = auth_views.LogoutView.as_view()

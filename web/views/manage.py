@@ -1,0 +1,218 @@
+"""The administrator's pages: dashboard, members, relationships, groups."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from presence.selectors import online_user_ids
+from programs import selectors, services
+from programs.errors import DomainError
+from web.access import admin_required
+from web.forms import GroupCreateForm, GroupMembersForm, MemberFilterForm, RelationshipMatchForm
+
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+def _page(request: HttpRequest, queryset, default_size: int = 25):
+    try:
+        size = int(request.GET.get("size", default_size))
+    except ValueError:
+        size = default_size
+    if size not in PAGE_SIZES:
+        size = default_size
+    return Paginator(queryset, size).get_page(request.GET.get("page")), size
+
+
+@admin_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    return render(
+        request,
+        "web/manage_dashboard.html",
+        {
+            "organisation": organisation,
+            "counts": selectors.dashboard_counts(organisation_id=organisation.pk),
+        },
+    )
+
+
+@admin_required
+def members(request: HttpRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    form = MemberFilterForm(request.GET or None)
+    filters = selectors.MemberFilters()
+    if form.is_valid():
+        filters = selectors.MemberFilters(
+            search=form.cleaned_data["q"],
+            role=form.cleaned_data["role"],
+            active=form.cleaned_data["active"],
+        )
+    page, size = _page(
+        request, selectors.member_list(organisation_id=organisation_id, filters=filters)
+    )
+    online = online_user_ids(organisation_id=organisation_id)
+    rows = [
+        {
+            "member": member,
+            "online": member.pk in online,
+            "completion": selectors.profile_completion(member),
+            "current": member.current_as_mentor + member.current_as_mentee,
+            "matches": member.total_as_mentor + member.total_as_mentee,
+        }
+        for member in page.object_list
+    ]
+    return render(
+        request,
+        "web/manage_members.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "size": size,
+            "page_sizes": PAGE_SIZES,
+            "role": filters.role,
+        },
+    )
+
+
+@admin_required
+@require_POST
+def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
+    """The «Actif» checkbox: unticking deactivates at once, ticking reactivates."""
+    member = selectors.member_get(organisation_id=request.user.organisation_id, member_id=member_id)
+    active = request.POST.get("active") in {"1", "true", "on"}
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        member = services.member_set_active(actor=request.user, member=member, active=active)
+    except DomainError as error:
+        if wants_json:
+            return JsonResponse({"error": str(error.message)}, status=400)
+        messages.error(request, error.message)
+        return redirect("web:members")
+    if wants_json:
+        return JsonResponse({"id": member.pk, "active": member.is_active})
+    if member.is_active:
+        messages.success(request, _("%(name)s is active again.") % {"name": member.full_name})
+    else:
+        messages.success(request, _("%(name)s is deactivated.") % {"name": member.full_name})
+    return redirect(request.POST.get("next") or "web:members")
+
+
+@admin_required
+def relationships(request: HttpRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    tab = request.GET.get("tab", "all")
+    if tab not in selectors.RELATIONSHIP_TABS:
+        tab = "all"
+    search = request.GET.get("q", "").strip()
+    page, size = _page(
+        request,
+        selectors.relationship_list(organisation_id=organisation_id, tab=tab, search=search),
+    )
+    online = online_user_ids(organisation_id=organisation_id)
+    return render(
+        request,
+        "web/manage_relationships.html",
+        {
+            "tab": tab,
+            "q": search,
+            "page": page,
+            "size": size,
+            "page_sizes": PAGE_SIZES,
+            "rows": [
+                {
+                    "relationship": r,
+                    "mentor_online": r.mentor_id in online,
+                    "mentee_online": r.mentee_id in online,
+                }
+                for r in page.object_list
+            ],
+            "tab_counts": selectors.relationship_tab_counts(organisation_id=organisation_id),
+        },
+    )
+
+
+@admin_required
+def relationship_new(request: HttpRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    form = RelationshipMatchForm(request.POST or None, organisation_id=organisation_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relationship = services.relationship_match(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(mentor)s and %(mentee)s are matched.")
+                % {
+                    "mentor": relationship.mentor.full_name,
+                    "mentee": relationship.mentee.full_name,
+                },
+            )
+            return redirect(reverse("web:relationships") + "?tab=matched")
+    return render(request, "web/manage_relationship_new.html", {"form": form})
+
+
+@admin_required
+@require_POST
+def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponse:
+    relationship = selectors.relationship_get(
+        organisation_id=request.user.organisation_id, relationship_id=relationship_id
+    )
+    try:
+        services.relationship_end(actor=request.user, relationship=relationship)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The relationship has ended."))
+    return redirect(request.POST.get("next") or "web:relationships")
+
+
+@admin_required
+def groups(request: HttpRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    form = GroupCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(actor=request.user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, _("Group %(name)s created.") % {"name": group.name})
+            return redirect("web:group", group_id=group.pk)
+    return render(
+        request,
+        "web/manage_groups.html",
+        {"form": form, "groups": selectors.group_list(organisation_id=organisation_id)},
+    )
+
+
+@admin_required
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    group = selectors.group_get(organisation_id=organisation_id, group_id=group_id)
+    form = GroupMembersForm(
+        request.POST or None,
+        organisation_id=organisation_id,
+        initial={"members": list(group.members.values_list("pk", flat=True))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_set_members(
+                actor=request.user,
+                group=group,
+                member_ids=[member.pk for member in form.cleaned_data["members"]],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The group's members are saved."))
+            return redirect("web:group", group_id=group.pk)
+    return render(request, "web/manage_group.html", {"group": group, "form": form})

@@ -1,0 +1,72 @@
+"""Pages every member sees: home, profile and preferences, the language switch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programs import selectors, services
+from programs.errors import DomainError
+from programs.models import Language
+from web.access import member_required
+from web.forms import PreferencesForm
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_org_admin:
+        return redirect("web:manage")
+    user = request.user
+    relationships = selectors.member_relationships(user=user)
+    return render(
+        request,
+        "web/member_home.html",
+        {
+            "relationships": relationships,
+            "groups": user.member_groups.order_by("name"),
+            "completion": selectors.profile_completion(user),
+        },
+    )
+
+
+@member_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.member_set_preferences(
+            user=user,
+            language=form.cleaned_data["language"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("web:profile")
+        response.set_cookie("django_language", user.language, samesite="Lax")
+        return response
+    return render(request, "web/profile.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch in the top bar; remembered on the account when signed in."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    if language not in Language.values:
+        messages.error(request, _("Unknown language."))
+        return response
+    if request.user.is_authenticated:
+        try:
+            services.member_set_preferences(user=request.user, language=language)
+        except DomainError as error:
+            messages.error(request, error.message)
+    response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
+    return response
