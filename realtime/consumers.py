@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from presence.selectors import aonline_user_ids
 from presence.services import SocketPresence
 from programs.models import User
+from programs.selectors import dashboard_counts
 from realtime.groups import org_admins_group, user_group
 from realtime.publish import encode
 
@@ -21,6 +22,11 @@ HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
 def _fresh_member(user_id: int) -> User | None:
     # The session may outlive a deactivation; check the row, not the cached user.
     return User.objects.filter(pk=user_id, is_active=True, organisation__isnull=False).first()
+
+
+@database_sync_to_async
+def _dashboard_counts(organisation_id: int) -> dict[str, int]:
+    return dashboard_counts(organisation_id=organisation_id)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -40,20 +46,24 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if user is None:
             await self.close(code=CLOSE_DEACTIVATED)
             return
+        await self.accept()
+        self.presence = SocketPresence(
+            organisation_id=user.organisation_id, user_id=user.pk, socket=self.channel_name
+        )
+        # Marked before joining the groups, so a person's own arrival is not echoed back
+        # to them; the snapshot below already includes it.
+        await self.presence.connected()
         self.groups_joined.append(user_group(user.pk))
         if user.is_org_admin:
             self.groups_joined.append(org_admins_group(user.organisation_id))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
-        self.presence = SocketPresence(
-            organisation_id=user.organisation_id, user_id=user.pk, socket=self.channel_name
-        )
-        await self.presence.connected()
         if user.is_org_admin:
             # A fresh (or re-) connection starts from the truth, not from missed deltas.
             online = await aonline_user_ids(organisation_id=user.organisation_id)
             await self.send(text_data=encode("presence.snapshot", {"online": sorted(online)}))
+            counts = await _dashboard_counts(user.organisation_id)
+            await self.send(text_data=encode("counts.changed", counts))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.presence is None or not text_data:

@@ -1,0 +1,143 @@
+"""The LiveConsumer on the real router, real Redis channel layer, real sessions."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from channels.db import database_sync_to_async
+
+from programs import services
+from realtime.consumers import CLOSE_DEACTIVATED, CLOSE_UNAUTHENTICATED
+from realtime.groups import org_admins_group, user_group
+from realtime.publish import apublish
+from tests.realtime.helpers import communicator, session_cookie_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def receive(comm, timeout: float = 3) -> dict:
+    return orjson.loads(await comm.receive_from(timeout=timeout))
+
+
+async def connect(user, **kwargs):
+    cookie = await database_sync_to_async(session_cookie_for)(user)
+    comm = communicator(cookie, **kwargs)
+    connected, code = await comm.connect(timeout=5)
+    return comm, connected, code
+
+
+async def test_anonymous_socket_is_refused():
+    comm = communicator(None)
+    connected, code = await comm.connect(timeout=5)
+    assert not connected
+    assert code == CLOSE_UNAUTHENTICATED
+
+
+async def test_foreign_origin_is_refused(admin):
+    comm, connected, _code = await connect(admin, origin="https://evil.example")
+    assert not connected
+
+
+async def test_deactivated_user_is_refused(mentor):
+    mentor.is_active = False
+    await database_sync_to_async(mentor.save)()
+    comm, connected, code = await connect(mentor)
+    assert not connected
+    # The session no longer authenticates an inactive user: refused as anonymous.
+    assert code in (CLOSE_UNAUTHENTICATED, CLOSE_DEACTIVATED)
+
+
+async def test_admin_gets_a_presence_snapshot_and_transitions(admin, mentor):
+    admin_ws, connected, _ = await connect(admin)
+    assert connected
+    snapshot = await receive(admin_ws)
+    assert snapshot == {"event": "presence.snapshot", "data": {"online": [admin.pk]}}
+    counts = await receive(admin_ws)
+    assert counts == {
+        "event": "counts.changed",
+        "data": {"members": 1, "relationships": 0, "invitations": 0},
+    }
+
+    mentor_ws, connected, _ = await connect(mentor)
+    assert connected
+    assert await receive(admin_ws) == {
+        "event": "presence.changed",
+        "data": {"online": [mentor.pk], "offline": []},
+    }
+    # A second tab of the same person is not a new transition.
+    second_tab, connected, _ = await connect(mentor)
+    assert connected
+    assert await admin_ws.receive_nothing(timeout=0.5)
+
+    await second_tab.disconnect()
+    assert await admin_ws.receive_nothing(timeout=0.5)
+    await mentor_ws.disconnect()
+    assert await receive(admin_ws) == {
+        "event": "presence.changed",
+        "data": {"online": [], "offline": [mentor.pk]},
+    }
+    await admin_ws.disconnect()
+
+
+async def test_heartbeat_is_acknowledged(mentor):
+    ws, connected, _ = await connect(mentor)
+    assert connected
+    await ws.send_to(text_data='{"type": "heartbeat"}')
+    assert await receive(ws) == {"event": "heartbeat.ack"}
+    # Garbage is ignored, the socket stays open.
+    await ws.send_to(text_data="not json")
+    await ws.send_to(text_data='{"type": "heartbeat"}')
+    assert await receive(ws) == {"event": "heartbeat.ack"}
+    await ws.disconnect()
+
+
+async def test_mentor_never_joins_the_admins_group(admin, mentor):
+    ws, connected, _ = await connect(mentor)
+    assert connected
+    await apublish(org_admins_group(admin.organisation_id), "counts.changed", {"members": 3})
+    assert await ws.receive_nothing(timeout=0.5)
+    await apublish(user_group(mentor.pk), "ping.sent", {"n": 1})
+    assert await receive(ws) == {"event": "ping.sent", "data": {"n": 1}}
+    await ws.disconnect()
+
+
+async def test_outsider_socket_hears_nothing_of_our_organisation(admin, mentor, outsider):
+    ws, connected, _ = await connect(outsider)
+    assert connected
+    assert (await receive(ws))["event"] == "presence.snapshot"
+    assert (await receive(ws))["event"] == "counts.changed"
+    mentor_ws, _, _ = await connect(mentor)
+    await apublish(org_admins_group(admin.organisation_id), "counts.changed", {"members": 3})
+    await apublish(user_group(mentor.pk), "ping.sent", {"n": 1})
+    assert await ws.receive_nothing(timeout=0.5)
+    await mentor_ws.disconnect()
+    await ws.disconnect()
+
+
+async def test_deactivation_closes_open_sockets_and_takes_member_offline(admin, mentor):
+    admin_ws, _, _ = await connect(admin)
+    await receive(admin_ws)  # presence snapshot
+    await receive(admin_ws)  # counts
+    mentor_ws, connected, _ = await connect(mentor)
+    assert connected
+    assert (await receive(admin_ws))["data"]["online"] == [mentor.pk]
+
+    await database_sync_to_async(services.member_set_active)(
+        actor=admin, member=mentor, active=False
+    )
+
+    closed = await mentor_ws.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": CLOSE_DEACTIVATED}
+    await mentor_ws.disconnect()  # the browser's side of the closing handshake
+    events = [await receive(admin_ws), await receive(admin_ws), await receive(admin_ws)]
+    names = {e["event"] for e in events}
+    assert names == {"member.updated", "counts.changed", "presence.changed"}
+    assert next(e for e in events if e["event"] == "member.updated")["data"] == {
+        "id": mentor.pk,
+        "active": False,
+    }
+    assert next(e for e in events if e["event"] == "presence.changed")["data"] == {
+        "online": [],
+        "offline": [mentor.pk],
+    }
+    await admin_ws.disconnect()
