@@ -63,9 +63,15 @@ def account_unlock(*, token: str) -> bool:
     return True
 
 
-def on_user_locked_out(sender, request=None, username: str | None = None, **kwargs) -> None:
-    # django-axes announces a lockout only by signal; the use case itself lives above.
-    if username:
+def on_user_locked_out(
+    sender, request=None, username: str | None = None, ip_address: str | None = None, **kwargs
+) -> None:
+    # django-axes announces a lockout only by signal, and again on every attempt made
+    # while locked: email only when the lock is new, not once per further attempt.
+    if not username:
+        return
+    attempt = AccessAttempt.objects.filter(username=username, ip_address=ip_address).first()
+    if attempt is None or attempt.failures_since_start == settings.AXES_FAILURE_LIMIT:
         unlock_instructions_send(email=username)
 
 

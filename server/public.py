@@ -24,8 +24,13 @@ async def healthz(request: Request) -> JSONResponse:
 
 @database_sync_to_async
 def _database_ok() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    # A probe's own connection, closed at once: it must not pin a pooled connection to
+    # the executor thread the probe happened to run on.
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        connection.close()
 
 
 async def readyz(request: Request) -> JSONResponse:

@@ -26,6 +26,17 @@ def _clean_redis():
     client.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each asyncio test runs its own event loop; a channel layer keeps loop-bound locks,
+    so every test gets its own layer instance (a server process has one loop, one layer)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def redis_client():
     from presence.clients import redis_client as client

@@ -1,0 +1,62 @@
+"""The process around the app: public probes, deploy checks, the migrations on file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from channels.testing import HttpCommunicator
+from django.core.management import call_command
+
+from server.asgi import application
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def get(path: str) -> tuple[int, dict]:
+    response = await HttpCommunicator(application, "GET", path).get_response(timeout=10)
+    return response["status"], orjson.loads(response["body"])
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_health_and_readiness_answer_without_a_session():
+    assert await get("/healthz") == (200, {"status": "ok"})
+    assert await get("/readyz") == (200, {"status": "ok", "database": "ok", "redis": "ok"})
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_readiness_reports_a_missing_redis(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    status, body = await get("/readyz")
+    assert status == 503
+    assert body["database"] == "ok"
+    assert body["redis"].startswith("error")
+
+
+def test_deploy_check_is_clean_with_debug_off(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 64 + "-production-secret-for-the-check",
+        "ALLOWED_HOSTS": "tandem.example.org",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tandem",
+        "TANDEM_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
