@@ -40,11 +40,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.groups_joined = []
         scope_user = self.scope.get("user")
         if scope_user is None or not scope_user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         user = await _fresh_member(scope_user.pk)
         if user is None:
-            await self.close(code=CLOSE_DEACTIVATED)
+            await self._refuse(CLOSE_DEACTIVATED)
             return
         await self.accept()
         self.presence = SocketPresence(
@@ -64,6 +64,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=encode("presence.snapshot", {"online": sorted(online)}))
             counts = await _dashboard_counts(user.organisation_id)
             await self.send(text_data=encode("counts.changed", counts))
+
+    async def _refuse(self, code: int) -> None:
+        # Closing before accept() rejects the handshake with HTTP 403 and the browser only
+        # sees 1006. Accept, then close with our code, so the page knows to stop retrying
+        # (4401) or to reload to the sign-in page (4403).
+        await self.accept()
+        await self.close(code=code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.presence is None or not text_data:

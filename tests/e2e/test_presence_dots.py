@@ -1,0 +1,172 @@
+"""Presence dots in a real browser: an administrator watches a mentor come and go.
+
+The app is served by Channels' live server (Daphne in a forked process, on the test
+database, WebSockets included) and driven by Debian's Chromium through Playwright. Page A
+(the administrator's members list) is never reloaded: the dot turns green and grey again
+from the events on its WebSocket alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from asgiref.sync import SyncToAsync
+from channels.layers import channel_layers
+from channels.testing import ChannelsLiveServerTestCase
+from daphne.testing import DaphneProcess
+from django.conf import settings
+from django.db import connections
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from programs.models import Role
+from tests.conftest import PASSWORD, make_member, make_org
+
+pytestmark = [pytest.mark.e2e]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LIVE_TIMEOUT_MS = 10_000
+SIGN_IN_BUTTON = re.compile(r"^\s*(Connexion|Sign in)\s*$")
+ONLINE = re.compile(r"\bonline\b")
+
+
+def launch_chromium(playwright) -> Browser:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is required for the e2e tests and was not found at {CHROMIUM} "
+            "(install Debian's `chromium` package; do not run `playwright install`)."
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    """Through the real form, as a person would: email, password, the submit button."""
+    page.goto(f"{base_url}/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name=SIGN_IN_BUTTON).click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+class FreshDaphneProcess(DaphneProcess):
+    """Channels' live server, forked from this process, minus what must not survive a fork.
+
+    asgiref runs every thread-sensitive sync_to_async call made outside a request (the
+    consumer's database_sync_to_async, the session lookup of AuthMiddlewareStack) on one
+    process-wide single-thread executor. Once an earlier async test has used it, its
+    worker thread exists in this process only; the forked copy believes it still has one
+    and never starts another, so the server's WebSocket handshake would hang until
+    Daphne drops it. Give the child a fresh executor and fresh channel layers."""
+
+    def run(self):
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+        channel_layers.backends = {}
+        super().run()
+
+
+class PresenceDotsTest(ChannelsLiveServerTestCase):
+    ProtocolServerProcess = FreshDaphneProcess
+    # The live server serves /static/ (live.js) itself through ASGIStaticFilesHandler.
+    serve_static = True
+
+    @classmethod
+    def setUpClass(cls):
+        # The forked server calls channels' set_database_connection(), which prefixes
+        # "test_" to NAME unless DATABASES["default"]["TEST"]["NAME"] is set. pytest-django
+        # has already renamed NAME to the test database, so without this the server would
+        # look for "test_test_<name>". Point TEST.NAME at the database we are using.
+        db = settings.DATABASES["default"]
+        cls._saved_test_name = db["TEST"].get("NAME")
+        db["TEST"]["NAME"] = connections["default"].settings_dict["NAME"]
+        # The server process is forked: it must not inherit (and later close) an open
+        # PostgreSQL connection that this process keeps using.
+        connections.close_all()
+        try:
+            super().setUpClass()
+        except BaseException:
+            db["TEST"]["NAME"] = cls._saved_test_name
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            settings.DATABASES["default"]["TEST"]["NAME"] = cls._saved_test_name
+
+    def setUp(self):
+        super().setUp()
+        org = make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
+        self.admin = make_member(
+            org, "michele@mentor.test", "Michele", "Mantero", Role.ADMINISTRATOR, language="fr"
+        )
+        self.anna = make_member(org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR)
+
+    def test_mentor_dot_turns_green_then_grey_without_reload(self):
+        base = self.live_server_url
+        admin_email, anna_email = self.admin.email, self.anna.email
+        admin_id, anna_id = self.admin.pk, self.anna.pk
+        # From here on no ORM call: Playwright's sync API runs an event loop in this thread.
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                self._scenario(browser, base, admin_email, admin_id, anna_email, anna_id)
+            finally:
+                browser.close()
+
+    def _scenario(self, browser, base, admin_email, admin_id, anna_email, anna_id):
+        # Context A: the administrator, whose browser and account both speak French.
+        admin_context = browser.new_context(locale="fr-CA")
+        admin_context.set_default_timeout(LIVE_TIMEOUT_MS)
+        page = admin_context.new_page()
+        page.goto(f"{base}/login/")
+        expect(page.get_by_role("button", name=SIGN_IN_BUTTON)).to_have_text("Connexion")
+        sign_in(page, base, admin_email)
+        page.goto(f"{base}/manage/members/")
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        expect(page.locator("main h1")).to_have_text("Membres")
+        expect(page.locator("table.members thead")).to_contain_text("Dernière session")
+
+        anna_dot = page.locator(f'tr[data-member="{anna_id}"] .dot')
+        own_dot = page.locator(f'tr[data-member="{admin_id}"] .dot')
+        expect(anna_dot).to_have_count(1)
+        expect(anna_dot).not_to_have_class(ONLINE)
+        # The page's socket is open and its snapshot applied: the admin's own dot is green.
+        expect(page.locator("html")).to_have_attribute("data-live", "open")
+        expect(own_dot).to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
+        expect(anna_dot).not_to_have_class(ONLINE)
+        # A reload would lose this marker.
+        page.evaluate("window.__tandemNoReload = 'still here'")
+
+        # Context B: Anna signs in (English UI) and lands on her home page.
+        anna_context = browser.new_context(locale="en-CA")
+        anna_context.set_default_timeout(LIVE_TIMEOUT_MS)
+        anna_page = anna_context.new_page()
+        anna_page.goto(f"{base}/login/")
+        expect(anna_page.get_by_role("button", name=SIGN_IN_BUTTON)).to_have_text("Sign in")
+        sign_in(anna_page, base, anna_email)
+        assert anna_page.url == f"{base}/", anna_page.url
+        expect(anna_page.locator("html")).to_have_attribute("data-live", "open")
+
+        expect(anna_dot).to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
+        expect(anna_dot).to_have_attribute("title", "Connecté")
+
+        # Anna leaves: her only socket closes and she goes offline at once.
+        anna_context.close()
+        expect(anna_dot).not_to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
+        expect(anna_dot).to_have_attribute("title", "Non connecté")
+        expect(own_dot).to_have_class(ONLINE)
+
+        assert page.evaluate("window.__tandemNoReload") == "still here", "page A was reloaded"
+        assert page.url == f"{base}/manage/members/"
+        admin_context.close()
