@@ -80,6 +80,19 @@ def member_set_active(*, actor: User, member: User, active: bool) -> User:
     return member
 
 
+@transaction.atomic
+def member_set_administrator(*, actor: User, member: User, administrator: User | None) -> User:
+    """Name the administrator who follows this member («Administrateur des membres»)."""
+    _require_admin(actor, member.organisation_id)
+    if administrator is not None and (
+        administrator.organisation_id != member.organisation_id or not administrator.is_org_admin
+    ):
+        raise DomainError(_("The member administrator must be an administrator of your program."))
+    member.member_administrator = administrator
+    member.save(update_fields=["member_administrator"])
+    return member
+
+
 def member_set_preferences(
     *, user: User, language: str | None = None, time_zone: str | None = None
 ) -> User:

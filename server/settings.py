@@ -230,6 +230,13 @@ DEFAULT_MEMBER_TIME_ZONE = "America/Toronto"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end packages come from npm (`make install`), never committed.
+_NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    (f"vendor/{name}", _NODE_MODULES / name / "dist")
+    for name in ("tom-select",)
+    if (_NODE_MODULES / name / "dist").is_dir()
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

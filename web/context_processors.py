@@ -34,6 +34,7 @@ def navigation(request) -> dict:
         "groups": "groups",
         "group": "groups",
         "manage": "admin",
+        "member": "admin",
         "members": {"mentor": "mentors", "mentee": "mentees"}.get(request.GET.get("role"), "admin"),
     }.get(url_name, "")
     return {

@@ -128,6 +128,8 @@ class RelationshipMatchForm(forms.Form):
         self.fields["relationship_administrator"].queryset = members.filter(role=Role.ADMINISTRATOR)
         for name in ("mentor", "mentee", "relationship_administrator"):
             self.fields[name].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+            # Type-ahead (tom-select) when the page has it; a plain select otherwise.
+            self.fields[name].widget.attrs["data-picker"] = ""
 
 
 class GroupCreateForm(forms.Form):
@@ -150,3 +152,15 @@ class GroupMembersForm(forms.Form):
             .order_by("last_name", "first_name")
         )
         self.fields["members"].label_from_instance = lambda user: user.full_name
+
+
+class MemberAdministratorForm(forms.Form):
+    member_administrator = forms.ModelChoiceField(
+        label=_("Member administrator"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, organisation_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member_administrator"].queryset = User.objects.filter(
+            organisation_id=organisation_id, role=Role.ADMINISTRATOR, is_active=True
+        ).order_by("last_name", "first_name")

@@ -26,6 +26,7 @@ urlpatterns = [
     # Administrator
     path("manage/", manage.dashboard, name="manage"),
     path("manage/members/", manage.members, name="members"),
+    path("manage/members/<int:member_id>/", manage.member_detail, name="member"),
     path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
     path("manage/relationships/", manage.relationships, name="relationships"),
     path("manage/relationships/new/", manage.relationship_new, name="relationship_new"),

@@ -32,6 +32,7 @@ def test_mentor_and_mentee_never_reach_admin_pages(client, mentor, admin, relati
         "/manage/members/",
         "/manage/relationships/",
         "/manage/groups/",
+        f"/manage/members/{admin.pk}/",
         f"/manage/relationships/{relationship.pk}/end/",
     ):
         assert client.get(path).status_code == 404, path
@@ -183,3 +184,28 @@ def test_language_switch_is_stored_on_the_account(admin_client, admin):
 def test_anonymous_language_switch_uses_a_cookie(client, db):
     client.post("/language/", {"language": "fr", "next": "/login/"})
     assert "Rester connecté" in client.get("/login/").content.decode()
+
+
+def test_member_page_names_a_member_administrator(admin_client, admin, mentor, outsider):
+    page = admin_client.get(f"/manage/members/{mentor.pk}/")
+    assert page.status_code == 200 and "Anna Carter" in page.content.decode()
+    admin_client.post(f"/manage/members/{mentor.pk}/", {"member_administrator": admin.pk})
+    mentor.refresh_from_db()
+    assert mentor.member_administrator == admin
+    # Another organisation's administrator is not a valid choice; nothing changes.
+    refused = admin_client.post(
+        f"/manage/members/{mentor.pk}/", {"member_administrator": outsider.pk}
+    )
+    assert "Select a valid choice" in refused.content.decode()
+    mentor.refresh_from_db()
+    assert mentor.member_administrator == admin
+    assert "Michele Mantero" in admin_client.get("/manage/members/").content.decode()
+
+
+def test_match_page_offers_type_ahead_pickers(admin_client):
+    from django.contrib.staticfiles import finders
+
+    text = admin_client.get("/manage/relationships/new/").content.decode()
+    assert "data-picker" in text and "tom-select.complete.min.js" in text
+    # Installed by `make install` from npm and served as a static file.
+    assert finders.find("vendor/tom-select/js/tom-select.complete.min.js")

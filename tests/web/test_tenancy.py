@@ -19,6 +19,8 @@ def group(admin, mentor):
 
 def test_outsider_gets_404_for_every_object_of_ours(outsider_client, mentor, relationship, group):
     assert outsider_client.get(f"/manage/groups/{group.pk}/").status_code == 404
+    assert outsider_client.get(f"/manage/members/{mentor.pk}/").status_code == 404
+    assert outsider_client.post(f"/manage/members/{mentor.pk}/", {}).status_code == 404
     assert outsider_client.post(f"/manage/groups/{group.pk}/", {"members": []}).status_code == 404
     assert (
         outsider_client.post(f"/manage/members/{mentor.pk}/active/", {"active": "0"}).status_code

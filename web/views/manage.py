@@ -14,7 +14,13 @@ from presence.selectors import online_user_ids
 from programs import selectors, services
 from programs.errors import DomainError
 from web.access import admin_required
-from web.forms import GroupCreateForm, GroupMembersForm, MemberFilterForm, RelationshipMatchForm
+from web.forms import (
+    GroupCreateForm,
+    GroupMembersForm,
+    MemberAdministratorForm,
+    MemberFilterForm,
+    RelationshipMatchForm,
+)
 
 PAGE_SIZES = (10, 25, 50, 100)
 
@@ -77,6 +83,41 @@ def members(request: HttpRequest) -> HttpResponse:
             "size": size,
             "page_sizes": PAGE_SIZES,
             "role": filters.role,
+        },
+    )
+
+
+@admin_required
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    member = selectors.member_get(organisation_id=organisation_id, member_id=member_id)
+    form = MemberAdministratorForm(
+        request.POST or None,
+        organisation_id=organisation_id,
+        initial={"member_administrator": member.member_administrator_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_set_administrator(
+                actor=request.user,
+                member=member,
+                administrator=form.cleaned_data["member_administrator"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:member", member_id=member.pk)
+    return render(
+        request,
+        "web/manage_member.html",
+        {
+            "member": member,
+            "form": form,
+            "completion": selectors.profile_completion(member),
+            "relationships": selectors.member_relationships(user=member),
+            "groups": member.member_groups.order_by("name"),
+            "online": member.pk in online_user_ids(organisation_id=organisation_id),
         },
     )
 

@@ -33,3 +33,11 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset?.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Member pickers: type-ahead over long lists when tom-select is on the page.
+window.addEventListener("load", () => {
+  if (!window.TomSelect) return;
+  for (const select of document.querySelectorAll("select[data-picker]")) {
+    new window.TomSelect(select, { maxOptions: 200, allowEmptyOption: true });
+  }
+});
