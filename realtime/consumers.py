@@ -6,11 +6,12 @@ import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from notifications.selectors import unread_count
 from presence.selectors import aonline_user_ids
 from presence.services import SocketPresence
 from programs.models import User
 from programs.selectors import dashboard_counts
-from realtime.groups import org_admins_group, user_group
+from realtime.groups import org_admins_group, platform_admins_group, user_group
 from realtime.publish import encode
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -22,6 +23,11 @@ HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
 def _fresh_member(user_id: int) -> User | None:
     # The session may outlive a deactivation; check the row, not the cached user.
     return User.objects.filter(pk=user_id, is_active=True, organisation__isnull=False).first()
+
+
+@database_sync_to_async
+def _unread_count(user_id: int) -> int:
+    return unread_count(user_id=user_id)
 
 
 @database_sync_to_async
@@ -53,9 +59,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # Marked before joining the groups, so a person's own arrival is not echoed back
         # to them; the snapshot below already includes it.
         await self.presence.connected()
+        self.user_id = user.pk
         self.groups_joined.append(user_group(user.pk))
         if user.is_org_admin:
             self.groups_joined.append(org_admins_group(user.organisation_id))
+            self.groups_joined.append(platform_admins_group())
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         if user.is_org_admin:
@@ -64,6 +72,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=encode("presence.snapshot", {"online": sorted(online)}))
             counts = await _dashboard_counts(user.organisation_id)
             await self.send(text_data=encode("counts.changed", counts))
+        await self._send_bell()
 
     async def _refuse(self, code: int) -> None:
         # Closing before accept() rejects the handshake with HTTP 403 and the browser only
@@ -92,6 +101,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def live_event(self, message: dict) -> None:
         await self.send(text_data=message["payload"])
+
+    async def _send_bell(self) -> None:
+        unread = await _unread_count(self.user_id)
+        await self.send(text_data=encode("bell.changed", {"unread": unread}))
+
+    async def bell_recount(self, message: dict) -> None:
+        """Something reached many bells at once (a release note): re-read our own count."""
+        await self._send_bell()
 
     async def sockets_close(self, message: dict) -> None:
         await self.close(code=message.get("code", CLOSE_DEACTIVATED))

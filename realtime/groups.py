@@ -9,3 +9,8 @@ def user_group(user_id: int) -> str:
 
 def org_admins_group(organisation_id: int) -> str:
     return f"org.{organisation_id}.admins"
+
+
+def platform_admins_group() -> str:
+    """Every organisation's administrators: the audience of release notes."""
+    return "platform.admins"

@@ -40,16 +40,23 @@ def publish(group: str, event: str, data: Data) -> None:
     async_to_sync(apublish)(group, event, data)
 
 
-async def aclose_sockets(group: str, code: int = 4403) -> None:
+async def acommand(group: str, handler: str, **fields: Any) -> None:
+    """Ask every consumer in `group` to run its handler (e.g.
+    `sockets.close` → `sockets_close`). For what the consumer must do itself, such as
+    closing or re-reading its own user's count; best effort like `apublish`."""
     layer = get_channel_layer()
     try:
-        await layer.group_send(group, {"type": "sockets.close", "code": code})
+        await layer.group_send(group, {"type": handler, **fields})
     except Exception:  # noqa: BLE001
-        logger.warning("close request to %s not delivered", group, exc_info=True)
+        logger.warning("%s to %s not delivered", handler, group, exc_info=True)
+
+
+def command(group: str, handler: str, **fields: Any) -> None:
+    async_to_sync(acommand)(group, handler, **fields)
 
 
 def close_sockets(group: str, code: int = 4403) -> None:
-    async_to_sync(aclose_sockets)(group, code)
+    command(group, "sockets.close", code=code)
 
 
 def on_commit_once(key: str, func: Callable[[], None]) -> None:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_q",
     "programs",
     "presence",
+    "notifications",
     "realtime",
     "web",
     "server",
@@ -170,11 +171,13 @@ Q_CLUSTER = {
     "name": "tandem",
     "orm": "default",
     "workers": envint("Q_WORKERS", 2),
-    "timeout": 300,
-    "retry": 360,
+    "timeout": envint("Q_TIMEOUT", 300),
+    "retry": envint("Q_RETRY", 360),
     "max_attempts": 5,
     "catch_up": False,
     "poll": 1,
+    # The suite runs enqueued jobs in-process; tests of the real worker turn this off.
+    "sync": TESTING,
 }
 
 # Authentication: sign in by email; django-axes locks (email, IP) after repeated failures.

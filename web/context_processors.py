@@ -4,12 +4,23 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from notifications.selectors import unread_count
+
 
 def navigation(request) -> dict:
     """The left navigation of the source platform, for the signed-in person's role."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.organisation_id is None:
+    if user is None or not user.is_authenticated:
         return {}
+    if user.organisation_id is None:
+        if not user.is_staff:
+            return {}
+        return {
+            "nav_items": [
+                ("release_notes", _("Release notes"), reverse("web:staff_release_notes")),
+            ],
+            "nav_active": "release_notes",
+        }
     if user.is_org_admin:
         items = [
             ("dashboard", _("Dashboard"), reverse("web:home")),
@@ -18,6 +29,7 @@ def navigation(request) -> dict:
             ("mentors", _("Mentors"), reverse("web:members") + "?role=mentor"),
             ("mentees", _("Mentees"), reverse("web:members") + "?role=mentee"),
             ("admin", _("Administrator"), reverse("web:manage")),
+            ("release_notes", _("Release notes"), reverse("web:release_notes")),
         ]
     else:
         items = [
@@ -35,11 +47,15 @@ def navigation(request) -> dict:
         "group": "groups",
         "manage": "admin",
         "member": "admin",
+        "notifications": "notifications",
+        "release_notes": "release_notes",
+        "release_note": "release_notes",
         "members": {"mentor": "mentors", "mentee": "mentees"}.get(request.GET.get("role"), "admin"),
     }.get(url_name, "")
     return {
         "nav_items": items,
         "nav_active": active,
+        "bell_unread": unread_count(user_id=user.pk),
         "live_config": {
             "url": "/ws/",
             "heartbeat": settings.PRESENCE_HEARTBEAT_INTERVAL,

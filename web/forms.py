@@ -164,3 +164,17 @@ class MemberAdministratorForm(forms.Form):
         self.fields["member_administrator"].queryset = User.objects.filter(
             organisation_id=organisation_id, role=Role.ADMINISTRATOR, is_active=True
         ).order_by("last_name", "first_name")
+
+
+class ReleaseNoteForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    title_fr = forms.CharField(label=_("Title (French)"), max_length=200, required=False)
+    body_en = forms.CharField(
+        label=_("Sections (English)"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("“## Heading” starts a section, “- ” a bullet, [text](https://…) a link."),
+    )
+    body_fr = forms.CharField(
+        label=_("Sections (French)"), widget=forms.Textarea(attrs={"rows": 14}), required=False
+    )

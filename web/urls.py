@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import auth, manage, member
+from web.views import auth, manage, member, notifications
 
 app_name = "web"
 
@@ -23,6 +23,44 @@ urlpatterns = [
     path("password-reset/done/", auth.password_reset_complete, name="password_reset_complete"),
     path("unlock/", auth.unlock_request, name="unlock_request"),
     path("unlock/<str:token>/", auth.unlock_confirm, name="unlock_confirm"),
+    # Bell and release notes
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:notification_id>/delete/",
+        notifications.notification_delete,
+        name="notification_delete",
+    ),
+    path(
+        "notifications/read/", notifications.notifications_mark_all_read, name="notifications_read"
+    ),
+    path("release-notes/", notifications.release_note_list, name="release_notes"),
+    path("release-notes/<int:note_id>/", notifications.release_note_detail, name="release_note"),
+    path("staff/release-notes/", notifications.staff_release_notes, name="staff_release_notes"),
+    path(
+        "staff/release-notes/new/",
+        notifications.staff_release_note_edit,
+        name="staff_release_note_new",
+    ),
+    path(
+        "staff/release-notes/<int:note_id>/edit/",
+        notifications.staff_release_note_edit,
+        name="staff_release_note_edit",
+    ),
+    path(
+        "staff/release-notes/<int:note_id>/",
+        notifications.staff_release_note_preview,
+        name="staff_release_note_preview",
+    ),
+    path(
+        "staff/release-notes/<int:note_id>/publish/",
+        notifications.staff_release_note_publish,
+        name="staff_release_note_publish",
+    ),
     # Administrator
     path("manage/", manage.dashboard, name="manage"),
     path("manage/members/", manage.members, name="members"),

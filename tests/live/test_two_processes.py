@@ -194,9 +194,11 @@ async def test_presence_crosses_processes(servers, cookies, org, admin, mentor):
             "event": "counts.changed",
             "data": {"members": 1, "relationships": 0, "invitations": 0},
         }
+        assert await receive(admin_ws) == {"event": "bell.changed", "data": {"unread": 0}}
 
         # The mentor connects to A; B's administrator hears of it.
         mentor_ws = await open_socket(server_a, cookies["mentor"])
+        assert await receive(mentor_ws) == {"event": "bell.changed", "data": {"unread": 0}}
         assert await receive(admin_ws) == presence(online=[mentor.pk])
 
         # The sweeper (this process) finds everyone silent for two minutes.

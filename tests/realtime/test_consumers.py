@@ -26,6 +26,23 @@ async def connect(user, **kwargs):
     return comm, connected, code
 
 
+async def connect_member(user):
+    """A mentor's or mentee's socket, past the bell count every page gets on connect."""
+    comm, connected, _ = await connect(user)
+    assert connected
+    assert await receive(comm) == {"event": "bell.changed", "data": {"unread": 0}}
+    return comm
+
+
+async def connect_admin(user):
+    """An administrator's socket, past the snapshot, counts and bell it gets on connect."""
+    comm, connected, _ = await connect(user)
+    assert connected
+    names = [(await receive(comm))["event"] for _ in range(3)]
+    assert names == ["presence.snapshot", "counts.changed", "bell.changed"]
+    return comm
+
+
 async def test_anonymous_socket_is_refused_with_a_code_the_page_understands():
     comm = communicator(None)
     connected, _ = await comm.connect(timeout=5)
@@ -62,16 +79,15 @@ async def test_admin_gets_a_presence_snapshot_and_transitions(admin, mentor):
         "event": "counts.changed",
         "data": {"members": 1, "relationships": 0, "invitations": 0},
     }
+    assert await receive(admin_ws) == {"event": "bell.changed", "data": {"unread": 0}}
 
-    mentor_ws, connected, _ = await connect(mentor)
-    assert connected
+    mentor_ws = await connect_member(mentor)
     assert await receive(admin_ws) == {
         "event": "presence.changed",
         "data": {"online": [mentor.pk], "offline": []},
     }
     # A second tab of the same person is not a new transition.
-    second_tab, connected, _ = await connect(mentor)
-    assert connected
+    second_tab = await connect_member(mentor)
     assert await admin_ws.receive_nothing(timeout=0.5)
 
     await second_tab.disconnect()
@@ -85,8 +101,7 @@ async def test_admin_gets_a_presence_snapshot_and_transitions(admin, mentor):
 
 
 async def test_heartbeat_is_acknowledged(mentor):
-    ws, connected, _ = await connect(mentor)
-    assert connected
+    ws = await connect_member(mentor)
     await ws.send_to(text_data='{"type": "heartbeat"}')
     assert await receive(ws) == {"event": "heartbeat.ack"}
     # Garbage is ignored, the socket stays open.
@@ -97,8 +112,7 @@ async def test_heartbeat_is_acknowledged(mentor):
 
 
 async def test_mentor_never_joins_the_admins_group(admin, mentor):
-    ws, connected, _ = await connect(mentor)
-    assert connected
+    ws = await connect_member(mentor)
     await apublish(org_admins_group(admin.organisation_id), "counts.changed", {"members": 3})
     assert await ws.receive_nothing(timeout=0.5)
     await apublish(user_group(mentor.pk), "ping.sent", {"n": 1})
@@ -107,11 +121,8 @@ async def test_mentor_never_joins_the_admins_group(admin, mentor):
 
 
 async def test_outsider_socket_hears_nothing_of_our_organisation(admin, mentor, outsider):
-    ws, connected, _ = await connect(outsider)
-    assert connected
-    assert (await receive(ws))["event"] == "presence.snapshot"
-    assert (await receive(ws))["event"] == "counts.changed"
-    mentor_ws, _, _ = await connect(mentor)
+    ws = await connect_admin(outsider)
+    mentor_ws = await connect_member(mentor)
     await apublish(org_admins_group(admin.organisation_id), "counts.changed", {"members": 3})
     await apublish(user_group(mentor.pk), "ping.sent", {"n": 1})
     assert await ws.receive_nothing(timeout=0.5)
@@ -120,11 +131,8 @@ async def test_outsider_socket_hears_nothing_of_our_organisation(admin, mentor, 
 
 
 async def test_deactivation_closes_open_sockets_and_takes_member_offline(admin, mentor):
-    admin_ws, _, _ = await connect(admin)
-    await receive(admin_ws)  # presence snapshot
-    await receive(admin_ws)  # counts
-    mentor_ws, connected, _ = await connect(mentor)
-    assert connected
+    admin_ws = await connect_admin(admin)
+    mentor_ws = await connect_member(mentor)
     assert (await receive(admin_ws))["data"]["online"] == [mentor.pk]
 
     await database_sync_to_async(services.member_set_active)(

@@ -16,8 +16,14 @@ from web.access import member_required
 from web.forms import PreferencesForm
 
 
-@member_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_staff and not request.user.organisation_id:
+        return redirect("web:staff_release_notes")
+    return _member_home(request)
+
+
+@member_required
+def _member_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_org_admin:
         return redirect("web:manage")
     user = request.user

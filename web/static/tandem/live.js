@@ -44,6 +44,12 @@ const handlers = {
       for (const el of document.querySelectorAll(`[data-count="${key}"]`)) el.textContent = value;
     }
   },
+  "bell.changed": (data) => {
+    for (const badge of document.querySelectorAll("[data-bell-count]")) {
+      badge.textContent = data.unread;
+      badge.hidden = data.unread === 0;
+    }
+  },
   "member.updated": (data) => {
     const box = document.querySelector(`tr[data-member="${data.id}"] [data-active-toggle]`);
     if (box && "active" in data) box.checked = data.active;

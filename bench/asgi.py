@@ -1,0 +1,46 @@
+"""ASGI application for the benchmarks: Tandem's application plus a bare echo consumer.
+
+`python -m daphne bench.asgi:application` serves exactly what `server.asgi:application`
+serves, and one more WebSocket route, `/bench/echo/`: a minimal AsyncWebsocketConsumer
+that accepts every handshake (no Origin check, no session, no groups) and answers each
+text frame with the same heartbeat ack the LiveConsumer sends. It is the baseline: the
+cost of Daphne + Channels for one frame in and one frame out, in the same process.
+
+Like any AsyncWebsocketConsumer it keeps the default channel layer (a channel name and a
+pending receive on the process' shared Redis reader), as every Channels consumer does.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+
+from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from realtime.consumers import HEARTBEAT_ACK  # noqa: E402
+from server.asgi import application as tandem_application  # noqa: E402
+
+ECHO_PATH = "/bench/echo/"
+
+
+class EchoConsumer(AsyncWebsocketConsumer):
+    """Accepts, then answers every text frame with the heartbeat ack."""
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is not None:
+            await self.send(text_data=HEARTBEAT_ACK)
+
+
+echo_application = EchoConsumer.as_asgi()
+
+
+async def websocket(scope: dict, receive, send) -> None:
+    if scope["path"] == ECHO_PATH:
+        await echo_application(scope, receive, send)
+    else:
+        await tandem_application(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": tandem_application, "websocket": websocket})

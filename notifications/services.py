@@ -1,0 +1,159 @@
+"""Every write on notifications and release notes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from notifications import events, markup
+from notifications.models import Notification, ReleaseNote
+from programs.errors import DomainError
+from programs.models import Role, User
+
+DELIVERY_BATCH = 1000
+
+
+def notification_send(*, user: User, title_en: str, title_fr: str, url: str = "") -> Notification:
+    """Put a line in someone's bell; their open pages see the new count at once."""
+    notification = Notification.objects.create(
+        user=user, title_en=title_en, title_fr=title_fr or title_en, url=url
+    )
+    events.bell_changed_on_commit(user.pk)
+    return notification
+
+
+@transaction.atomic
+def notification_open(*, notification: Notification) -> str:
+    """Mark a notification read and return where it leads."""
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        events.bell_changed_on_commit(notification.user_id)
+    return notification.url
+
+
+@transaction.atomic
+def notification_delete(*, notification: Notification) -> None:
+    user_id = notification.user_id
+    notification.delete()
+    events.bell_changed_on_commit(user_id)
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    count = Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    events.bell_changed_on_commit(user.pk)
+    return count
+
+
+def _require_staff(actor: User) -> None:
+    if not actor.is_staff:
+        raise DomainError(_("Only platform support staff can do that."), code="forbidden")
+
+
+def _validate_release_note(*, title_en: str, body_en: str, body_fr: str) -> None:
+    if not title_en.strip():
+        raise DomainError(_("An English title is required."))
+    if not body_en.strip():
+        raise DomainError(_("The English sections are required."))
+    for body in (body_en, body_fr):
+        try:
+            markup.parse(body)
+        except markup.MarkupError as error:
+            raise DomainError(str(error)) from error
+
+
+@transaction.atomic
+def release_note_save(
+    *,
+    actor: User,
+    note: ReleaseNote | None = None,
+    date: datetime.date,
+    title_en: str,
+    title_fr: str = "",
+    body_en: str,
+    body_fr: str = "",
+) -> ReleaseNote:
+    """Create or edit a release note (a draft until published; edits after publishing
+    show on its page, the notifications already sent stay as they are)."""
+    _require_staff(actor)
+    _validate_release_note(title_en=title_en, body_en=body_en, body_fr=body_fr)
+    if note is None:
+        note = ReleaseNote(created_by=actor)
+    note.date, note.title_en, note.title_fr = date, title_en.strip(), title_fr.strip()
+    note.body_en, note.body_fr = body_en, body_fr
+    note.save()
+    return note
+
+
+def notification_titles(note: ReleaseNote) -> tuple[str, str]:
+    """«Release Notes for <date>» in English and French, the date in each language."""
+    titles = []
+    for language, pattern in (("en", "l, F j, Y"), ("fr", "l j F Y")):
+        with translation.override(language):
+            day = formats.date_format(note.date, pattern)
+            titles.append(str(_("Release Notes for %(date)s") % {"date": day}))
+    return titles[0], titles[1]
+
+
+@transaction.atomic
+def release_note_publish(*, actor: User, note: ReleaseNote) -> ReleaseNote:
+    """Publish: every administrator of every organisation gets «Release Notes for <date>»
+    in their bell. Delivery is one background job (bulk inserts), started after commit.
+    No email is sent."""
+    _require_staff(actor)
+    note = ReleaseNote.objects.select_for_update().get(pk=note.pk)
+    if note.published_at is not None:
+        raise DomainError(_("This release note is already published."))
+    note.published_at = timezone.now()
+    note.save(update_fields=["published_at"])
+    from notifications.tasks import enqueue_release_note_delivery
+
+    transaction.on_commit(lambda: enqueue_release_note_delivery(note.pk))
+    return note
+
+
+def release_note_deliver(*, note_id: int) -> int:
+    """Notify every active administrator not yet notified of this note. Idempotent: a
+    retried or duplicated job inserts nothing twice (unique per user and note) and the
+    bells are refreshed again, which is harmless. Returns how many administrators hold
+    the note once it is done."""
+    note = ReleaseNote.objects.filter(pk=note_id, published_at__isnull=False).first()
+    if note is None:
+        return 0
+    title_en, title_fr = notification_titles(note)
+    url = reverse("web:release_note", args=[note.pk])
+    admins = (
+        User.objects.filter(role=Role.ADMINISTRATOR, is_active=True, organisation__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    batch: list[Notification] = []
+    for user_id in admins.iterator(chunk_size=DELIVERY_BATCH):
+        batch.append(
+            Notification(
+                user_id=user_id,
+                title_en=title_en,
+                title_fr=title_fr,
+                url=url,
+                release_note=note,
+                created_at=note.published_at,
+            )
+        )
+        if len(batch) >= DELIVERY_BATCH:
+            Notification.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Notification.objects.bulk_create(batch, ignore_conflicts=True)
+    ReleaseNote.objects.filter(pk=note.pk, delivered_at__isnull=True).update(
+        delivered_at=timezone.now()
+    )
+    events.admins_bells_stale()
+    return Notification.objects.filter(release_note=note).count()

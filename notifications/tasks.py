@@ -1,0 +1,20 @@
+"""django-q2 entry points: thin and idempotent (the ORM broker delivers at least once)."""
+
+from __future__ import annotations
+
+from django_q.tasks import async_task
+
+from notifications import services
+
+
+def release_note_deliver(note_id: int) -> int:
+    return services.release_note_deliver(note_id=note_id)
+
+
+def enqueue_release_note_delivery(note_id: int) -> None:
+    async_task(
+        "notifications.tasks.release_note_deliver",
+        note_id,
+        task_name=f"release-note-{note_id}",
+        group="release-notes",
+    )

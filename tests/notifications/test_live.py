@@ -1,0 +1,62 @@
+"""Release notes and bell counts on real sockets (Redis channel layer)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from channels.db import database_sync_to_async
+
+from notifications import services
+from notifications.models import Notification
+from programs.models import User
+from tests.realtime.test_consumers import connect, connect_admin, connect_member, receive
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def publish_note() -> None:
+    staff = User.objects.create_user(
+        "support@tandem.test", "pw", first_name="Sam", last_name="Support", is_staff=True
+    )
+    note = services.release_note_save(
+        actor=staff,
+        date=datetime.date(2023, 12, 7),
+        title_en="Email logs",
+        body_en="## Email Logs\n- Statuses.",
+    )
+    services.release_note_publish(actor=staff, note=note)
+
+
+async def test_release_note_reaches_admin_bells_and_never_a_mentor(admin, outsider, mentor):
+    admin_ws = await connect_admin(admin)
+    outsider_ws = await connect_admin(outsider)
+    mentor_ws = await connect_member(mentor)
+    assert (await receive(admin_ws))["event"] == "presence.changed"  # the mentor arrived
+    await publish_note()
+    assert await receive(admin_ws) == {"event": "bell.changed", "data": {"unread": 1}}
+    # Every organisation's administrators, not only ours.
+    assert await receive(outsider_ws) == {"event": "bell.changed", "data": {"unread": 1}}
+    assert await mentor_ws.receive_nothing(timeout=0.5)
+    for ws in (admin_ws, outsider_ws, mentor_ws):
+        await ws.disconnect()
+
+
+async def test_bell_count_after_deletes_and_reconnects(mentor):
+    ws = await connect_member(mentor)
+    send = database_sync_to_async(services.notification_send)
+    await send(user=mentor, title_en="One", title_fr="Un")
+    assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 1}}
+    await send(user=mentor, title_en="Two", title_fr="Deux")
+    assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 2}}
+    first = await database_sync_to_async(Notification.objects.filter(title_en="One").get)()
+    await database_sync_to_async(services.notification_delete)(notification=first)
+    assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 1}}
+    await ws.disconnect()
+    # A page that was away gets the true count the moment it reconnects.
+    await send(user=mentor, title_en="Three", title_fr="Trois")
+    again, connected, _ = await connect(mentor)
+    assert connected
+    assert await receive(again) == {"event": "bell.changed", "data": {"unread": 2}}
+    await again.disconnect()
