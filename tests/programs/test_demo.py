@@ -28,6 +28,10 @@ def test_seed_demo_loads_mentor_canada_once():
     charlotte = User.objects.get(first_name="Charlotte", last_name="Test")
     assert Relationship.objects.filter(mentor=anna, mentee=charlotte, status="matched").exists()
     assert Relationship.objects.filter(status="completed").count() == 1
+    # The source's release note sits in every administrator's bell, once.
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(user=michele, release_note__isnull=False).count() == 1
     for name in (
         "Shawn Mintz",
         "Bae Mintz",

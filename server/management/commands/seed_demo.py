@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from programs.demo import ADMINS, DEMO_PASSWORD, MENTEES, MENTORS, demo_load
+from programs.demo import ADMINS, DEMO_PASSWORD, MENTEES, MENTORS, STAFF_EMAIL, demo_load
 
 
 class Command(BaseCommand):
@@ -19,3 +19,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  mentee         {MENTEES[0][2]}  ({MENTEES[0][0]} {MENTEES[0][1]}, français)"
         )
+        self.stdout.write(f"  support staff  {STAFF_EMAIL}  (writes release notes)")

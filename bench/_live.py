@@ -1,0 +1,379 @@
+"""Shared pieces of the live benchmarks (ws_heartbeat, idle); not a benchmark (no main()).
+
+- the environment every process of a live bench runs with (bench database, Redis db 11,
+  one fixed SECRET_KEY so that the sessions this process signs are valid in Daphne);
+- the bench database (created when missing, migrated) and its members and sessions;
+- Daphne subprocesses serving bench.asgi:application (Tandem + the bare echo consumer);
+- the load generator's side: websockets client options, opening many sockets, and a
+  child-process runner (spawn) that hands back a result or the child's traceback.
+
+Nothing here imports Django at module level: the generator children import this module
+and never configure Django.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import multiprocessing
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from redis import Redis
+from websockets.asyncio.client import ClientConnection, connect
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/11"
+DATABASE_NAME = "tandem_bench"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
+# The bench signs session cookies and Daphne verifies them: one key for both.
+SECRET_KEY = "tandem-bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+
+LIVE_PATH = "/ws/"
+ECHO_PATH = "/bench/echo/"  # bench.asgi.ECHO_PATH (not imported: that sets up Django)
+HEARTBEAT = '{"type":"heartbeat"}'
+ACK = '{"event":"heartbeat.ack"}'
+
+START_TIMEOUT = 60.0
+OPEN_TIMEOUT = 120.0
+
+
+# --- processes and limits -------------------------------------------------------------
+
+
+def raise_nofile(needed: int) -> int:
+    """Raise this process' open-file limit to the hard limit (children inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, needed)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft < needed:
+        raise SystemExit(f"RLIMIT_NOFILE is {soft} (hard {hard}); this bench needs {needed}")
+    return soft
+
+
+def server_env(prefix: str, *, debug: bool = True) -> dict[str, str]:
+    """Environment of Daphne and of this process (which must share SECRET_KEY)."""
+    env = dict(os.environ)
+    env.pop("TANDEM_TESTING", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="server.settings",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=prefix,
+        SECRET_KEY=SECRET_KEY,
+        # Every beat writes Redis: the worst case for the server.
+        PRESENCE_WRITE_INTERVAL="0",
+        DEBUG="1" if debug else "0",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Daphne:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+    def output(self, tail: int = 4000) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return text[-tail:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_daphne(name: str, env: dict[str, str], log_dir: Path) -> Daphne:
+    """`python -m daphne -b 127.0.0.1 -p <free port> bench.asgi:application`, as the
+    Procfile runs server.asgi; returns once /healthz answers."""
+    port = free_port()
+    log = log_dir / f"daphne-{name}-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            + ["bench.asgi:application"],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Daphne(name=name, port=port, process=process, log=log)
+    try:
+        wait_healthy(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def wait_healthy(server: Daphne) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"daphne {server.name} exited with {server.process.returncode}:\n" + server.output()
+            )
+        try:
+            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"daphne {server.name} did not answer /healthz:\n{server.output()}")
+
+
+def _child(conn: Connection, target: Callable[..., Any], args: tuple) -> None:
+    try:
+        target(conn, *args)
+    except BaseException:  # noqa: BLE001 - the parent gets the traceback
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def spawn(target: Callable[..., Any], *args: Any) -> tuple[multiprocessing.Process, Connection]:
+    """Run target(conn, *args) in a fresh (spawned) process; talk to it over the pipe.
+    The child sends ("error", traceback) when target raises."""
+    ctx = multiprocessing.get_context("spawn")
+    parent_end, child_end = ctx.Pipe()
+    process = ctx.Process(target=_child, args=(child_end, target, args), daemon=True)
+    process.start()
+    child_end.close()
+    return process, parent_end
+
+
+def expect(conn: Connection, kind: str, timeout: float) -> Any:
+    """The next message of a spawned child, which must be (kind, payload)."""
+    if not conn.poll(timeout):
+        raise TimeoutError(f"no {kind!r} from the load generator within {timeout:.0f}s")
+    try:
+        got, payload = conn.recv()
+    except EOFError:
+        raise RuntimeError(f"the load generator exited before sending {kind!r}") from None
+    if got == "error":
+        raise RuntimeError(f"load generator failed:\n{payload}")
+    if got != kind:
+        raise RuntimeError(f"expected {kind!r} from the load generator, got {got!r}")
+    return payload
+
+
+def end_process(process: multiprocessing.Process) -> None:
+    process.join(timeout=30)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=10)
+
+
+# --- database: members and sessions ----------------------------------------------------
+
+
+def ensure_database(env: dict[str, str]) -> None:
+    """Create tandem_bench when missing, then migrate it (a subprocess, same env)."""
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
+        ).fetchone()
+        if not found:
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+    )
+
+
+@dataclass
+class Members:
+    organisation_id: int
+    user_ids: list[int]
+    cookies: list[str]
+    session_keys: list[str]
+
+
+def create_members(slug: str, count: int) -> Members:
+    """One organisation (recreated) with `count` mentors, each signed in once: a session
+    row with the auth keys, as tests/realtime/helpers.session_cookie_for makes it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from programs.models import Organisation, Role, User
+
+    Organisation.objects.filter(slug=slug).delete()
+    org = Organisation.objects.create(
+        slug=slug,
+        name_en=f"Bench {slug}",
+        name_fr=f"Bench {slug}",
+        support_email=f"{slug}@bench.test",
+    )
+    password = make_password("bench password, never used to sign in")
+    users = User.objects.bulk_create(
+        User(
+            email=f"mentor{n}@{slug}.bench.test",
+            first_name="Mentor",
+            last_name=f"{n:04d}",
+            organisation=org,
+            role=Role.MENTOR,
+            password=password,
+        )
+        for n in range(count)
+    )
+    store = SessionStore()
+    model = SessionStore.get_model_class()
+    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    keys = [get_random_string(32, VALID_KEY_CHARS) for _ in users]
+    model.objects.bulk_create(
+        model(
+            session_key=key,
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expire,
+        )
+        for key, user in zip(keys, users, strict=True)
+    )
+    return Members(
+        organisation_id=org.pk,
+        user_ids=[user.pk for user in users],
+        cookies=[f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys],
+        session_keys=keys,
+    )
+
+
+def delete_members(slug: str, members: Members | None) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from programs.models import Organisation
+
+    if members is not None:
+        SessionStore.get_model_class().objects.filter(session_key__in=members.session_keys).delete()
+    Organisation.objects.filter(slug=slug).delete()
+
+
+# --- Redis ------------------------------------------------------------------------------
+
+
+def clean_redis(prefix: str) -> None:
+    """Delete every key under `<prefix>:` (presence and channel layer) in db 11."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        for i in range(0, len(keys), 1000):
+            client.delete(*keys[i : i + 1000])
+    finally:
+        client.close()
+
+
+def org_scores(prefix: str, organisation_id: int) -> list[float]:
+    """Last-seen times in `<prefix>:presence:org:<id>` (the who-is-online index)."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        pairs = client.zrange(f"{prefix}:presence:org:{organisation_id}", 0, -1, withscores=True)
+        return [score for _member, score in pairs]
+    finally:
+        client.close()
+
+
+# --- the load generator's side ---------------------------------------------------------
+
+
+async def open_socket(url: str, origin: str, cookie: str | None) -> ClientConnection:
+    # Browser-like: no client pings (Daphne pings every 20 s and the client answers),
+    # no compression (Daphne does not negotiate it).
+    return await connect(
+        url,
+        origin=origin,
+        additional_headers={"Cookie": cookie} if cookie else None,
+        compression=None,
+        max_size=2**22,
+        ping_interval=None,
+        open_timeout=OPEN_TIMEOUT,
+        close_timeout=10,
+    )
+
+
+async def open_many(
+    url: str, origin: str, cookies: Sequence[str | None], concurrency: int = 50
+) -> list[ClientConnection]:
+    """One socket per cookie, at most `concurrency` handshakes in flight."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(cookie: str | None) -> ClientConnection:
+        async with gate:
+            return await open_socket(url, origin, cookie)
+
+    return list(await asyncio.gather(*(one(cookie) for cookie in cookies)))
+
+
+async def close_many(sockets: Sequence[ClientConnection]) -> None:
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
+# --- statistics -------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]

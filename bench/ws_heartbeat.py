@@ -1,0 +1,196 @@
+"""Heartbeat round trip over 1,000 open sockets: Tandem's LiveConsumer vs a bare echo.
+
+One Daphne process serves bench.asgi:application (Tandem's ASGI app plus `/bench/echo/`,
+a minimal AsyncWebsocketConsumer that answers every text frame with the heartbeat ack).
+A load generator in its own (spawned) process opens SOCKETS sockets to `/ws/`, each
+signed in as its own mentor (a session cookie, Origin http://127.0.0.1:<port>), and
+SOCKETS sockets to `/bench/echo/`. All 2,000 stay open for the whole run.
+
+A window: every socket of one side sends one '{"type":"heartbeat"}' at a uniformly
+random moment within WINDOW seconds and times the round trip to '{"event":"heartbeat.ack"}'
+(SOCKETS / WINDOW = 500 beats/s offered). A round is one window per side, back to back,
+the order alternating between rounds; one unmeasured round warms up first. Per round we
+take p99 (and p50, and the achieved beats/s) over the sockets of each side; the line
+reports the medians over ROUNDS rounds, ratio = ours ÷ echo of the p99 medians.
+
+Server setup: PostgreSQL database tandem_bench (created when missing, migrated), one
+organisation with SOCKETS mentors (bulk_create, one password hash) and one session each;
+Redis db 11 under the prefix tandem-bench-ws; DEBUG=1; PRESENCE_WRITE_INTERVAL=0, so
+every beat runs the full presence write (one MULTI/EXEC of five commands) — the worst
+case; production's 10 s throttle skips beats that come sooner than that. After the run the
+organisation's presence index must hold every member with a last-seen time from the
+last measured window: proof that every measured beat wrote. Redis keys, sessions,
+members and the Daphne process are removed even on failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from bench._live import (
+    ACK,
+    ECHO_PATH,
+    HEARTBEAT,
+    LIVE_PATH,
+    Daphne,
+    Members,
+    clean_redis,
+    close_many,
+    create_members,
+    delete_members,
+    end_process,
+    ensure_database,
+    expect,
+    open_many,
+    org_scores,
+    percentile,
+    raise_nofile,
+    server_env,
+    setup_django,
+    spawn,
+    start_daphne,
+)
+
+SOCKETS = 1_000
+ROUNDS = 7
+WINDOW = 2.0
+ACK_TIMEOUT = 10.0
+PAUSE = 0.5  # between two windows, so one side's tail does not overlap the next
+PREFIX = "tandem-bench-ws"
+SLUG = "bench-ws"
+GENERATOR_TIMEOUT = 600.0
+
+
+# --- load generator (child process) -----------------------------------------------------
+
+
+def generator(conn: Connection, port: int, cookies: list[str], rounds: int) -> None:
+    raise_nofile(2 * len(cookies) + 100)
+    conn.send(("result", asyncio.run(drive(port, cookies, rounds))))
+
+
+async def drive(port: int, cookies: list[str], rounds: int) -> dict:
+    origin = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    live = await open_many(f"ws://127.0.0.1:{port}{LIVE_PATH}", origin, cookies)
+    echo = await open_many(f"ws://127.0.0.1:{port}{ECHO_PATH}", origin, [None] * len(cookies))
+    connect_seconds = time.perf_counter() - started
+    rng = random.Random(20)
+    try:
+        await window(live, rng)  # warm-up, unmeasured
+        await window(echo, rng)
+        results: dict[str, list[dict]] = {"ours": [], "echo": []}
+        last_ours_start = 0.0
+        for round_no in range(rounds):
+            sides = [("ours", live), ("echo", echo)]
+            if round_no % 2:
+                sides.reverse()
+            for name, sockets in sides:
+                await asyncio.sleep(PAUSE)
+                if name == "ours":
+                    last_ours_start = time.time()
+                results[name].append(await window(sockets, rng))
+    finally:
+        await close_many(live + echo)
+    return {"rounds": results, "connect_seconds": connect_seconds, "last_ours": last_ours_start}
+
+
+async def window(sockets: list, rng: random.Random) -> dict:
+    """Each socket beats once at a random moment in WINDOW seconds; RTT stats."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    offsets = [rng.uniform(0, WINDOW) for _ in sockets]
+
+    async def beat(ws, offset: float) -> tuple[float, float]:
+        await asyncio.sleep(start + offset - loop.time())
+        sent = time.perf_counter()
+        await ws.send(HEARTBEAT)
+        async with asyncio.timeout(ACK_TIMEOUT):
+            while await ws.recv() != ACK:  # anything else (none expected) is skipped
+                pass
+        return sent, time.perf_counter()
+
+    times = await asyncio.gather(*(beat(ws, off) for ws, off in zip(sockets, offsets, strict=True)))
+    rtts = [done - sent for sent, done in times]
+    span = max(done for _, done in times) - min(sent for sent, _ in times)
+    return {
+        "p50": statistics.median(rtts),
+        "p99": percentile(rtts, 99),
+        "rate": len(rtts) / span,
+    }
+
+
+# --- the bench (parent process) ---------------------------------------------------------
+
+
+def run(server: Daphne, members: Members) -> dict:
+    process, conn = spawn(generator, server.port, members.cookies, ROUNDS)
+    try:
+        result = expect(conn, "result", GENERATOR_TIMEOUT)
+    finally:
+        conn.close()
+        end_process(process)
+    scores = org_scores(PREFIX, members.organisation_id)
+    assert len(scores) == SOCKETS, f"{len(scores)} members in the presence index"
+    assert min(scores) >= result["last_ours"] - 1, "a measured beat did not write presence"
+    return result
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}ms"
+
+
+def report(result: dict) -> None:
+    ours, echo = result["rounds"]["ours"], result["rounds"]["echo"]
+
+    def med(rows: list[dict], key: str) -> float:
+        return statistics.median(row[key] for row in rows)
+
+    ours_p99, echo_p99 = med(ours, "p99"), med(echo, "p99")
+    print(
+        f"ws_heartbeat_rtt_p99 ratio={ours_p99 / echo_p99:.3f} goal=2.0 better=lower "
+        f"ours_p99={ms(ours_p99)} base_p99={ms(echo_p99)} "
+        f"ours_p50={ms(med(ours, 'p50'))} base_p50={ms(med(echo, 'p50'))} "
+        f"ours_rate={med(ours, 'rate'):.0f}beats/s base_rate={med(echo, 'rate'):.0f}beats/s "
+        f"sockets={SOCKETS}+{SOCKETS} rounds={len(ours)} window={WINDOW:g}s "
+        f"write_interval=0 connect={result['connect_seconds']:.1f}s",
+        flush=True,
+    )
+
+
+def main() -> None:
+    raise_nofile(2 * SOCKETS + 200)
+    env = server_env(PREFIX)
+    setup_django(env)
+    from bench._common import machine_line
+
+    print(machine_line(), flush=True)
+    ensure_database(env)
+    clean_redis(PREFIX)
+    members: Members | None = None
+    server: Daphne | None = None
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-ws-") as log_dir:
+        try:
+            members = create_members(SLUG, SOCKETS)
+            server = start_daphne("ws", env, Path(log_dir))
+            result = run(server, members)
+        except BaseException:
+            if server is not None:
+                print(f"--- daphne log (tail)\n{server.output()}", flush=True)
+            raise
+        finally:
+            if server is not None:
+                server.stop()
+            clean_redis(PREFIX)
+            delete_members(SLUG, members)
+    report(result)
+
+
+if __name__ == "__main__":
+    main()
