@@ -18,6 +18,7 @@ import contextlib
 import math
 import multiprocessing
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -49,6 +50,7 @@ HEARTBEAT = '{"type":"heartbeat"}'
 ACK = '{"event":"heartbeat.ack"}'
 
 START_TIMEOUT = 60.0
+_ACCESS_LINE = re.compile(r'"(WSCONNECTING|WSCONNECT|WSDISCONNECT|WSREJECT|GET|HEAD) ')
 OPEN_TIMEOUT = 120.0
 
 
@@ -117,8 +119,10 @@ class Daphne:
         return f"ws://127.0.0.1:{self.port}{path}"
 
     def output(self, tail: int = 4000) -> str:
+        """The log without its access lines (one per handshake and per close)."""
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return text[-tail:]
+        lines = [line for line in text.splitlines() if not _ACCESS_LINE.search(line)]
+        return "\n".join(lines)[-tail:]
 
     def stop(self) -> None:
         if self.process.poll() is None:

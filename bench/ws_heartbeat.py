@@ -33,6 +33,8 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+import psutil
+
 from bench._live import (
     ACK,
     ECHO_PATH,
@@ -70,12 +72,18 @@ GENERATOR_TIMEOUT = 600.0
 # --- load generator (child process) -----------------------------------------------------
 
 
-def generator(conn: Connection, port: int, cookies: list[str], rounds: int) -> None:
+def generator(
+    conn: Connection, port: int, server_pid: int, cookies: list[str], rounds: int
+) -> None:
+    """Sends ("result", …) with every socket still open, closes them on "close", then
+    sends ("closed", None)."""
     raise_nofile(2 * len(cookies) + 100)
-    conn.send(("result", asyncio.run(drive(port, cookies, rounds))))
+    asyncio.run(drive(conn, port, psutil.Process(server_pid), cookies, rounds))
 
 
-async def drive(port: int, cookies: list[str], rounds: int) -> dict:
+async def drive(
+    conn: Connection, port: int, server: psutil.Process, cookies: list[str], rounds: int
+) -> None:
     origin = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     live = await open_many(f"ws://127.0.0.1:{port}{LIVE_PATH}", origin, cookies)
@@ -83,8 +91,8 @@ async def drive(port: int, cookies: list[str], rounds: int) -> dict:
     connect_seconds = time.perf_counter() - started
     rng = random.Random(20)
     try:
-        await window(live, rng)  # warm-up, unmeasured
-        await window(echo, rng)
+        await window(live, rng, server)  # warm-up, unmeasured
+        await window(echo, rng, server)
         results: dict[str, list[dict]] = {"ours": [], "echo": []}
         last_ours_start = 0.0
         for round_no in range(rounds):
@@ -95,14 +103,26 @@ async def drive(port: int, cookies: list[str], rounds: int) -> dict:
                 await asyncio.sleep(PAUSE)
                 if name == "ours":
                     last_ours_start = time.time()
-                results[name].append(await window(sockets, rng))
+                results[name].append(await window(sockets, rng, server))
+        conn.send(
+            (
+                "result",
+                {
+                    "rounds": results,
+                    "connect_seconds": connect_seconds,
+                    "last_ours": last_ours_start,
+                },
+            )
+        )
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "close"
     finally:
         await close_many(live + echo)
-    return {"rounds": results, "connect_seconds": connect_seconds, "last_ours": last_ours_start}
+    conn.send(("closed", None))
 
 
-async def window(sockets: list, rng: random.Random) -> dict:
-    """Each socket beats once at a random moment in WINDOW seconds; RTT stats."""
+async def window(sockets: list, rng: random.Random, server: psutil.Process) -> dict:
+    """Each socket beats once at a random moment in WINDOW seconds: RTT stats, and the
+    server's CPU time per beat over the window."""
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
     offsets = [rng.uniform(0, WINDOW) for _ in sockets]
@@ -116,13 +136,16 @@ async def window(sockets: list, rng: random.Random) -> dict:
                 pass
         return sent, time.perf_counter()
 
+    cpu_before = sum(server.cpu_times()[:2])
     times = await asyncio.gather(*(beat(ws, off) for ws, off in zip(sockets, offsets, strict=True)))
+    cpu = sum(server.cpu_times()[:2]) - cpu_before
     rtts = [done - sent for sent, done in times]
     span = max(done for _, done in times) - min(sent for sent, _ in times)
     return {
         "p50": statistics.median(rtts),
         "p99": percentile(rtts, 99),
         "rate": len(rtts) / span,
+        "cpu_per_beat": cpu / len(rtts),
     }
 
 
@@ -130,15 +153,18 @@ async def window(sockets: list, rng: random.Random) -> dict:
 
 
 def run(server: Daphne, members: Members) -> dict:
-    process, conn = spawn(generator, server.port, members.cookies, ROUNDS)
+    process, conn = spawn(generator, server.port, server.pid, members.cookies, ROUNDS)
     try:
         result = expect(conn, "result", GENERATOR_TIMEOUT)
+        # Every socket is still open: each member must have been seen by the last window.
+        scores = org_scores(PREFIX, members.organisation_id)
+        assert len(scores) == SOCKETS, f"{len(scores)} members in the presence index"
+        assert min(scores) >= result["last_ours"] - 1, "a measured beat did not write presence"
+        conn.send("close")
+        expect(conn, "closed", 120)
     finally:
         conn.close()
         end_process(process)
-    scores = org_scores(PREFIX, members.organisation_id)
-    assert len(scores) == SOCKETS, f"{len(scores)} members in the presence index"
-    assert min(scores) >= result["last_ours"] - 1, "a measured beat did not write presence"
     return result
 
 
@@ -158,6 +184,8 @@ def report(result: dict) -> None:
         f"ours_p99={ms(ours_p99)} base_p99={ms(echo_p99)} "
         f"ours_p50={ms(med(ours, 'p50'))} base_p50={ms(med(echo, 'p50'))} "
         f"ours_rate={med(ours, 'rate'):.0f}beats/s base_rate={med(echo, 'rate'):.0f}beats/s "
+        f"ours_cpu={med(ours, 'cpu_per_beat') * 1e6:.0f}us/beat "
+        f"base_cpu={med(echo, 'cpu_per_beat') * 1e6:.0f}us/beat "
         f"sockets={SOCKETS}+{SOCKETS} rounds={len(ours)} window={WINDOW:g}s "
         f"write_interval=0 connect={result['connect_seconds']:.1f}s",
         flush=True,

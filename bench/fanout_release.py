@@ -1,0 +1,610 @@
+"""Release-note fan-out: publish → bell.changed at 500 administrator sockets, vs a bare group_send.
+
+Setup: one Daphne process (`python -m daphne server.asgi:application`, the production
+entry point) on PostgreSQL database `tandem_bench_fanout` (created if missing, migrated
+with `manage.py migrate`, emptied and re-seeded every run, left in place afterwards) and
+Redis db 10 (flushed before and after: the db belongs to this benchmark). One server
+process, not two: every socket is in the same process, so a group message reaches all of
+them through one Redis list, and the per-socket work below lands on one process.
+
+Data: SOCKETS administrators (role "admin") spread over ORGS organisations, a signed-in
+session for each (as tests/realtime/helpers.session_cookie_for makes it), and one staff
+user (no organisation) who writes the release notes.
+
+Load generator: a separate process (multiprocessing, spawn) holding the SOCKETS
+WebSockets (`websockets` asyncio client, one event loop, permessage-deflate off). It
+drains the connect messages (presence.snapshot, counts.changed, bell.changed, and the
+presence.changed of the other administrators arriving), then timestamps every frame with
+time.time() as soon as its reader task gets it. The bench process and the generator share
+the machine's wall clock, so a start time taken here and an arrival time taken there are
+comparable.
+
+Per round, both sides, alternating which goes first:
+
+- ours: `release_note_save` (the staff user writes a note), then `published_at` is set
+  with a queryset update instead of `release_note_publish`, whose only other effect is to
+  queue the delivery job on django-q2 after commit (no worker runs here). The clock starts
+  just before `release_note_deliver(note_id=...)`, called in this process as the job would
+  call it, and stops when each socket receives its `bell.changed`. That span is the whole
+  honest cost of our path: reading the administrators, bulk-inserting one notification
+  each, one `bell.recount` group message, then, in Daphne, every socket re-reading its own
+  unread count from the database (SOCKETS count queries) before sending bell.changed.
+  Every received count is checked against the number of notes delivered so far.
+- base: `async_to_sync(get_channel_layer().group_send)("platform.admins", live.event)`
+  of a small payload embedding its send time; LiveConsumer forwards live.event payloads
+  verbatim, so this is a bare group_send to the same sockets on the same Daphne.
+
+Per round and side: p50 and p99 over the SOCKETS arrival latencies. Reported: medians of
+the per-round p50s and p99s; ratio = ours p99 / base p99. `lost` counts socket-messages
+not received within LOST_AFTER seconds over all measured rounds (a missing arrival counts
+as LOST_AFTER in the percentiles).
+
+Burst: then BURST bare group_sends back-to-back, and BURST `bell.recount` commands
+(`realtime.publish.command(platform_admins_group(), "bell.recount")`, what
+`release_note_deliver` sends) back-to-back; every socket must receive all of them
+(bell.changed for ours). `burst50_lost` is the total number of bell.changed missing across
+sockets for ours once BURST_TIMEOUT has passed; the baseline's and the completion times
+go to stderr with the per-round details.
+
+DB_CONN_MAX_AGE, when set in the environment, reaches Daphne (the default is 0, as in
+production unless configured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+SOCKETS = 500
+ORGS = 5
+ROUNDS = 9
+BURST = 50
+LOST_AFTER = 10.0
+BURST_TIMEOUT = 60.0
+QUIET = 0.3
+CONNECT_CONCURRENCY = 20
+START_TIMEOUT = 30.0
+DB_NAME = "tandem_bench_fanout"
+SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/10"
+PREFIX = "tandem-bench-fanout"
+# Sessions are signed: this process (which makes them) and Daphne must share the key.
+SECRET_KEY = "bench-fanout-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+BASE_EVENT = "bench.ping"
+BELL_EVENT = "bell.changed"
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# Load generator (runs in its own process; no Django).
+
+
+@dataclass
+class LiveSocket:
+    ws: Any
+    arrivals: list[tuple[float, dict]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    closed: bool = False
+
+
+@dataclass
+class Fleet:
+    sockets: list[LiveSocket] = field(default_factory=list)
+    last_arrival: float = 0.0
+    readers: list[asyncio.Task] = field(default_factory=list)
+
+    def clear(self) -> Counter[str]:
+        drained: Counter[str] = Counter()
+        for sock in self.sockets:
+            drained.update(sock.counts)
+            sock.arrivals.clear()
+            sock.counts.clear()
+        return drained
+
+
+async def read_socket(fleet: Fleet, sock: LiveSocket) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        async for raw in sock.ws:
+            arrived = time.time()
+            message = orjson.loads(raw)
+            sock.arrivals.append((arrived, message))
+            sock.counts[message.get("event", "")] += 1
+            fleet.last_arrival = arrived
+    except ConnectionClosed:
+        pass
+    sock.closed = True
+
+
+async def open_sockets(fleet: Fleet, port: int, cookies: list[str]) -> list[str]:
+    from websockets.asyncio.client import connect
+
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    errors: list[str] = []
+
+    async def one(cookie: str) -> None:
+        async with gate:
+            try:
+                ws = await connect(
+                    f"ws://127.0.0.1:{port}/ws/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers={"Cookie": cookie},
+                    compression=None,
+                    proxy=None,
+                    ping_interval=None,
+                    max_queue=1024,
+                    open_timeout=30,
+                )
+            except Exception as error:  # noqa: BLE001 - reported to the bench process
+                errors.append(repr(error))
+                return
+            sock = LiveSocket(ws=ws)
+            fleet.sockets.append(sock)
+            fleet.readers.append(asyncio.create_task(read_socket(fleet, sock)))
+            # The connect sequence ends with bell.changed: wait for it before the next.
+            deadline = time.time() + 30
+            while not sock.counts[BELL_EVENT] and time.time() < deadline and not sock.closed:
+                await asyncio.sleep(0.005)
+            if not sock.counts[BELL_EVENT]:
+                errors.append(f"no connect bell.changed (closed={sock.closed})")
+
+    await asyncio.gather(*(one(cookie) for cookie in cookies))
+    return errors
+
+
+async def drain(fleet: Fleet, quiet: float) -> Counter[str]:
+    """Wait until no frame has arrived for `quiet` seconds, then forget everything."""
+    while time.time() - fleet.last_arrival < quiet:
+        await asyncio.sleep(quiet / 4)
+    return fleet.clear()
+
+
+async def collect(
+    fleet: Fleet, event: str, count: int, start: float | None, timeout: float
+) -> dict[str, Any]:
+    """Wait until every socket has `count` frames of `event` (or the timeout), then report
+    the first arrival's latency per socket (from `start`, else from the frame's data.t),
+    the total of missing frames, and anything else that arrived."""
+    deadline = (start or time.time()) + timeout
+    while time.time() < deadline:
+        if all(sock.counts[event] >= count for sock in fleet.sockets):
+            break
+        await asyncio.sleep(0.005)
+    latencies: list[float | None] = []
+    missing = 0
+    last = 0.0
+    values: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    for sock in fleet.sockets:
+        matching = [(t, m) for t, m in sock.arrivals if m.get("event") == event]
+        others.update(m.get("event", "") for _t, m in sock.arrivals if m.get("event") != event)
+        missing += max(0, count - len(matching))
+        if not matching:
+            latencies.append(None)
+            continue
+        first_t, first = matching[0]
+        origin = start if start is not None else float(first["data"]["t"])
+        latencies.append((first_t - origin) * 1000)
+        last = max(last, matching[-1][0])
+        values.update(str(m["data"].get("unread")) for _t, m in matching if event == BELL_EVENT)
+    fleet.clear()  # what arrives from now on is a leftover, reported by the next drain
+    return {
+        "latencies": latencies,
+        "missing": missing,
+        "last_ms": (last - (start or 0.0)) * 1000 if start is not None else None,
+        "unread": dict(values),
+        "others": dict(others),
+        "closed": sum(sock.closed for sock in fleet.sockets),
+    }
+
+
+async def generator_loop(port: int, cookies: list[str], conn: Connection) -> None:
+    fleet = Fleet()
+    while True:
+        command, *args = await asyncio.to_thread(conn.recv)
+        if command == "connect":
+            errors = await open_sockets(fleet, port, cookies)
+            conn.send({"connected": len(fleet.sockets), "errors": errors[:5]})
+        elif command == "drain":
+            drained = await drain(fleet, *args)
+            conn.send({"drained": dict(drained)})
+        elif command == "collect":
+            conn.send(await collect(fleet, *args))
+        elif command == "stop":
+            for task in fleet.readers:
+                task.cancel()
+            conn.send({"stopped": True})
+            return
+
+
+def generator_main(port: int, cookies: list[str], conn: Connection) -> None:
+    try:
+        asyncio.run(generator_loop(port, cookies, conn))
+    except Exception:  # noqa: BLE001 - the bench process must hear of it
+        conn.send({"error": traceback.format_exc()})
+
+
+class Generator:
+    """The bench process' handle on the load-generator process."""
+
+    def __init__(self, port: int, cookies: list[str]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=generator_main, args=(port, cookies, child), daemon=True
+        )
+        self.process.start()
+        child.close()
+
+    def ask(self, *command: Any, timeout: float = 120.0) -> dict[str, Any]:
+        self.conn.send(command)
+        if not self.conn.poll(timeout):
+            raise RuntimeError(f"load generator did not answer {command[0]!r} in {timeout}s")
+        answer = self.conn.recv()
+        if "error" in answer:
+            raise RuntimeError("load generator failed:\n" + answer["error"])
+        return answer
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(RuntimeError, OSError, EOFError):
+                self.ask("stop", timeout=10)
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join(timeout=10)
+
+
+# --------------------------------------------------------------------------------------
+# Server, database and data (the bench process).
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def configure(var_dir: Path) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="server.settings",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=PREFIX,
+        DEBUG="1",
+        SECRET_KEY=SECRET_KEY,
+        TANDEM_VAR_DIR=str(var_dir),
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
+        PYTHONUNBUFFERED="1",
+    )
+    os.environ.pop("TANDEM_TESTING", None)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(SERVER_DSN, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        check=True,
+    )
+
+
+def flush_redis() -> None:
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def seed() -> tuple[Any, list[str]]:
+    """Empty the tables this bench touches, then SOCKETS administrators with a session
+    each and one staff user. Returns (staff, cookies)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    from notifications.models import Notification, ReleaseNote
+    from programs.models import Organisation, Role, User
+
+    tables = [
+        model._meta.db_table for model in (Notification, ReleaseNote, Session, User, Organisation)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name_en=f"Bench {n}", slug=f"bench-{n}", support_email=f"org{n}@bench.test")
+        for n in range(ORGS)
+    )
+    unusable = make_password(None)  # no password hashing: nobody signs in with a form
+    admins = User.objects.bulk_create(
+        User(
+            email=f"admin{n}@bench.test",
+            first_name="Admin",
+            last_name=str(n),
+            organisation=orgs[n % ORGS],
+            role=Role.ADMINISTRATOR,
+            password=unusable,
+        )
+        for n in range(SOCKETS)
+    )
+    staff = User.objects.create(
+        email="staff@bench.test",
+        first_name="Staff",
+        last_name="Bench",
+        is_staff=True,
+        password=unusable,
+    )
+    cookies = []
+    for user in admins:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+    return staff, cookies
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(log_dir: Path) -> Server:
+    port = free_port()
+    log_path = log_dir / "daphne.log"
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            + ["server.asgi:application"],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(port=port, process=process, log=log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited with {process.returncode}:\n{server.output()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError(f"daphne did not answer /healthz in time:\n{server.output()}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------
+# Measurement.
+
+
+@dataclass
+class RoundResult:
+    p50: float
+    p99: float
+    lost: int
+
+
+def summarise(answer: dict[str, Any]) -> RoundResult:
+    latencies = [LOST_AFTER * 1000 if v is None else v for v in answer["latencies"]]
+    lost = sum(v is None for v in answer["latencies"])
+    p99 = statistics.quantiles(latencies, n=100, method="inclusive")[98]
+    return RoundResult(p50=statistics.median(latencies), p99=p99, lost=lost)
+
+
+class Bench:
+    def __init__(self, generator: Generator, staff: Any) -> None:
+        self.generator = generator
+        self.staff = staff
+        self.delivered = 0
+
+    def settle(self) -> None:
+        drained = self.generator.ask("drain", QUIET)["drained"]
+        if drained:
+            log(f"  drained before measuring: {drained}")
+
+    def base_send(self) -> None:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        from realtime.groups import platform_admins_group
+
+        payload = orjson.dumps({"event": BASE_EVENT, "data": {"t": time.time()}}).decode()
+        async_to_sync(get_channel_layer().group_send)(
+            platform_admins_group(), {"type": "live.event", "payload": payload}
+        )
+
+    def base(self) -> RoundResult:
+        self.settle()
+        self.base_send()
+        return summarise(self.generator.ask("collect", BASE_EVENT, 1, None, LOST_AFTER))
+
+    def ours(self) -> RoundResult:
+        from django.utils import timezone
+
+        from notifications.models import ReleaseNote
+        from notifications.services import release_note_deliver, release_note_save
+
+        self.settle()
+        note = release_note_save(
+            actor=self.staff,
+            date=datetime.date(2025, 1, 1) + datetime.timedelta(days=self.delivered),
+            title_en=f"Bench {self.delivered}",
+            body_en="## Changes\n- Faster bells",
+        )
+        ReleaseNote.objects.filter(pk=note.pk).update(published_at=timezone.now())
+        start = time.time()
+        holders = release_note_deliver(note_id=note.pk)
+        deliver_ms = (time.time() - start) * 1000
+        self.delivered += 1
+        answer = self.generator.ask("collect", BELL_EVENT, 1, start, LOST_AFTER)
+        expected = {str(self.delivered): SOCKETS}
+        if holders != SOCKETS or answer["unread"] != expected:
+            raise RuntimeError(
+                f"wrong delivery: {holders} holders, unread counts {answer['unread']} "
+                f"(expected {expected})"
+            )
+        result = summarise(answer)
+        log(f"  ours: release_note_deliver returned after {deliver_ms:.1f}ms")
+        return result
+
+    def burst(self) -> tuple[int, int]:
+        from realtime.groups import platform_admins_group
+        from realtime.publish import command
+
+        self.settle()
+        start = time.time()
+        for _ in range(BURST):
+            self.base_send()
+        sent_ms = (time.time() - start) * 1000
+        base = self.generator.ask("collect", BASE_EVENT, BURST, start, BURST_TIMEOUT)
+        log(
+            f"burst base: {BURST} group_sends in {sent_ms:.0f}ms, all arrived after "
+            f"{base['last_ms']:.0f}ms, missing {base['missing']}"
+        )
+
+        self.settle()
+        start = time.time()
+        for _ in range(BURST):
+            command(platform_admins_group(), "bell.recount")
+        sent_ms = (time.time() - start) * 1000
+        ours = self.generator.ask(
+            "collect", BELL_EVENT, BURST, start, BURST_TIMEOUT, timeout=BURST_TIMEOUT + 60
+        )
+        log(
+            f"burst ours: {BURST} bell.recount in {sent_ms:.0f}ms, last bell.changed after "
+            f"{ours['last_ms']:.0f}ms, missing {ours['missing']}, unread {ours['unread']}, "
+            f"closed sockets {ours['closed']}"
+        )
+        return ours["missing"], base["missing"]
+
+
+def run(generator: Generator, staff: Any) -> str:
+    bench = Bench(generator, staff)
+    # Unmeasured warm-up, one of each (first-use costs on both sides).
+    warm_ours, warm_base = bench.ours(), bench.base()
+    log(f"warm-up: ours p99={warm_ours.p99:.1f}ms base p99={warm_base.p99:.1f}ms")
+    ours_results: list[RoundResult] = []
+    base_results: list[RoundResult] = []
+    for round_no in range(ROUNDS):
+        sides = [(bench.ours, ours_results), (bench.base, base_results)]
+        if round_no % 2:
+            sides.reverse()
+        for measure, results in sides:
+            results.append(measure())
+        o, b = ours_results[-1], base_results[-1]
+        log(
+            f"round {round_no}: ours p50={o.p50:.1f} p99={o.p99:.1f}ms lost={o.lost} | "
+            f"base p50={b.p50:.1f} p99={b.p99:.1f}ms lost={b.lost}"
+        )
+    burst_lost, _base_burst_lost = bench.burst()
+
+    ours_p99 = statistics.median(r.p99 for r in ours_results)
+    base_p99 = statistics.median(r.p99 for r in base_results)
+    ours_p50 = statistics.median(r.p50 for r in ours_results)
+    base_p50 = statistics.median(r.p50 for r in base_results)
+    lost = sum(r.lost for r in ours_results + base_results)
+    return (
+        f"fanout_500_p99 ratio={ours_p99 / base_p99:.2f} goal=2.0 better=lower "
+        f"ours_p99={ours_p99:.1f}ms base_p99={base_p99:.1f}ms "
+        f"ours_p50={ours_p50:.1f}ms base_p50={base_p50:.1f}ms "
+        f"sockets={SOCKETS} lost={lost} burst50_lost={burst_lost} rounds={ROUNDS}"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+        configure(Path(tmp))
+        from bench._common import machine_line
+
+        print(machine_line(), flush=True)
+        ensure_database()
+
+        import django
+
+        django.setup()
+        flush_redis()
+        staff, cookies = seed()
+        server: Server | None = None
+        generator: Generator | None = None
+        try:
+            server = start_server(Path(tmp))
+            generator = Generator(server.port, cookies)
+            began = time.time()
+            connected = generator.ask("connect", timeout=300)
+            if connected["connected"] != SOCKETS or connected["errors"]:
+                raise RuntimeError(f"sockets not all connected: {connected}")
+            drained = generator.ask("drain", 1.0)["drained"]
+            log(f"{SOCKETS} sockets connected in {time.time() - began:.1f}s; drained {drained}")
+            line = run(generator, staff)
+        except BaseException:
+            if server is not None:
+                log("daphne output (tail):\n" + server.output()[-4000:])
+            raise
+        finally:
+            if server is not None:
+                stop_server(server)
+            if generator is not None:
+                generator.stop()
+            flush_redis()
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
