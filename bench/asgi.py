@@ -46,20 +46,3 @@ async def websocket(scope: dict, receive, send) -> None:
 
 
 application = ProtocolTypeRouter({"http": tandem_application, "websocket": websocket})
-
-if os.environ.get("BENCH_GC_LOG"):
-    import gc
-    import time as _t
-
-    _gc_start = [0.0]
-    _gc_log = open(os.environ["BENCH_GC_LOG"], "a", buffering=1)
-
-    def _gc_cb(phase, info):
-        if phase == "start":
-            _gc_start[0] = _t.perf_counter()
-        else:
-            d = (_t.perf_counter() - _gc_start[0]) * 1000
-            if d > 1:
-                _gc_log.write(f"{_t.time():.3f} gen={info['generation']} {d:.1f}ms collected={info['collected']}\n")
-
-    gc.callbacks.append(_gc_cb)

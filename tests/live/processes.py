@@ -85,10 +85,10 @@ def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
         )
 
 
-def start(name: str, log_dir: Path, env: dict[str, str], port: int | None = None) -> Server:
-    port = port or free_port()
+def start(name: str, log_dir: Path, env: dict[str, str], extra: tuple[str, ...] = ()) -> Server:
+    port = free_port()
     log = log_dir / f"daphne-{name}.log"
-    args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *extra]
     process = spawn(args + ["server.asgi:application"], log, env)
     return Server(name=name, port=port, process=process, log=log)
 
