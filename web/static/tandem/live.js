@@ -10,6 +10,7 @@ const CLOSE_DEACTIVATED = 4403;
 
 let socket = null;
 let attempt = 0;
+let connectedBefore = false;
 let beatTimer = null;
 const online = new Set();
 
@@ -45,16 +46,39 @@ const handlers = {
     }
   },
   "bell.changed": (data) => {
-    for (const badge of document.querySelectorAll("[data-bell-count]")) {
+    const badges = document.querySelectorAll("[data-bell-count]");
+    const changed = [...badges].some((badge) => badge.textContent !== String(data.unread));
+    for (const badge of badges) {
       badge.textContent = data.unread;
       badge.hidden = data.unread === 0;
     }
+    // On the notifications page itself, show the new lines too.
+    if (changed && document.querySelector('[data-live-table="notifications"]')) refreshLiveTables();
   },
   "member.updated": (data) => {
     const box = document.querySelector(`tr[data-member="${data.id}"] [data-active-toggle]`);
     if (box && "active" in data) box.checked = data.active;
   },
 };
+
+async function refreshLiveTables() {
+  const tables = document.querySelectorAll("[data-live-table]");
+  if (!tables.length) return;
+  try {
+    const response = await fetch(location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const table of tables) {
+      const name = table.dataset.liveTable;
+      const replacement = fresh.querySelector(`[data-live-table="${name}"] tbody`);
+      const body = table.querySelector("tbody");
+      if (replacement && body) body.replaceWith(document.importNode(replacement, true));
+    }
+    paintDots();
+  } catch (err) {
+    console.warn("table refresh failed", err);
+  }
+}
 
 function dispatch(message) {
   handlers[message.event]?.(message.data || {});
@@ -83,6 +107,10 @@ function connect() {
     attempt = 0;
     setStatus("open");
     scheduleBeat(true);
+    // Back after a disconnection: the snapshot repairs dots and counts; tables whose
+    // rows may have changed meanwhile are re-read from the server.
+    if (connectedBefore) refreshLiveTables();
+    connectedBefore = true;
   });
   socket.addEventListener("message", (event) => {
     try { dispatch(JSON.parse(event.data)); } catch (err) { console.error(err); }

@@ -1,0 +1,98 @@
+"""What the real-browser tests share: Chromium, signing in, and Channels' live server."""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from asgiref.sync import SyncToAsync
+from channels.layers import channel_layers
+from channels.testing import ChannelsLiveServerTestCase
+from daphne.testing import DaphneProcess
+from django.conf import settings
+from django.db import connections
+from playwright.sync_api import Browser, Page
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LIVE_TIMEOUT_MS = 10_000
+SIGN_IN_BUTTON = re.compile(r"^\s*(Connexion|Sign in)\s*$")
+ONLINE = re.compile(r"\bonline\b")
+
+
+def launch_chromium(playwright) -> Browser:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is required for the e2e tests and was not found at {CHROMIUM} "
+            "(install Debian's `chromium` package; do not run `playwright install`)."
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    """Through the real form, as a person would: email, password, the submit button."""
+    page.goto(f"{base_url}/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name=SIGN_IN_BUTTON).click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+class FreshDaphneProcess(DaphneProcess):
+    """Channels' live server, forked from this process, minus what must not survive a fork.
+
+    asgiref runs every thread-sensitive sync_to_async call made outside a request (the
+    consumer's database_sync_to_async, the session lookup of AuthMiddlewareStack) on one
+    process-wide single-thread executor. Once an earlier async test has used it, its
+    worker thread exists in this process only; the forked copy believes it still has one
+    and never starts another, so the server's WebSocket handshake would hang until
+    Daphne drops it. Give the child a fresh executor and fresh channel layers."""
+
+    def run(self):
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+        channel_layers.backends = {}
+        super().run()
+
+
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    """Channels' live server (Daphne, WebSockets, static files) for Playwright tests."""
+
+    ProtocolServerProcess = FreshDaphneProcess
+    # The live server serves /static/ (live.js) itself through ASGIStaticFilesHandler.
+    serve_static = True
+
+    @classmethod
+    def setUpClass(cls):
+        # The forked server calls channels' set_database_connection(), which prefixes
+        # "test_" to NAME unless DATABASES["default"]["TEST"]["NAME"] is set. pytest-django
+        # has already renamed NAME to the test database, so without this the server would
+        # look for "test_test_<name>". Point TEST.NAME at the database we are using.
+        db = settings.DATABASES["default"]
+        cls._saved_test_name = db["TEST"].get("NAME")
+        db["TEST"]["NAME"] = connections["default"].settings_dict["NAME"]
+        # The server process is forked: it must not inherit (and later close) an open
+        # PostgreSQL connection that this process keeps using.
+        connections.close_all()
+        try:
+            super().setUpClass()
+        except BaseException:
+            db["TEST"]["NAME"] = cls._saved_test_name
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            settings.DATABASES["default"]["TEST"]["NAME"] = cls._saved_test_name
