@@ -259,7 +259,7 @@ def create_members(slug: str, count: int) -> Members:
 
     from programs.models import Organisation, Role, User
 
-    Organisation.objects.filter(slug=slug).delete()
+    delete_members(slug, None)  # an earlier run's, should its cleanup have failed
     org = Organisation.objects.create(
         slug=slug,
         name_en=f"Bench {slug}",
@@ -280,7 +280,8 @@ def create_members(slug: str, count: int) -> Members:
     )
     store = SessionStore()
     model = SessionStore.get_model_class()
-    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # A day is plenty; sessions of a run killed before its cleanup expire soon.
+    expire = timezone.now() + timedelta(days=1)
     keys = [get_random_string(32, VALID_KEY_CHARS) for _ in users]
     model.objects.bulk_create(
         model(
@@ -305,13 +306,35 @@ def create_members(slug: str, count: int) -> Members:
 
 
 def delete_members(slug: str, members: Members | None) -> None:
+    """Remove the organisation, its members and their sessions with plain SQL, so that a
+    model being added to the app meanwhile (and its cascade) cannot break the cleanup."""
     from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection, transaction
 
-    from programs.models import Organisation
+    from programs.models import Organisation, User
 
-    if members is not None:
-        SessionStore.get_model_class().objects.filter(session_key__in=members.session_keys).delete()
-    Organisation.objects.filter(slug=slug).delete()
+    sessions = SessionStore.get_model_class()._meta.db_table
+    users, orgs = User._meta.db_table, Organisation._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if members is not None:
+            cursor.execute(
+                f"DELETE FROM {sessions} WHERE session_key = ANY(%s)", [members.session_keys]
+            )
+        cursor.execute(
+            f"DELETE FROM {users} WHERE organisation_id IN (SELECT id FROM {orgs} WHERE slug = %s)",
+            [slug],
+        )
+        cursor.execute(f"DELETE FROM {orgs} WHERE slug = %s", [slug])
+
+
+def cleanup(*steps: Callable[[], object]) -> None:
+    """Run every step; a failing one is reported on stderr and does not stop the others
+    nor hide the bench's own outcome."""
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001
+            print(f"cleanup step failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
 
 
 # --- Redis ------------------------------------------------------------------------------

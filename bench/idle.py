@@ -61,6 +61,7 @@ from bench._live import (
     Daphne,
     Members,
     clean_redis,
+    cleanup,
     close_many,
     create_members,
     delete_members,
@@ -239,9 +240,7 @@ def run_round(sides: list[str], env: dict, log_dir: Path, members: Members, seed
         for process, conn in children.values():
             conn.close()
             end_process(process)
-        for server in servers.values():
-            server.stop()
-        clean_redis(PREFIX)
+        cleanup(*(server.stop for server in servers.values()), lambda: clean_redis(PREFIX))
     return [samples[side] for side in sides]
 
 
@@ -304,8 +303,7 @@ def main() -> None:
                     for sample in run_round(sides, env, Path(log_dir), members, round_no):
                         results[sample.side].append(sample)
         finally:
-            clean_redis(PREFIX)
-            delete_members(SLUG, members)
+            cleanup(lambda: clean_redis(PREFIX), lambda: delete_members(SLUG, members))
     report(results)
 
 

@@ -43,6 +43,7 @@ from bench._live import (
     Daphne,
     Members,
     clean_redis,
+    cleanup,
     close_many,
     create_members,
     delete_members,
@@ -215,10 +216,11 @@ def main() -> None:
                 print(f"--- daphne log (tail)\n{server.output()}", flush=True)
             raise
         finally:
-            if server is not None:
-                server.stop()
-            clean_redis(PREFIX)
-            delete_members(SLUG, members)
+            cleanup(
+                *([server.stop] if server is not None else []),
+                lambda: clean_redis(PREFIX),
+                lambda: delete_members(SLUG, members),
+            )
     report(result)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from notifications import selectors
-from realtime.groups import platform_admins_group, user_group
-from realtime.publish import command, on_commit_once, publish
+from realtime.groups import org_admins_group, platform_admins_group, user_group
+from realtime.publish import command, on_commit_once, publish, publish_on_commit
 
 
 def bell_changed_on_commit(user_id: int) -> None:
@@ -22,3 +22,19 @@ def admins_bells_stale() -> None:
     """One message for every administrator connected anywhere: each socket re-reads its
     own count. A release note reaches thousands at once; one Redis write, not thousands."""
     command(platform_admins_group(), "bell.recount")
+
+
+def email_status_changed_on_commit(log) -> None:
+    """A row of the email log changed status: admins watching the log see it at once."""
+    if log.organisation_id is None:
+        return
+    publish_on_commit(
+        org_admins_group(log.organisation_id),
+        "email.updated",
+        {
+            "id": log.pk,
+            "status": log.status,
+            "status_at": log.status_at.isoformat(),
+            "opened_at": log.opened_at.isoformat() if log.opened_at else None,
+        },
+    )

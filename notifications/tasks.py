@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_q.tasks import async_task
 
-from notifications import services
+from notifications import mail, services
 
 
 def release_note_deliver(note_id: int) -> int:
@@ -17,4 +17,14 @@ def enqueue_release_note_delivery(note_id: int) -> None:
         note_id,
         task_name=f"release-note-{note_id}",
         group="release-notes",
+    )
+
+
+def email_deliver(log_id: int) -> str:
+    return mail.email_deliver(log_id=log_id)
+
+
+def enqueue_email_delivery(log_id: int) -> None:
+    async_task(
+        "notifications.tasks.email_deliver", log_id, task_name=f"email-{log_id}", group="email"
     )

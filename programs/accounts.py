@@ -8,11 +8,8 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from programs.models import User
 
@@ -42,15 +39,11 @@ def unlock_instructions_send(*, email: str) -> bool:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not is_locked(email=user.email):
         return False
+    from notifications.mail import email_send_system
+
     token = signing.dumps({"email": user.email}, salt=UNLOCK_SALT)
-    context = {
-        "user": user,
-        "unlock_url": settings.SITE_URL + reverse("web:unlock_confirm", args=[token]),
-    }
-    with translation.override(user.language):
-        subject = render_to_string("emails/account-unlock-subject.txt", context).strip()
-        body = render_to_string("emails/account-unlock-body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    url = settings.SITE_URL + reverse("web:unlock_confirm", args=[token])
+    email_send_system(key="account_unlock", recipient=user, values={"here": url})
     return True
 
 

@@ -105,6 +105,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="administered_members",
     )
+    # Set when the provider reports a bounce or a spam complaint, so nobody keeps mailing
+    # a dead address; cleared when the member's email changes.
+    email_problem = models.CharField(
+        _("email problem"),
+        max_length=10,
+        blank=True,
+        choices=[("bounced", _("Bounced")), ("spam", _("Spam report"))],
+    )
+    email_problem_at = models.DateTimeField(null=True, blank=True)
     # Profile fields shown to the program and counted in profile completion.
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)

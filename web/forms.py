@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from notifications.mail import email_send_system
 from programs.models import Language, Role, User
 
 
@@ -56,29 +57,22 @@ class SignInForm(AuthenticationForm):
 
 
 class MemberPasswordResetForm(PasswordResetForm):
-    """Sends the reset link in the member's own language, whoever asked for it."""
+    """Sends the reset link through the one email pipeline: logged, in the member's own
+    language whoever asked, in the organisation's own wording."""
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True)
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        with translation.override(context["user"].language):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        link = reverse(
+            "web:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        email_send_system(
+            key="password_reset",
+            recipient=context["user"],
+            values={"here": f"{context['protocol']}://{context['domain']}{link}"},
+        )
 
 
 class UnlockRequestForm(forms.Form):

@@ -61,8 +61,6 @@ def unlock_confirm(request: HttpRequest, token: str) -> HttpResponse:
 password_reset = auth_views.PasswordResetView.as_view(
     form_class=MemberPasswordResetForm,
     template_name="registration/password_reset_form.html",
-    email_template_name="emails/password-reset-body.txt",
-    subject_template_name="emails/password-reset-subject.txt",
     success_url=reverse_lazy("web:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(

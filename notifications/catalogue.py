@@ -1,0 +1,210 @@
+"""The system-generated messages Tandem ships (F10): every email the platform sends on an
+event, grouped by category, with the keywords each may use. An organisation edits its own
+copy (models.SystemMessage); this is the default when it has none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+COMMON_KEYWORDS = ("first_name", "last_name", "full_name", "email", "org_name", "admin_email")
+
+
+@dataclass(frozen=True)
+class Default:
+    key: str
+    category: str
+    name: object  # lazy translation
+    keywords: tuple[str, ...]
+    subject_en: str
+    body_en: str
+    subject_fr: str
+    body_fr: str
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(COMMON_KEYWORDS + self.keywords)
+
+
+GETTING_STARTED = "getting_started"
+MATCHING = "matching"
+MEETINGS = "meetings"
+MESSAGES = "messages"
+RELATIONSHIP_END = "relationship_end"
+ACCOUNT = "account"
+
+CATEGORIES = {
+    GETTING_STARTED: _("Getting started"),
+    MATCHING: _("Matching"),
+    MEETINGS: _("Meetings"),
+    MESSAGES: _("Messages"),
+    RELATIONSHIP_END: _("Relationship end"),
+    ACCOUNT: _("Account"),
+}
+
+CATALOGUE: tuple[Default, ...] = (
+    Default(
+        "login_information",
+        GETTING_STARTED,
+        _("Login information (member import)"),
+        ("here", "password"),
+        "Your {org_name} mentoring account",
+        "Hello {first_name},\n\nAn account was created for you on {org_name}'s mentoring "
+        "platform.\n\nSign in with your email {email} and this temporary password: "
+        "{password}\n\nSign in here: {here}\n\nQuestions? Write to {admin_email}.",
+        "Votre compte de mentorat {org_name}",
+        "Bonjour {first_name},\n\nUn compte a été créé pour vous sur la plateforme de "
+        "mentorat de {org_name}.\n\nConnectez-vous avec votre courriel {email} et ce mot de "
+        "passe temporaire : {password}\n\nConnectez-vous ici : {here}\n\nDes questions? "
+        "Écrivez à {admin_email}.",
+    ),
+    Default(
+        "welcome",
+        GETTING_STARTED,
+        _("Welcome"),
+        ("here",),
+        "Welcome to {org_name}",
+        "Hello {first_name},\n\nWelcome to {org_name}'s mentoring program. Complete your "
+        "profile so we can find you the right match: {here}",
+        "Bienvenue à {org_name}",
+        "Bonjour {first_name},\n\nBienvenue dans le programme de mentorat de {org_name}. "
+        "Complétez votre profil pour que nous puissions vous jumeler : {here}",
+    ),
+    Default(
+        "profile_reminder",
+        GETTING_STARTED,
+        _("Profile completion reminder"),
+        ("here", "completion"),
+        "Complete your {org_name} profile",
+        "Hello {first_name},\n\nYour profile is {completion}% complete. A complete profile "
+        "helps us match you well: {here}",
+        "Complétez votre profil {org_name}",
+        "Bonjour {first_name},\n\nVotre profil est complété à {completion} %. Un profil "
+        "complet nous aide à bien vous jumeler : {here}",
+    ),
+    Default(
+        "matched",
+        MATCHING,
+        _("You have been matched"),
+        ("partner_name", "here"),
+        "You have been matched with {partner_name}",
+        "Hello {first_name},\n\nGood news: you have been matched with {partner_name} in "
+        "{org_name}'s mentoring program. Get started here: {here}",
+        "Vous avez été jumelé avec {partner_name}",
+        "Bonjour {first_name},\n\nBonne nouvelle : vous avez été jumelé avec {partner_name} "
+        "dans le programme de mentorat de {org_name}. Commencez ici : {here}",
+    ),
+    Default(
+        "meeting_invitation",
+        MEETINGS,
+        _("Meeting invitation"),
+        ("meeting_date", "meeting_time", "organiser_name", "here"),
+        "Mentoring Meeting Invitation",
+        "Hello {first_name},\n\nYou have been invited to a mentoring meeting by "
+        "{organiser_name} on {meeting_date} at {meeting_time}.\n\nAccept or decline: {here}",
+        "Invitation à une réunion de mentorat",
+        "Bonjour {first_name},\n\n{organiser_name} vous invite à une réunion de mentorat le "
+        "{meeting_date} à {meeting_time}.\n\nAcceptez ou refusez : {here}",
+    ),
+    Default(
+        "meeting_reminder",
+        MEETINGS,
+        _("Meeting invitation reminder"),
+        ("meeting_date", "meeting_time", "here"),
+        "Reminder: Mentoring Meeting Invitation",
+        "Hello {first_name},\n\nYou have not answered the invitation to the mentoring "
+        "meeting on {meeting_date} at {meeting_time}. Please answer: {here}",
+        "Rappel : invitation à une réunion de mentorat",
+        "Bonjour {first_name},\n\nVous n'avez pas répondu à l'invitation à la réunion de "
+        "mentorat du {meeting_date} à {meeting_time}. Veuillez répondre : {here}",
+    ),
+    Default(
+        "meeting_feedback",
+        MEETINGS,
+        _("How was your meeting?"),
+        ("meeting_date", "here"),
+        "How was your meeting?",
+        "Hello {first_name},\n\nHow was your mentoring meeting on {meeting_date}? Tell us "
+        "here: {here}",
+        "Comment s'est passée votre réunion?",
+        "Bonjour {first_name},\n\nComment s'est passée votre réunion de mentorat du "
+        "{meeting_date}? Dites-le-nous ici : {here}",
+    ),
+    Default(
+        "meeting_cancelled",
+        MEETINGS,
+        _("Meeting cancelled"),
+        ("meeting_date", "meeting_time"),
+        "Mentoring meeting cancelled",
+        "Hello {first_name},\n\nThe mentoring meeting on {meeting_date} at {meeting_time} "
+        "has been cancelled.",
+        "Réunion de mentorat annulée",
+        "Bonjour {first_name},\n\nLa réunion de mentorat du {meeting_date} à {meeting_time} "
+        "a été annulée.",
+    ),
+    Default(
+        "meeting_rescheduled",
+        MEETINGS,
+        _("Meeting rescheduled"),
+        ("meeting_date", "meeting_time", "here"),
+        "Mentoring meeting rescheduled",
+        "Hello {first_name},\n\nYour mentoring meeting has moved to {meeting_date} at "
+        "{meeting_time}. Details: {here}",
+        "Réunion de mentorat reportée",
+        "Bonjour {first_name},\n\nVotre réunion de mentorat est reportée au {meeting_date} "
+        "à {meeting_time}. Détails : {here}",
+    ),
+    Default(
+        "group_message",
+        MESSAGES,
+        _("New message in a group"),
+        ("group_name", "here"),
+        "You have received a new message in {group_name}",
+        "Hello {first_name},\n\nThere is a new message for you in {group_name}: {here}",
+        "Vous avez reçu un nouveau message dans {group_name}",
+        "Bonjour {first_name},\n\nUn nouveau message vous attend dans {group_name} : {here}",
+    ),
+    Default(
+        "relationship_ended",
+        RELATIONSHIP_END,
+        _("Relationship ended"),
+        ("partner_name",),
+        "Your mentoring relationship has ended",
+        "Hello {first_name},\n\nYour mentoring relationship with {partner_name} has ended. "
+        "Thank you for taking part in {org_name}'s program.",
+        "Votre relation de mentorat est terminée",
+        "Bonjour {first_name},\n\nVotre relation de mentorat avec {partner_name} est "
+        "terminée. Merci d'avoir participé au programme de {org_name}.",
+    ),
+    Default(
+        "password_reset",
+        ACCOUNT,
+        _("Password reset"),
+        ("here",),
+        "Reset your password",
+        "Hello {first_name},\n\nSomeone asked to reset the password of your account. To "
+        "choose a new password, open this link: {here}\n\nIf you did not ask for this, you "
+        "can ignore this email.",
+        "Réinitialisez votre mot de passe",
+        "Bonjour {first_name},\n\nQuelqu'un a demandé à réinitialiser le mot de passe de "
+        "votre compte. Pour choisir un nouveau mot de passe, ouvrez ce lien : {here}\n\nSi "
+        "vous n'avez rien demandé, ignorez ce courriel.",
+    ),
+    Default(
+        "account_unlock",
+        ACCOUNT,
+        _("Unlock instructions"),
+        ("here",),
+        "Unlock instructions",
+        "Hello {first_name},\n\nYour account was locked after too many failed sign-in "
+        "attempts. To unlock it, open this link: {here}\n\nIf it wasn't you, change your "
+        "password after unlocking.",
+        "Instructions de déverrouillage",
+        "Bonjour {first_name},\n\nVotre compte a été verrouillé après trop de tentatives de "
+        "connexion échouées. Pour le déverrouiller, ouvrez ce lien : {here}\n\nSi ce n'était "
+        "pas vous, changez votre mot de passe après le déverrouillage.",
+    ),
+)
+
+BY_KEY = {default.key: default for default in CATALOGUE}
