@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "django_q",
+    "anymail",
     "programs",
     "presence",
     "notifications",
@@ -222,6 +223,19 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tandem <noreply@tandem.localhost>")
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "tandem.localhost")
+# django-anymail: the provider is chosen by EMAIL_BACKEND (e.g.
+# anymail.backends.postmark.EmailBackend); its tracking webhooks post to /anymail/.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
+        "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+        "MAILGUN_SENDER_DOMAIN": os.environ.get("MAILGUN_SENDER_DOMAIN", ""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+        "POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", ""),
+    }.items()
+    if value
+}
 
 # Internationalisation: English and French, dates in the viewer's zone.
 LANGUAGE_CODE = "en"
