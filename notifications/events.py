@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from notifications import selectors
 from realtime.groups import org_admins_group, platform_admins_group, user_group
-from realtime.publish import command, on_commit_once, publish, publish_on_commit
+from realtime.publish import command, on_commit_once, publish_on_commit
 
 
 def bell_changed_on_commit(user_id: int) -> None:
-    """After commit, tell this person's pages their unread count: the latest count,
-    once per transaction however many notifications it touched."""
+    """After commit, tell this person's pages their unread count: the latest count, once
+    per transaction however many notifications it touched. Each socket keeps the count it
+    last sent (see LiveConsumer.bell_set) so a later broadcast can build on it."""
 
     def send() -> None:
+        counted_at = timezone.now()
         count = selectors.unread_count(user_id=user_id)
-        publish(user_group(user_id), "bell.changed", {"unread": count})
+        command(user_group(user_id), "bell.set", unread=count, at=counted_at.isoformat())
 
     on_commit_once(f"bell.{user_id}", send)
 
 
-def admins_bells_stale() -> None:
-    """One message for every administrator connected anywhere: each socket re-reads its
-    own count. A release note reaches thousands at once; one Redis write, not thousands."""
-    command(platform_admins_group(), "bell.recount")
+def admins_bells_bumped() -> None:
+    """Every administrator, in every organisation, just got one more unread notification
+    (a release note was delivered). One message on the channel layer, whatever the number
+    of administrators; each socket adds one to the count it holds and sends the result —
+    no database work on the sockets' side. Call after the notifications are committed:
+    `since` lets a socket that counted afterwards know its count already includes it."""
+    command(platform_admins_group(), "bell.bump", since=timezone.now().isoformat())
 
 
 def email_status_changed_on_commit(log) -> None:

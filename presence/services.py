@@ -16,6 +16,9 @@ from presence import events, store
 from presence.clients import aredis_client, redis_client
 from programs.services import member_record_last_seen
 
+# A transition's one write, off the process's shared database thread.
+_record_last_seen = database_sync_to_async(member_record_last_seen, thread_sensitive=False)
+
 
 def _at(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC)
@@ -31,9 +34,7 @@ class SocketPresence:
     async def _mark(self, now: float) -> None:
         self.last_write = now
         if await store.mark_seen(aredis_client(), self.seen, now):
-            await database_sync_to_async(member_record_last_seen)(
-                user_ids_seen={self.seen.user_id: _at(now)}
-            )
+            await _record_last_seen(user_ids_seen={self.seen.user_id: _at(now)})
             await events.apresence_changed(self.seen.organisation_id, online=[self.seen.user_id])
 
     async def connected(self) -> None:
@@ -50,9 +51,7 @@ class SocketPresence:
     async def closed(self) -> None:
         now = time.time()
         if await store.mark_gone(aredis_client(), self.seen, now):
-            await database_sync_to_async(member_record_last_seen)(
-                user_ids_seen={self.seen.user_id: _at(now)}
-            )
+            await _record_last_seen(user_ids_seen={self.seen.user_id: _at(now)})
             await events.apresence_changed(self.seen.organisation_id, offline=[self.seen.user_id])
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
 
 from notifications.selectors import unread_count
 from presence.selectors import aonline_user_ids
@@ -19,18 +22,25 @@ CLOSE_DEACTIVATED = 4403
 HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
 
 
-@database_sync_to_async
+def _off_thread(func):
+    """Reads the consumer makes go to the thread pool, not the one thread every
+    database_sync_to_async call of the process shares: a burst of sockets connecting
+    must not queue behind each other (or behind the health probe)."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+@_off_thread
 def _fresh_member(user_id: int) -> User | None:
     # The session may outlive a deactivation; check the row, not the cached user.
     return User.objects.filter(pk=user_id, is_active=True, organisation__isnull=False).first()
 
 
-@database_sync_to_async
+@_off_thread
 def _unread_count(user_id: int) -> int:
     return unread_count(user_id=user_id)
 
 
-@database_sync_to_async
+@_off_thread
 def _dashboard_counts(organisation_id: int) -> dict[str, int]:
     return dashboard_counts(organisation_id=organisation_id)
 
@@ -102,13 +112,38 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def live_event(self, message: dict) -> None:
         await self.send(text_data=message["payload"])
 
-    async def _send_bell(self) -> None:
-        unread = await _unread_count(self.user_id)
-        await self.send(text_data=encode("bell.changed", {"unread": unread}))
+    # The bell: the socket holds its person's unread count. It is read from the database
+    # on connect, replaced by `bell.set` (a recount after a change of theirs) and raised by
+    # one on `bell.bump` (one notification for every administrator). Each carries the time
+    # it was counted at or delivered, so a message that arrives late or out of order never
+    # counts a notification twice or loses one; the page always gets the latest count.
 
-    async def bell_recount(self, message: dict) -> None:
-        """Something reached many bells at once (a release note): re-read our own count."""
-        await self._send_bell()
+    async def _send_bell(self) -> None:
+        self.bell_counted_at = timezone.now()
+        self.bell_bumps: list[datetime] = []
+        self.unread = await _unread_count(self.user_id)
+        await self._push_bell()
+
+    async def _push_bell(self) -> None:
+        await self.send(text_data=encode("bell.changed", {"unread": self.unread}))
+
+    async def bell_set(self, message: dict) -> None:
+        counted_at = datetime.fromisoformat(message["at"])
+        if counted_at < self.bell_counted_at:
+            return  # older than the count we hold
+        # Bumps delivered after this recount are not in it.
+        self.bell_bumps = [since for since in self.bell_bumps if since > counted_at]
+        self.bell_counted_at = counted_at
+        self.unread = message["unread"] + len(self.bell_bumps)
+        await self._push_bell()
+
+    async def bell_bump(self, message: dict) -> None:
+        since = datetime.fromisoformat(message["since"])
+        if since <= self.bell_counted_at:
+            return  # our count was taken after it was delivered: already included
+        self.bell_bumps.append(since)
+        self.unread += 1
+        await self._push_bell()
 
     async def sockets_close(self, message: dict) -> None:
         await self.close(code=message.get("code", CLOSE_DEACTIVATED))

@@ -60,3 +60,37 @@ async def test_bell_count_after_deletes_and_reconnects(mentor):
     assert connected
     assert await receive(again) == {"event": "bell.changed", "data": {"unread": 2}}
     await again.disconnect()
+
+
+async def test_the_socket_never_counts_a_release_note_twice_or_loses_one(admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from realtime.groups import platform_admins_group, user_group
+    from realtime.publish import acommand
+
+    before = timezone.now() - timedelta(seconds=5)
+    await database_sync_to_async(services.notification_send)(
+        user=admin, title_en="Release", title_fr="Notes"
+    )
+    ws = await connect_admin(admin)  # its bell says 1: the note is already counted
+    # A bump for a delivery that happened before this socket counted: already included.
+    await acommand(platform_admins_group(), "bell.bump", since=before.isoformat())
+    assert await ws.receive_nothing(timeout=0.5)
+    # A new delivery: one more.
+    bumped_at = timezone.now()
+    await acommand(platform_admins_group(), "bell.bump", since=bumped_at.isoformat())
+    assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 2}}
+    # A recount made before that delivery, arriving after it, keeps the delivery.
+    await acommand(
+        user_group(admin.pk),
+        "bell.set",
+        unread=0,
+        at=(bumped_at - timedelta(milliseconds=1)).isoformat(),
+    )
+    assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 1}}
+    # A recount older than what the socket holds is ignored.
+    await acommand(user_group(admin.pk), "bell.set", unread=7, at=before.isoformat())
+    assert await ws.receive_nothing(timeout=0.5)
+    await ws.disconnect()
