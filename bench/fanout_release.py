@@ -535,8 +535,8 @@ class Bench:
 
         self.settle()
         start = time.time()
-        for _ in range(BURST):
-            admins_bells_bumped()
+        for n in range(BURST):
+            admins_bells_bumped(reason=f"bench-burst.{n}")
         sent_ms = (time.time() - start) * 1000
         ours = self.generator.ask(
             "collect", BELL_EVENT, BURST, start, BURST_TIMEOUT, BURST_STALL, timeout=300

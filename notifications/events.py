@@ -22,13 +22,14 @@ def bell_changed_on_commit(user_id: int) -> None:
     on_commit_once(f"bell.{user_id}", send)
 
 
-def admins_bells_bumped() -> None:
+def admins_bells_bumped(*, reason: str) -> None:
     """Every administrator, in every organisation, just got one more unread notification
     (a release note was delivered). One message on the channel layer, whatever the number
     of administrators; each socket adds one to the count it holds and sends the result —
     no database work on the sockets' side. Call after the notifications are committed:
-    `since` lets a socket that counted afterwards know its count already includes it."""
-    command(platform_admins_group(), "bell.bump", since=timezone.now().isoformat())
+    `since` lets a socket that counted afterwards know its count already includes it, and
+    `reason` (one per delivered thing) that a retried job's second bump is the same one."""
+    command(platform_admins_group(), "bell.bump", since=timezone.now().isoformat(), reason=reason)
 
 
 def email_status_changed_on_commit(log) -> None:

@@ -155,5 +155,5 @@ def release_note_deliver(*, note_id: int) -> int:
     ReleaseNote.objects.filter(pk=note.pk, delivered_at__isnull=True).update(
         delivered_at=timezone.now()
     )
-    events.admins_bells_bumped()
+    events.admins_bells_bumped(reason=f"release-note.{note.pk}")
     return Notification.objects.filter(release_note=note).count()

@@ -121,6 +121,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def _send_bell(self) -> None:
         self.bell_counted_at = timezone.now()
         self.bell_bumps: list[datetime] = []
+        self.bell_reasons: set[str] = set()
         self.unread = await _unread_count(self.user_id)
         await self._push_bell()
 
@@ -139,8 +140,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def bell_bump(self, message: dict) -> None:
         since = datetime.fromisoformat(message["since"])
-        if since <= self.bell_counted_at:
-            return  # our count was taken after it was delivered: already included
+        if since <= self.bell_counted_at or message["reason"] in self.bell_reasons:
+            return  # counted after it was delivered, or a retried job's second bump
+        self.bell_reasons.add(message["reason"])
         self.bell_bumps.append(since)
         self.unread += 1
         await self._push_bell()

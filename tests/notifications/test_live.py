@@ -76,12 +76,15 @@ async def test_the_socket_never_counts_a_release_note_twice_or_loses_one(admin):
     )
     ws = await connect_admin(admin)  # its bell says 1: the note is already counted
     # A bump for a delivery that happened before this socket counted: already included.
-    await acommand(platform_admins_group(), "bell.bump", since=before.isoformat())
+    await acommand(platform_admins_group(), "bell.bump", since=before.isoformat(), reason="n.1")
     assert await ws.receive_nothing(timeout=0.5)
     # A new delivery: one more.
     bumped_at = timezone.now()
-    await acommand(platform_admins_group(), "bell.bump", since=bumped_at.isoformat())
+    await acommand(platform_admins_group(), "bell.bump", since=bumped_at.isoformat(), reason="n.2")
     assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 2}}
+    # The same delivery announced again (a retried job) is not counted again.
+    await acommand(platform_admins_group(), "bell.bump", since=bumped_at.isoformat(), reason="n.2")
+    assert await ws.receive_nothing(timeout=0.5)
     # A recount made before that delivery, arriving after it, keeps the delivery.
     await acommand(
         user_group(admin.pk),
