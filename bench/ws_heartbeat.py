@@ -10,17 +10,22 @@ A window: every socket of one side sends one '{"type":"heartbeat"}' at a uniform
 random moment within WINDOW seconds and times the round trip to '{"event":"heartbeat.ack"}'
 (SOCKETS / WINDOW = 500 beats/s offered). A round is one window per side, back to back,
 the order alternating between rounds; one unmeasured round warms up first. Per round we
-take p99 (and p50, and the achieved beats/s) over the sockets of each side; the line
-reports the medians over ROUNDS rounds, ratio = ours ÷ echo of the p99 medians.
+take p99 (and p50, the achieved beats/s, and Daphne's CPU time per beat, read from
+/proc by the generator) over the sockets of each side; the line reports the medians over
+ROUNDS rounds, ratio = ours ÷ echo of the p99 medians, and how long each side's 1,000
+handshakes took (ours first, at most 50 in flight).
 
 Server setup: PostgreSQL database tandem_bench (created when missing, migrated), one
 organisation with SOCKETS mentors (bulk_create, one password hash) and one session each;
 Redis db 11 under the prefix tandem-bench-ws; DEBUG=1; PRESENCE_WRITE_INTERVAL=0, so
 every beat runs the full presence write (one MULTI/EXEC of five commands) — the worst
-case; production's 10 s throttle skips beats that come sooner than that. After the run the
+case; production's 10 s throttle skips beats that come sooner than that (browsers beat
+every 20 s, so in practice every beat writes there too). Before the sockets close, the
 organisation's presence index must hold every member with a last-seen time from the
 last measured window: proof that every measured beat wrote. Redis keys, sessions,
-members and the Daphne process are removed even on failure.
+members and the Daphne process are removed even on failure. DB_CONN_MAX_AGE and other
+settings in the environment reach Daphne unchanged (the default 0 makes each database
+call of a handshake open a new PostgreSQL connection: it shows in ours_connect).
 """
 
 from __future__ import annotations

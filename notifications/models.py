@@ -163,6 +163,14 @@ class EmailLog(models.Model):
                 fields=["organisation", "status", "-created_at"], name="emaillog_status_idx"
             ),
         ]
+        constraints = [
+            # A retried community-message dispatch never emails anyone twice (F8).
+            models.UniqueConstraint(
+                fields=["community_message", "recipient"],
+                condition=Q(community_message__isnull=False, recipient__isnull=False),
+                name="emaillog_once_per_community_message",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email}"

@@ -14,12 +14,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-from server.public import PUBLIC_PATHS  # noqa: E402
+from server.public import PUBLIC_PATHS, PUBLIC_PREFIXES  # noqa: E402
 from server.public import app as public_app  # noqa: E402
 
 
 async def http(scope, receive, send):
-    if scope["path"] in PUBLIC_PATHS:
+    if scope["path"] in PUBLIC_PATHS or scope["path"].startswith(PUBLIC_PREFIXES):
         await public_app(scope, receive, send)
     else:
         await django_http(scope, receive, send)

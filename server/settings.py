@@ -252,9 +252,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 _NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     (f"vendor/{name}", _NODE_MODULES / name / "dist")
-    for name in ("tom-select",)
+    for name in ("tom-select", "quill")
     if (_NODE_MODULES / name / "dist").is_dir()
 ]
+# Uploaded files (community-message attachments): private, never served as /media/.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

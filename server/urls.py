@@ -2,4 +2,10 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-urlpatterns = [path("", include("web.urls"))]
+from notifications.tracking import anymail_urls
+
+urlpatterns = [
+    path("", include("web.urls")),
+    # Providers' tracking webhooks; anymail's views, failing closed (notifications.tracking).
+    path("anymail/", include(anymail_urls())),
+]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import auth, manage, member, notifications
+from web.views import auth, community, email_log, manage, member, notifications, system_messages
 
 app_name = "web"
 
@@ -75,4 +75,59 @@ urlpatterns = [
     ),
     path("manage/groups/", manage.groups, name="groups"),
     path("manage/groups/<int:group_id>/", manage.group_detail, name="group"),
+    # Community messages (F8)
+    path("manage/messages/", community.community_messages, name="community_messages"),
+    path("manage/messages/new/", community.community_message_new, name="community_message_new"),
+    path(
+        "manage/messages/recipients/",
+        community.community_recipient_count,
+        name="community_recipient_count",
+    ),
+    path(
+        "manage/messages/<int:message_id>/",
+        community.community_message_preview,
+        name="community_message_preview",
+    ),
+    path(
+        "manage/messages/<int:message_id>/edit/",
+        community.community_message_edit,
+        name="community_message_edit",
+    ),
+    path(
+        "manage/messages/<int:message_id>/send/",
+        community.community_message_send,
+        name="community_message_send",
+    ),
+    path(
+        "manage/messages/<int:message_id>/cancel/",
+        community.community_message_cancel,
+        name="community_message_cancel",
+    ),
+    path(
+        "manage/messages/<int:message_id>/delete/",
+        community.community_message_delete,
+        name="community_message_delete",
+    ),
+    path("manage/email-log/", email_log.email_log, name="email_log"),
+    path(
+        "manage/email-log/download/",
+        email_log.email_log_download,
+        name="email_log_download",
+    ),
+    path("manage/system-messages/", system_messages.system_messages, name="system_messages"),
+    path(
+        "manage/system-messages/<slug:key>/",
+        system_messages.system_message,
+        name="system_message",
+    ),
+    path(
+        "manage/system-messages/<slug:key>/preview/",
+        system_messages.system_message_preview,
+        name="system_message_preview",
+    ),
+    path(
+        "manage/system-messages/<slug:key>/active/",
+        system_messages.system_message_active,
+        name="system_message_active",
+    ),
 ]

@@ -1,0 +1,112 @@
+"""«Messages générés par le système» (F10): the catalogue, editing an organisation's
+wording, turning a message on or off, and a preview as recipients would see it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notifications import system_messages as sm
+from programs.errors import DomainError
+from web.access import admin_required
+
+
+class SystemMessageForm(forms.Form):
+    subject_en = forms.CharField(
+        label=gettext_lazy("Subject (English)"), max_length=sm.SUBJECT_MAX_LENGTH
+    )
+    body_en = forms.CharField(
+        label=gettext_lazy("English text"), widget=forms.Textarea(attrs={"rows": 14})
+    )
+    subject_fr = forms.CharField(
+        label=gettext_lazy("Subject (French)"), max_length=sm.SUBJECT_MAX_LENGTH
+    )
+    body_fr = forms.CharField(
+        label=gettext_lazy("French text"), widget=forms.Textarea(attrs={"rows": 14})
+    )
+
+
+@admin_required
+def system_messages(request: HttpRequest) -> HttpResponse:
+    categories = sm.system_message_catalogue(organisation_id=request.user.organisation_id)
+    return render(request, "web/system_messages.html", {"categories": categories})
+
+
+@admin_required
+def system_message(request: HttpRequest, key: str) -> HttpResponse:
+    """Edit one message's subject and text in both languages («Mettre à jour»), or put
+    the shipped wording back."""
+    detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
+    if request.method == "POST" and "reset" in request.POST:
+        try:
+            sm.system_message_reset(actor=request.user, key=key)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The default wording is back."))
+        return redirect("web:system_message", key=key)
+    form = SystemMessageForm(request.POST or None, initial=detail.wording)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sm.system_message_save(actor=request.user, key=key, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:system_message", key=key)
+    return render(request, "web/system_message.html", {"detail": detail, "form": form})
+
+
+@admin_required
+@require_POST
+def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
+    """«Actif» / «Inactif»: an inactive message is not sent."""
+    detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
+    active = request.POST.get("active") in {"1", "true", "on"}
+    try:
+        sm.system_message_set_active(actor=request.user, key=key, active=active)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if active:
+            messages.success(
+                request, _("“%(name)s” is active: it is sent again.") % {"name": detail.name}
+            )
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” is inactive: it will not be sent.") % {"name": detail.name},
+            )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("web:system_messages")
+    return redirect(target)
+
+
+@admin_required
+def system_message_preview(request: HttpRequest, key: str) -> HttpResponse:
+    detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
+    previews = sm.system_message_preview(viewer=request.user, key=key)
+    samples = sm.sample_values(
+        viewer=request.user,
+        organisation=request.user.organisation,
+        language=get_language(),
+    )
+    return render(
+        request,
+        "web/system_message_preview.html",
+        {
+            "detail": detail,
+            "previews": previews,
+            "samples": [(keyword, samples.get(keyword, "")) for keyword in detail.keywords],
+        },
+    )
