@@ -126,6 +126,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0), conn_health_checks=True
         )
     }
+    if envbool("DB_SERVER_SIDE_BINDING", False):
+        # Server-side parameters: psycopg then prepares a statement run repeatedly on a
+        # connection (useful with persistent connections: DB_CONN_MAX_AGE).
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
