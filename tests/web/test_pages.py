@@ -209,3 +209,18 @@ def test_match_page_offers_type_ahead_pickers(admin_client):
     assert "data-picker" in text and "tom-select.complete.min.js" in text
     # Installed by `make install` from npm and served as a static file.
     assert finders.find("vendor/tom-select/js/tom-select.complete.min.js")
+
+
+def test_forms_never_redirect_off_site(admin_client, mentor, relationship):
+    response = admin_client.post(
+        f"/manage/members/{mentor.pk}/active/", {"active": "0", "next": "https://evil.example/"}
+    )
+    assert response.url == "/manage/members/"
+    response = admin_client.post(
+        f"/manage/relationships/{relationship.pk}/end/", {"next": "//evil.example/x"}
+    )
+    assert response.url == "/manage/relationships/"
+    response = admin_client.post(
+        f"/manage/members/{mentor.pk}/active/", {"active": "1", "next": "/manage/members/?q=a"}
+    )
+    assert response.url == "/manage/members/?q=a"

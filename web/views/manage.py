@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from presence.selectors import online_user_ids
 from programs import selectors, services
 from programs.errors import DomainError
-from web.access import admin_required
+from web.access import admin_required, next_or
 from web.forms import (
     GroupCreateForm,
     GroupMembersForm,
@@ -142,7 +142,7 @@ def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.success(request, _("%(name)s is active again.") % {"name": member.full_name})
     else:
         messages.success(request, _("%(name)s is deactivated.") % {"name": member.full_name})
-    return redirect(request.POST.get("next") or "web:members")
+    return redirect(next_or(request, "web:members"))
 
 
 @admin_required
@@ -213,7 +213,7 @@ def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponse
         messages.error(request, error.message)
     else:
         messages.success(request, _("The relationship has ended."))
-    return redirect(request.POST.get("next") or "web:relationships")
+    return redirect(next_or(request, "web:relationships"))
 
 
 @admin_required

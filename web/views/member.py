@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programs import selectors, services
 from programs.errors import DomainError
 from programs.models import Language
-from web.access import member_required
+from web.access import member_required, next_or
 from web.forms import PreferencesForm
 
 
@@ -62,10 +61,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """The language switch in the top bar; remembered on the account when signed in."""
     language = request.POST.get("language", "")
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    response = redirect(target)
+    response = redirect(next_or(request, "/"))
     if language not in Language.values:
         messages.error(request, _("Unknown language."))
         return response

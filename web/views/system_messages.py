@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import system_messages as sm
 from programs.errors import DomainError
-from web.access import admin_required
+from web.access import admin_required, next_or
 
 
 class SystemMessageForm(forms.Form):
@@ -84,12 +83,7 @@ def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
                 request,
                 _("“%(name)s” is inactive: it will not be sent.") % {"name": detail.name},
             )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("web:system_messages")
-    return redirect(target)
+    return redirect(next_or(request, reverse("web:system_messages")))
 
 
 @admin_required
