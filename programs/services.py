@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from programs import events
@@ -162,7 +163,28 @@ def relationship_match(
         relationship_administrator=relationship_administrator,
     )
     events.counts_changed_on_commit(organisation_id)
+    _tell_the_pair(relationship, key="matched", title=_("You have been matched with %(name)s"))
     return relationship
+
+
+def _tell_the_pair(relationship: Relationship, *, key: str, title) -> None:
+    """Each person of the pair gets a line in their bell and the catalogue email `key`
+    (which their organisation may have turned off), naming their partner."""
+    from notifications.mail import email_send_system
+    from notifications.services import notification_send
+
+    pair = ((relationship.mentor, relationship.mentee), (relationship.mentee, relationship.mentor))
+    for person, partner in pair:
+        titles = {}
+        for language in ("en", "fr"):
+            with translation.override(language):
+                titles[language] = str(title % {"name": partner.full_name})
+        notification_send(user=person, title_en=titles["en"], title_fr=titles["fr"], url="/")
+        email_send_system(
+            key=key,
+            recipient=person,
+            values={"partner_name": partner.full_name, "here": settings.SITE_URL + "/"},
+        )
 
 
 @transaction.atomic
@@ -176,6 +198,9 @@ def relationship_end(*, actor: User, relationship: Relationship) -> Relationship
     relationship.ended_at = timezone.now()
     relationship.save(update_fields=["status", "ended_at"])
     events.counts_changed_on_commit(relationship.organisation_id)
+    _tell_the_pair(
+        relationship, key="relationship_ended", title=_("Your relationship with %(name)s has ended")
+    )
     return relationship
 
 

@@ -155,3 +155,27 @@ def test_profile_completion_counts_filled_fields(org):
     member.job_title = "Engineer"
     member.city = "Montréal"
     assert selectors.profile_completion(member) == before + 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_matching_and_ending_tell_both_people_in_their_language(admin, mentor, mentee):
+    from django.core import mail
+
+    from notifications.models import Notification
+
+    relationship = services.relationship_match(actor=admin, mentor=mentor, mentee=mentee)
+    bell = {n.user_id: n for n in Notification.objects.all()}
+    assert bell[mentor.pk].title_en == "You have been matched with Charlotte Test"
+    assert bell[mentee.pk].title_fr == "Vous avez été jumelé avec Anna Carter"
+    subjects = {m.to[0].split("<")[1].rstrip(">"): m.subject for m in mail.outbox}
+    assert subjects == {
+        mentor.email: "You have been matched with Charlotte Test",
+        mentee.email: "Vous avez été jumelé avec Anna Carter",
+    }
+    mail.outbox.clear()
+    services.relationship_end(actor=admin, relationship=relationship)
+    assert {m.subject for m in mail.outbox} == {
+        "Your mentoring relationship has ended",
+        "Votre relation de mentorat est terminée",
+    }
+    assert Notification.objects.filter(title_en__startswith="Your relationship with").count() == 2
