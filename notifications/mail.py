@@ -7,6 +7,7 @@ UPDATE (queued → sending), so a retried or duplicated job never sends twice.
 
 from __future__ import annotations
 
+import base64
 import logging
 from email.utils import make_msgid
 
@@ -110,10 +111,15 @@ def _enqueue(log: EmailLog) -> None:
 
 @transaction.atomic
 def email_send_system(
-    *, key: str, recipient: User, values: dict[str, str] | None = None
+    *,
+    key: str,
+    recipient: User,
+    values: dict[str, str] | None = None,
+    attachments: list[tuple[str, bytes, str]] = (),
 ) -> EmailLog:
-    """Queue one catalogue message to one person, in their language, with their values.
-    A message the organisation turned off is logged as not sent, and not sent."""
+    """Queue one catalogue message to one person, in their language, with their values
+    and small generated attachments `(filename, content, mimetype)` such as a calendar
+    invitation. A message the organisation turned off is logged as not sent, and not sent."""
     organisation = recipient.organisation
     active, wording = system_wording(organisation, key)
     subject_tpl, body_tpl = _in_language(wording, recipient.language)
@@ -134,6 +140,10 @@ def email_send_system(
         message_key=key,
         subject=subject,
         body_text=body_text,
+        attachments=[
+            {"name": name, "type": mimetype, "content": base64.b64encode(content).decode()}
+            for name, content, mimetype in attachments
+        ],
     )
     _finish_html(log, emails.text_to_html(body_text), organisation)
     _enqueue(log)
@@ -187,6 +197,10 @@ def email_deliver(*, log_id: int) -> str:
         headers={"Message-ID": message_id},
     )
     email.attach_alternative(log.body_html, "text/html")
+    for attachment in log.attachments:
+        email.attach(
+            attachment["name"], base64.b64decode(attachment["content"]), attachment["type"]
+        )
     if log.community_message_id:
         for attachment in log.community_message.attachments.all():
             with attachment.file.open("rb") as handle:

@@ -141,6 +141,8 @@ class EmailLog(models.Model):
     subject = models.CharField(_("name"), max_length=300)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # Small generated files sent with it (a calendar invitation): name, type, base64.
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )

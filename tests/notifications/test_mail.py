@@ -139,3 +139,18 @@ def test_a_tag_value_cannot_inject_html(mentee, org):
     )
     log = mail.email_send_community(message=message, recipient=mentee)
     assert "&lt;b&gt;Eve&lt;/b&gt;" in EmailLog.objects.get(pk=log.pk).body_html
+
+
+def test_a_system_email_carries_its_generated_attachment(smtp, mentor):
+    invite = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    mail.email_send_system(
+        key="meeting_invitation",
+        recipient=mentor,
+        values={"meeting_date": "d", "meeting_time": "t", "organiser_name": "o", "here": "h"},
+        attachments=[("invite.ics", invite, "text/calendar")],
+    )
+    (message,) = smtp.messages
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "invite.ics"
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_payload(decode=True) == invite
