@@ -50,8 +50,8 @@ HEARTBEAT = '{"type":"heartbeat"}'
 ACK = '{"event":"heartbeat.ack"}'
 
 START_TIMEOUT = 60.0
-_ACCESS_LINE = re.compile(r'"(WSCONNECTING|WSCONNECT|WSDISCONNECT|WSREJECT|GET|HEAD) ')
 OPEN_TIMEOUT = 120.0
+_ACCESS_LINE = re.compile(r'"(WSCONNECTING|WSCONNECT|WSDISCONNECT|WSREJECT|GET|HEAD) ')
 
 
 # --- processes and limits -------------------------------------------------------------

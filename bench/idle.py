@@ -25,8 +25,9 @@ one core; RSS at the end. Per socket: (rss_end − rss_before) / SOCKETS.
 
 Rounds: BENCH_IDLE_ROUNDS (default 5). By default the two sides of a round idle at the
 same time, each on its own Daphne: the figures are per process, the idle load is a few
-per cent of a core, and it halves the run (ten sequential one-minute windows plus ~35 s
-to connect 1,000 signed-in sockets each time would not fit the suite's ten minutes).
+per cent of a core, and it halves the run: the defaults take ~7.5 minutes (five rounds
+of a 60 s window plus ~20-25 s to connect 1,000 signed-in sockets); sequential sides would
+take ~11.
 BENCH_IDLE_SEQUENTIAL=1 runs one side after the other instead, the order alternating.
 The lines report medians over the rounds; ratio = ours ÷ echo (CPU %, RSS KiB/socket).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import orjson
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
@@ -83,6 +84,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
             counts = await _dashboard_counts(user.organisation_id)
             await self.send(text_data=encode("counts.changed", counts))
         await self._send_bell()
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes "old" database connections before every message, through the
+        # one thread all database_sync_to_async calls of the process share: a heartbeat
+        # would queue behind any database work. This consumer reaches the database only
+        # through database_sync_to_async, which closes (returns) its own connections.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def _refuse(self, code: int) -> None:
         # Closing before accept() rejects the handshake with HTTP 403 and the browser only

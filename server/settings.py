@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "programs",
     "presence",
     "notifications",
+    "scheduling",
     "realtime",
     "web",
     "server",
@@ -126,6 +127,17 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", True):
+        # Under ASGI every database_sync_to_async call closes "old" connections; without a
+        # pool that is a new PostgreSQL connection per call, and a thousand browsers
+        # reconnecting at once never get through their handshakes. Django's psycopg pool
+        # hands connections back instead (persistent connections must then stay off).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": envint("DB_POOL_MIN", 1),
+            "max_size": envint("DB_POOL_MAX", 20),
+            "timeout": envint("DB_POOL_TIMEOUT", 10),
+        }
     if envbool("DB_SERVER_SIDE_BINDING", False):
         # Server-side parameters: psycopg then prepares a statement run repeatedly on a
         # connection (useful with persistent connections: DB_CONN_MAX_AGE).
