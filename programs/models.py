@@ -29,6 +29,15 @@ class Organisation(models.Model):
     allow_video = models.BooleanField(_("video meetings allowed"), default=True)
     allow_in_person = models.BooleanField(_("in-person meetings allowed"), default=True)
     allow_phone = models.BooleanField(_("phone meetings allowed"), default=True)
+    video_url_template = models.CharField(
+        _("video call address"),
+        max_length=300,
+        default="https://meet.jit.si/tandem-{uid}",
+        help_text=_(
+            "Address of the video call created for each meeting; {uid} is replaced by the "
+            "meeting's identifier."
+        ),
+    )
     # The source platform keeps notes and messages out of reports until the program asks.
     notes_in_reports = models.BooleanField(_("mentor/mentee notes in reports"), default=False)
     messages_in_reports = models.BooleanField(_("messages in reports"), default=False)

@@ -1,0 +1,207 @@
+"""Availability, meeting series, meetings, attendees (RSVP) and calendar feeds.
+
+Instants are stored in UTC; a series also keeps the local wall time, zone and RRULE it was
+made from, so the .ics we send and the rows we store expand the same way (see
+recurrence.py). Every meeting row is one occurrence; a one-off meeting is a series of one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Organisation, Relationship
+
+DURATIONS = (15, 30, 45, 60, 90)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Availability(models.Model):
+    """A weekly window on the member's own clock («Disponibilités»). An `end` of 00:00
+    means midnight at the end of the day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"))  # 0 = Monday
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availability")
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="availability_weekday"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")) | Q(end=time(0)),
+                name="availability_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "weekday"])]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class MeetingType(models.TextChoices):
+    VIDEO = "video", _("Video call")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Response(models.TextChoices):
+    PENDING = "pending", _("No answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class MeetingSeries(models.Model):
+    """What the admin booked: one or more occurrences sharing a UID in the .ics."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="meeting_series"
+    )
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="meeting_series"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    meeting_type = models.CharField(_("meeting type"), max_length=10, choices=MeetingType.choices)
+    location = models.CharField(_("location"), max_length=500, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration"))
+    frequency = models.CharField(_("frequency"), max_length=10)
+    occurrences = models.PositiveSmallIntegerField(_("occurrences"), default=1)
+    # The wall time on the booking admin's clock the series was made from.
+    start_date = models.DateField()
+    start_time = models.TimeField()
+    time_zone = models.CharField(max_length=64)
+    rrule = models.CharField(max_length=100, blank=True)
+    fold = models.PositiveSmallIntegerField(null=True, blank=True)
+    uid = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurrences__gte=1, occurrences__lte=52),
+                name="series_occurrences_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__in=DURATIONS), name="series_duration_choices"
+            ),
+            # Lets meetings reference (series, organisation): see migration 0002.
+            models.UniqueConstraint(fields=["id", "organisation"], name="series_id_org_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.uid
+
+
+class Meeting(models.Model):
+    """One occurrence. `sequence` is the iTIP SEQUENCE of this occurrence; `version` the
+    optimistic lock a reschedule form carries; `original_start` the RECURRENCE-ID."""
+
+    series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="meetings")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="meetings"
+    )
+    starts_at = models.DateTimeField(_("date"))
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.SCHEDULED,
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    original_start = models.DateTimeField()
+    location = models.CharField(_("location"), max_length=500, blank=True)
+    meeting_type = models.CharField(_("meeting type"), max_length=10, choices=MeetingType.choices)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "starts_at"]),
+            models.Index(fields=["relationship", "starts_at"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series.uid} {self.starts_at.isoformat()}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Attendee(models.Model):
+    """One person invited to one meeting, with their answer."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendances"
+    )
+    response = models.CharField(
+        _("response"), max_length=10, choices=Response.choices, default=Response.PENDING
+    )
+    is_organiser = models.BooleanField(default=False)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    feedback_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendee_once_per_meeting")
+        ]
+        indexes = [models.Index(fields=["user", "meeting"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.meeting_id}: {self.response}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a member's calendar subscription."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+
+    def __str__(self) -> str:
+        return f"feed of {self.user_id}"

@@ -1,0 +1,295 @@
+"""Reads of the scheduling domain: slots, meeting lists, counts and calendar feeds.
+
+"Held" meetings (for counts): a meeting that was not cancelled and whose end is past,
+whether or not the follow-up job has already marked it completed. Scheduled meetings in
+the future are "upcoming"; cancelled ones count for nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Extract
+from django.utils import timezone
+
+from programs.models import Relationship, User
+from scheduling import ics
+from scheduling.calendar import feed_name, series_events
+from scheduling.models import (
+    Attendee,
+    Availability,
+    CalendarFeed,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
+from scheduling.slots import Busy, Person, WeeklyRange, free_slots
+
+ACTIVE_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.COMPLETED)
+
+
+# -- slots -------------------------------------------------------------------------------
+
+
+def weekly_ranges(*, user: User) -> list[WeeklyRange]:
+    return [
+        WeeklyRange(a.weekday, a.start, a.end)
+        for a in Availability.objects.filter(user=user).order_by("weekday", "start")
+    ]
+
+
+def busy_for(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> list[Busy]:
+    """The person's non-cancelled meetings overlapping [start, end)."""
+    rows = (
+        Meeting.objects.filter(
+            attendees__user=user,
+            status__in=ACTIVE_STATUSES,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .exclude(pk__in=list(exclude_meeting_ids))
+        .values_list("starts_at", "ends_at")
+    )
+    return [Busy(s, e) for s, e in rows]
+
+
+def person_for(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> Person:
+    """A participant as slots.py sees them, over the window [start, end)."""
+    return Person(
+        user.time_zone,
+        weekly_ranges(user=user),
+        busy_for(user=user, start=start, end=end, exclude_meeting_ids=exclude_meeting_ids),
+    )
+
+
+def slots_for(
+    *,
+    relationship: Relationship,
+    day: date,
+    viewer: User,
+    duration_minutes: int,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> list[datetime]:
+    """Start times offered to `viewer` (on their clock) on `day` for the pair: inside both
+    people's availability, clear of both people's meetings, in the future."""
+    duration = timedelta(minutes=duration_minutes)
+    # Wide enough for any zone's idea of `day`, plus the meeting's length.
+    window_start = timezone.make_aware(datetime.combine(day, datetime.min.time())) - timedelta(
+        days=2
+    )
+    window_end = window_start + timedelta(days=5)
+    excluded = list(exclude_meeting_ids)
+    people = [
+        person_for(user=person, start=window_start, end=window_end, exclude_meeting_ids=excluded)
+        for person in (relationship.mentor, relationship.mentee)
+    ]
+    return free_slots(
+        day=day,
+        viewer_zone=viewer.time_zone,
+        duration=duration,
+        people=people,
+        now=timezone.now(),
+    )
+
+
+def availability_for(*, user: User) -> QuerySet[Availability]:
+    return Availability.objects.filter(user=user).order_by("weekday", "start")
+
+
+# -- lists -------------------------------------------------------------------------------
+
+
+def _with_people(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.select_related(
+        "series__created_by", "relationship__mentor", "relationship__mentee"
+    ).prefetch_related(
+        Prefetch(
+            "attendees",
+            queryset=Attendee.objects.select_related("user").order_by("-is_organiser", "pk"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """One line of the «Rencontres» tab."""
+
+    meeting: Meeting
+    mentor: User
+    mentee: User
+    sent_by: User | None
+    attendees: list[Attendee]
+    mentor_comment: str
+    mentee_comment: str
+
+    @property
+    def duration_minutes(self) -> int:
+        return self.meeting.duration_minutes
+
+
+def meetings_for_admin_list(
+    *, organisation_id: int, search: str = "", order: str = "desc"
+) -> QuerySet[Meeting]:
+    """Meetings of one organisation for the «Rencontres» tab, newest first by default,
+    searched by mentor, mentee or sender name. Three queries whatever the page size;
+    wrap each item with `admin_row()` for the mentor's and mentee's comments."""
+    queryset = Meeting.objects.filter(organisation_id=organisation_id)
+    for word in search.split():
+        queryset = queryset.filter(
+            Q(relationship__mentor__first_name__icontains=word)
+            | Q(relationship__mentor__last_name__icontains=word)
+            | Q(relationship__mentee__first_name__icontains=word)
+            | Q(relationship__mentee__last_name__icontains=word)
+            | Q(series__created_by__first_name__icontains=word)
+            | Q(series__created_by__last_name__icontains=word)
+        )
+    ordering = ("starts_at", "pk") if order == "asc" else ("-starts_at", "-pk")
+    return _with_people(queryset.order_by(*ordering))
+
+
+def admin_row(meeting: Meeting) -> MeetingRow:
+    """Display fields of a meeting from `meetings_for_admin_list` (no further queries)."""
+    relationship = meeting.relationship
+    attendees = list(meeting.attendees.all())
+    comments = {a.user_id: a.comment for a in attendees}
+    return MeetingRow(
+        meeting=meeting,
+        mentor=relationship.mentor,
+        mentee=relationship.mentee,
+        sent_by=meeting.series.created_by,
+        attendees=attendees,
+        mentor_comment=comments.get(relationship.mentor_id, ""),
+        mentee_comment=comments.get(relationship.mentee_id, ""),
+    )
+
+
+@dataclass(frozen=True)
+class Split:
+    upcoming: list[Meeting]
+    past: list[Meeting]
+
+
+def meetings_for_relationship(*, relationship: Relationship) -> Split:
+    """The pair's meetings: upcoming (not ended, soonest first) and past (latest first).
+    Cancelled meetings stay in the list they belong to by date."""
+    now = timezone.now()
+    meetings = list(_with_people(relationship.meetings.order_by("starts_at", "pk")))
+    upcoming = [m for m in meetings if m.ends_at > now]
+    past = [m for m in meetings if m.ends_at <= now]
+    past.reverse()
+    return Split(upcoming=upcoming, past=past)
+
+
+def meetings_for_member(*, user: User) -> Split:
+    """Meetings a member is invited to, split like `meetings_for_relationship`."""
+    now = timezone.now()
+    meetings = list(
+        _with_people(Meeting.objects.filter(attendees__user=user).order_by("starts_at", "pk"))
+    )
+    upcoming = [m for m in meetings if m.ends_at > now]
+    past = [m for m in meetings if m.ends_at <= now]
+    past.reverse()
+    return Split(upcoming=upcoming, past=past)
+
+
+def attendee_for(*, meeting: Meeting, user: User) -> Attendee | None:
+    return Attendee.objects.filter(meeting=meeting, user=user).select_related("meeting").first()
+
+
+def meeting_get(*, organisation_id: int, meeting_id: int) -> Meeting | None:
+    """A meeting of this organisation, or None (another organisation's is not found)."""
+    return (
+        _with_people(Meeting.objects.filter(organisation_id=organisation_id, pk=meeting_id))
+        .select_related("series", "organisation")
+        .first()
+    )
+
+
+# -- counts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    meetings: int
+    hours: float
+
+
+def _held(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.filter(status__in=ACTIVE_STATUSES, ends_at__lte=timezone.now())
+
+
+def _tally(queryset: QuerySet[Meeting]) -> Tally:
+    totals = _held(queryset).aggregate(
+        meetings=Count("pk", distinct=True),
+        seconds=Sum(Extract("ends_at", "epoch") - Extract("starts_at", "epoch")),
+    )
+    return Tally(meetings=totals["meetings"] or 0, hours=round((totals["seconds"] or 0) / 3600, 2))
+
+
+def meeting_counts_for_relationship(*, relationship: Relationship) -> Tally:
+    """Meetings held by the pair and their length in hours (see the module docstring)."""
+    return _tally(Meeting.objects.filter(relationship=relationship))
+
+
+def meeting_counts_for_member(*, user: User) -> Tally:
+    """Meetings held by a member (as mentor or mentee) and their length in hours."""
+    return _tally(
+        Meeting.objects.filter(Q(relationship__mentor=user) | Q(relationship__mentee=user))
+    )
+
+
+def meeting_counts_by_relationship(*, organisation_id: int) -> dict[int, Tally]:
+    """{relationship id: Tally} for a report, in one query."""
+    rows = (
+        _held(Meeting.objects.filter(organisation_id=organisation_id))
+        .values("relationship_id")
+        .annotate(
+            meetings=Count("pk"),
+            seconds=Sum(Extract("ends_at", "epoch") - Extract("starts_at", "epoch")),
+        )
+    )
+    return {
+        row["relationship_id"]: Tally(row["meetings"], round((row["seconds"] or 0) / 3600, 2))
+        for row in rows
+    }
+
+
+# -- calendar feed -----------------------------------------------------------------------
+
+
+def feed_events(*, token: str) -> bytes | None:
+    """The member's calendar (every meeting they are invited to) for a valid feed token,
+    or None for an unknown or revoked one."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    user = feed.user
+    series_list = (
+        MeetingSeries.objects.filter(meetings__attendees__user=user)
+        .distinct()
+        .select_related("created_by", "relationship__mentor", "relationship__mentee")
+        .prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.order_by("original_start")),
+            Prefetch("meetings__attendees", queryset=Attendee.objects.select_related("user")),
+        )
+        .order_by("pk")
+    )
+    events: list[ics.Event] = []
+    for series in series_list:
+        events.extend(series_events(series, language=user.language))
+    return ics.feed(events, feed_name(user))

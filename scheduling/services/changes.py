@@ -1,0 +1,136 @@
+"""Cancelling and rescheduling meetings (F5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from programs.errors import DomainError
+from programs.models import User
+from scheduling import events, messages
+from scheduling.models import Attendee, Meeting, MeetingStatus, Response
+from scheduling.services.checks import (
+    check_slots,
+    local_today,
+    lock,
+    require_admin,
+    require_aware,
+    require_bookable,
+    require_open,
+    with_attendees,
+)
+
+# -- cancelling --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting, rest_of_series: bool = False) -> list[Meeting]:
+    """Cancel one meeting, or it and the later occurrences of its series.
+
+    Each cancelled meeting gets SEQUENCE+1; the participants get meeting_cancelled with an
+    .ics CANCEL (the series' UID; a RECURRENCE-ID per occurrence unless the whole series
+    goes) and a bell line; the admins see "meeting.updated". Returns the cancelled meetings."""
+    meeting = lock(meeting)
+    if actor.organisation_id != meeting.organisation_id:
+        raise DomainError(gettext("This meeting was not found."), code="not_found")
+    require_admin(actor, meeting.organisation_id)
+    now = timezone.now()
+    require_open(meeting, now=now)
+    series = meeting.series
+    targets = [meeting]
+    if rest_of_series:
+        targets += list(
+            Meeting.objects.select_for_update()
+            .filter(
+                series=series,
+                status=MeetingStatus.SCHEDULED,
+                original_start__gt=meeting.original_start,
+                starts_at__gt=now,
+            )
+            .order_by("original_start")
+        )
+    whole = (
+        bool(series.rrule)
+        and rest_of_series
+        and not series.meetings.filter(original_start__lt=meeting.original_start)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exists()
+    )
+    for target in targets:
+        target.status = MeetingStatus.CANCELLED
+        target.sequence += 1
+        target.version += 1
+        target.updated_at = now
+        target.save(update_fields=["status", "sequence", "version", "updated_at"])
+    cancelled = list(
+        with_attendees(Meeting.objects.filter(pk__in=[t.pk for t in targets])).order_by(
+            "original_start"
+        )
+    )
+    messages.cancellation(series, cancelled, whole=whole)
+    for target in cancelled:
+        events.meeting_updated_on_commit(target)
+    return cancelled
+
+
+# -- rescheduling ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_reschedule(*, actor: User, meeting: Meeting, start: datetime, version: int) -> Meeting:
+    """Move one meeting (one occurrence of a series) to another slot, same rules as booking.
+
+    `version` is the one the form was shown: if someone changed the meeting since, nothing
+    changes (code "stale"). Otherwise SEQUENCE and version go up, the participants' answers
+    go back to pending (the organiser stays accepted), they get meeting_rescheduled with an
+    .ics REQUEST (RECURRENCE-ID for an occurrence of a series) and a bell line, and the
+    admins see "meeting.updated"."""
+    meeting = lock(meeting)
+    if actor.organisation_id != meeting.organisation_id:
+        raise DomainError(gettext("This meeting was not found."), code="not_found")
+    require_admin(actor, meeting.organisation_id)
+    if meeting.version != version:
+        raise DomainError(
+            gettext(
+                "Someone else changed this meeting while you were looking at it. "
+                "Reload the page to see the changes."
+            ),
+            code="stale",
+        )
+    now = timezone.now()
+    require_open(meeting, now=now)
+    relationship = meeting.relationship
+    require_bookable(relationship)
+    require_aware(start)
+    start = start.astimezone(ZoneInfo("UTC"))
+    if start == meeting.starts_at:
+        raise DomainError(gettext("The meeting is already at that time."), code="unchanged")
+    duration = meeting.ends_at - meeting.starts_at
+    check_slots(
+        viewer_zone=actor.time_zone,
+        relationship=relationship,
+        starts=[start],
+        duration=duration,
+        exclude_meeting_ids=[meeting.pk],
+    )
+    meeting.starts_at = start
+    meeting.ends_at = start + duration
+    meeting.sequence += 1
+    meeting.version += 1
+    meeting.updated_at = now
+    meeting.save(update_fields=["starts_at", "ends_at", "sequence", "version", "updated_at"])
+    for attendee in Attendee.objects.select_related("user").filter(
+        meeting=meeting, is_organiser=False
+    ):
+        attendee.response = Response.PENDING
+        attendee.responded_at = None
+        attendee.reminded_on = local_today(attendee.user)
+        attendee.save(update_fields=["response", "responded_at", "reminded_on"])
+    moved = with_attendees(Meeting.objects.filter(pk=meeting.pk)).get()
+    messages.rescheduled(moved.series, moved)
+    events.meeting_updated_on_commit(moved)
+    return moved

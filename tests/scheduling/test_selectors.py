@@ -1,0 +1,94 @@
+"""Slots, the «Rencontres» list, the pair's dashboard and the counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from scheduling import selectors, services
+from scheduling.models import Attendee
+from tests.scheduling.conftest import EDMONTON, START
+
+
+def test_slots_are_both_peoples_common_hours_on_the_admins_clock_minus_meetings(
+    frozen, available, book, admin, relationship
+):
+    day = date(2026, 3, 5)
+    slots = selectors.slots_for(
+        relationship=relationship, day=day, viewer=admin, duration_minutes=60
+    )
+    # Anna 09–17 Toronto = 07–15 Edmonton; Charlotte 17–21 Paris = 09–13 Edmonton.
+    assert [s.strftime("%H:%M") for s in slots] == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+        "12:00",
+    ]
+    assert all(s.tzinfo.key == "America/Edmonton" for s in slots)
+
+    book()
+    slots = selectors.slots_for(
+        relationship=relationship, day=day, viewer=admin, duration_minutes=60
+    )
+    assert [s.strftime("%H:%M") for s in slots] == ["09:00", "09:30", "10:00", "12:00"]
+
+
+def test_the_admin_list_costs_the_same_number_of_queries_however_long(
+    frozen, available, book, org, mentor, django_assert_num_queries
+):
+    book()
+
+    def read():
+        return [
+            selectors.admin_row(m)
+            for m in selectors.meetings_for_admin_list(organisation_id=org.pk)
+        ]
+
+    with django_assert_num_queries(2):
+        (row,) = read()
+    book(frequency="weekly", occurrences=4, start=START + timedelta(days=1))
+    services.meeting_respond(
+        attendee=Attendee.objects.get(meeting=row.meeting, user=mentor),
+        accepted=True,
+        comment="Ok!",
+    )
+    with django_assert_num_queries(2):
+        rows = read()
+    assert len(rows) == 5
+    last = rows[-1]
+    assert last.mentor_comment == "Ok!" and last.mentee_comment == ""
+    assert last.sent_by.full_name == "Michele Mantero"
+    assert [a.response for a in last.attendees] == ["accepted", "accepted", "pending"]
+    assert rows[0].meeting.starts_at > rows[-1].meeting.starts_at
+
+
+def test_search_and_tenancy(frozen, available, book, org, other_org):
+    book()
+    assert selectors.meetings_for_admin_list(organisation_id=org.pk, search="charl").count() == 1
+    assert selectors.meetings_for_admin_list(organisation_id=org.pk, search="nobody").count() == 0
+    assert selectors.meetings_for_admin_list(organisation_id=other_org.pk).count() == 0
+
+
+def test_dashboard_split_and_counts(frozen, available, book, admin, relationship, mentor):
+    series = book(frequency="weekly", occurrences=3)
+    first, second, third = series.meetings.order_by("starts_at")
+    services.meeting_cancel(actor=admin, meeting=third)
+    frozen.move_to(second.ends_at + timedelta(minutes=1))
+
+    split = selectors.meetings_for_relationship(relationship=relationship)
+    assert [m.pk for m in split.upcoming] == [third.pk]
+    assert [m.pk for m in split.past] == [second.pk, first.pk]
+    assert [m.pk for m in selectors.meetings_for_member(user=mentor).past] == [second.pk, first.pk]
+
+    held = selectors.meeting_counts_for_relationship(relationship=relationship)
+    assert (held.meetings, held.hours) == (2, 2.0)
+    assert selectors.meeting_counts_for_member(user=mentor).meetings == 2
+    assert (
+        selectors.meeting_counts_by_relationship(organisation_id=relationship.organisation_id)[
+            relationship.pk
+        ].hours
+        == 2.0
+    )
+    assert first.starts_at.astimezone(EDMONTON).hour == 11
