@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Extract
+from django.db.models import Count, DurationField, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from programs.models import Relationship, User
@@ -236,9 +235,9 @@ def _held(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
 def _tally(queryset: QuerySet[Meeting]) -> Tally:
     totals = _held(queryset).aggregate(
         meetings=Count("pk", distinct=True),
-        seconds=Sum(Extract("ends_at", "epoch") - Extract("starts_at", "epoch")),
+        held=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
     )
-    return Tally(meetings=totals["meetings"] or 0, hours=round((totals["seconds"] or 0) / 3600, 2))
+    return Tally(meetings=totals["meetings"] or 0, hours=_hours(totals["held"]))
 
 
 def meeting_counts_for_relationship(*, relationship: Relationship) -> Tally:
@@ -253,6 +252,12 @@ def meeting_counts_for_member(*, user: User) -> Tally:
     )
 
 
+def _hours(held: timedelta | None) -> float:
+    # A duration sum works on PostgreSQL and on the demo's SQLite alike (an epoch
+    # extract does not exist on SQLite).
+    return round((held or timedelta()).total_seconds() / 3600, 2)
+
+
 def meeting_counts_by_relationship(*, organisation_id: int) -> dict[int, Tally]:
     """{relationship id: Tally} for a report, in one query."""
     rows = (
@@ -260,13 +265,10 @@ def meeting_counts_by_relationship(*, organisation_id: int) -> dict[int, Tally]:
         .values("relationship_id")
         .annotate(
             meetings=Count("pk"),
-            seconds=Sum(Extract("ends_at", "epoch") - Extract("starts_at", "epoch")),
+            held=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
         )
     )
-    return {
-        row["relationship_id"]: Tally(row["meetings"], round((row["seconds"] or 0) / 3600, 2))
-        for row in rows
-    }
+    return {row["relationship_id"]: Tally(row["meetings"], _hours(row["held"])) for row in rows}
 
 
 # -- calendar feed -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.selectors import unread_count
 
@@ -35,14 +36,27 @@ def navigation(request) -> dict:
         items = [
             ("dashboard", _("Dashboard"), reverse("web:home")),
             ("profile", _("Profile"), reverse("web:profile")),
+            (
+                "meetings",
+                pgettext_lazy("member navigation", "Meetings"),
+                reverse("web:member_meetings"),
+            ),
+            ("availability", _("Availability"), reverse("web:member_availability")),
         ]
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
     active = {
         "home": "dashboard",
         "profile": "profile",
+        "member_meetings": "meetings",
+        "member_meeting": "meetings",
+        "member_availability": "availability",
         "relationships": "relationships",
         "relationship_new": "relationships",
+        "meetings_admin": "relationships",
+        "relationship_dashboard": "relationships",
+        "meeting_book": "relationships",
+        "meeting_reschedule": "relationships",
         "groups": "groups",
         "group": "groups",
         "manage": "admin",

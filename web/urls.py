@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.views import auth, community, email_log, manage, member, notifications, system_messages
+from web.views import (
+    auth,
+    community,
+    email_log,
+    manage,
+    meetings_admin,
+    meetings_member,
+    member,
+    notifications,
+    system_messages,
+)
 
 app_name = "web"
 
@@ -60,6 +70,55 @@ urlpatterns = [
         "staff/release-notes/<int:note_id>/publish/",
         notifications.staff_release_note_publish,
         name="staff_release_note_publish",
+    ),
+    # Meetings (members)
+    path("availability/", meetings_member.availability, name="member_availability"),
+    path("meetings/", meetings_member.meetings, name="member_meetings"),
+    path("meetings/<int:meeting_id>/", meetings_member.meeting_detail, name="member_meeting"),
+    path(
+        "meetings/<int:meeting_id>/respond/",
+        meetings_member.meeting_respond,
+        name="member_meeting_respond",
+    ),
+    path(
+        "meetings/<int:meeting_id>/comment/",
+        meetings_member.meeting_comment,
+        name="member_meeting_comment",
+    ),
+    path(
+        "meetings/calendar/revoke/",
+        meetings_member.calendar_feed_revoke,
+        name="member_calendar_revoke",
+    ),
+    path("meetings/rsvp/<str:token>/", meetings_member.rsvp, name="member_rsvp"),
+    path("meetings/feedback/<str:token>/", meetings_member.feedback, name="member_feedback"),
+    path("meetings/feed/<str:token>.ics", meetings_member.calendar_feed, name="member_feed"),
+    # Meetings (admin)
+    path("manage/relationships/meetings/", meetings_admin.meetings_list, name="meetings_admin"),
+    path(
+        "manage/relationships/<int:relationship_id>/",
+        meetings_admin.relationship_dashboard,
+        name="relationship_dashboard",
+    ),
+    path(
+        "manage/relationships/<int:relationship_id>/book/",
+        meetings_admin.meeting_book,
+        name="meeting_book",
+    ),
+    path(
+        "manage/relationships/<int:relationship_id>/slots/",
+        meetings_admin.meeting_slots,
+        name="meeting_slots",
+    ),
+    path(
+        "manage/meetings/<int:meeting_id>/cancel/",
+        meetings_admin.meeting_cancel,
+        name="meeting_cancel",
+    ),
+    path(
+        "manage/meetings/<int:meeting_id>/reschedule/",
+        meetings_admin.meeting_reschedule,
+        name="meeting_reschedule",
     ),
     # Administrator
     path("manage/", manage.dashboard, name="manage"),

@@ -12,3 +12,10 @@ register = template.Library()
 def release_markup(text: str) -> SafeString:
     """Render release-note markup (escaped; only http(s)/mailto links)."""
     return markup.render(text or "")
+
+
+@register.filter
+def hours_minutes(hours: float) -> str:
+    """1.5 → "01:30", as the source platform shows «Number Of Hours»."""
+    minutes = round((hours or 0) * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

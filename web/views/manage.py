@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from presence.selectors import online_user_ids
 from programs import selectors, services
 from programs.errors import DomainError
+from scheduling.selectors import Tally, meeting_counts_by_relationship
 from web.access import admin_required, next_or
 from web.forms import (
     GroupCreateForm,
@@ -157,6 +158,7 @@ def relationships(request: HttpRequest) -> HttpResponse:
         selectors.relationship_list(organisation_id=organisation_id, tab=tab, search=search),
     )
     online = online_user_ids(organisation_id=organisation_id)
+    tallies = meeting_counts_by_relationship(organisation_id=organisation_id)
     return render(
         request,
         "web/manage_relationships.html",
@@ -171,6 +173,7 @@ def relationships(request: HttpRequest) -> HttpResponse:
                     "relationship": r,
                     "mentor_online": r.mentor_id in online,
                     "mentee_online": r.mentee_id in online,
+                    "tally": tallies.get(r.pk, Tally(0, 0)),
                 }
                 for r in page.object_list
             ],

@@ -124,6 +124,9 @@ function connect() {
   });
 }
 
+// Page scripts that replace rows ask for the dots to be painted again.
+document.addEventListener("tandem:repaint", paintDots);
+
 for (const dot of document.querySelectorAll("[data-presence-user].online")) {
   online.add(Number(dot.dataset.presenceUser));
 }

@@ -1,0 +1,641 @@
+"""RSVP fan-out: meeting_respond → rsvp.updated at 500 administrator sockets, vs a bare group_send.
+
+Measured: how long after a participant answers an invitation every administrator of the
+organisation sees the tick change live, compared with the channel layer's own cost of
+delivering the same payload to the same sockets. Reported as `rsvp_fanout_p99`.
+
+Setup: one Daphne process (`python -m daphne server.asgi:application`, the production
+entry point, DEBUG=0) on PostgreSQL database `tandem_bench_rsvp` (created if missing,
+migrated with `manage.py migrate`, emptied and re-seeded every run, left in place
+afterwards) and Redis db 1 (flushed before and after: the db belongs to this benchmark).
+This process and Daphne share SECRET_KEY, so the sessions made here verify there.
+
+Data: ONE organisation with SOCKETS administrators (role "admin"), each with a signed-in
+session; a mentor and a mentee in a matched relationship, both available every day
+08:00–20:00; a weekly series of meetings booked for them with `meeting_book` (actor: the
+first administrator) at the first slot `slots_for` offers two days from now. Booking's
+emails and bells go to django-q2's ORM broker after commit; no worker runs, and none of
+it happens inside the measured span.
+
+Load generator: a separate process (multiprocessing, spawn) holding the SOCKETS
+WebSockets (`websockets` asyncio client, one event loop, permessage-deflate off). It
+drains the connect messages (presence.snapshot, counts.changed, bell.changed and the other
+administrators' presence.changed), then timestamps every frame with time.time() as soon
+as its reader task gets it. Both processes read the same wall clock.
+
+Per round, both sides, alternating which goes first:
+
+- ours: the clock starts just before `meeting_respond(attendee=<the mentee's attendee of
+  the next meeting>, accepted=<True and False in turn>)` in this process: one transaction
+  (lock the attendee, save the answer, commit), then the after-commit publish of
+  `rsvp.updated {meeting_id, user_id, response}` to `org.<id>.admins`. It stops as each
+  socket receives that event; every received payload is checked against the answer given.
+- base: `async_to_sync(get_channel_layer().group_send)(org_admins_group(org_id),
+  live.event)` of an `rsvp.updated` payload of the same shape plus its send time `t`;
+  LiveConsumer forwards live.event payloads verbatim, so this is a bare group_send to the
+  same sockets on the same Daphne.
+
+Per round and side: p50 and p99 (nearest rank) over the SOCKETS arrival latencies.
+Reported: medians of the per-round p50s and p99s; ratio = ours p99 / base p99. `lost`
+counts socket-messages not received within LOST_AFTER seconds over all measured rounds (a
+missing arrival counts as LOST_AFTER in the percentiles); it must be 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import time as clock
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from bench._live import free_port, percentile, raise_nofile
+
+ROOT = Path(__file__).resolve().parent.parent
+SOCKETS = 500
+ROUNDS = 9
+LOST_AFTER = 10.0
+QUIET = 0.3
+CONNECT_CONCURRENCY = 20
+START_TIMEOUT = 30.0
+DB_NAME = "tandem_bench_rsvp"
+SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/1"
+PREFIX = "tandem-bench-rsvp"
+# Sessions are signed: this process (which makes them) and Daphne must share the key.
+SECRET_KEY = "bench-rsvp-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+EVENT = "rsvp.updated"
+CONNECTED_EVENT = "bell.changed"  # the last message of an administrator's connect
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# Load generator (runs in its own process; no Django).
+
+
+@dataclass
+class LiveSocket:
+    ws: Any
+    arrivals: list[tuple[float, dict]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    closed: bool = False
+
+
+@dataclass
+class Fleet:
+    sockets: list[LiveSocket] = field(default_factory=list)
+    last_arrival: float = 0.0
+    readers: list[asyncio.Task] = field(default_factory=list)
+
+    def clear(self) -> Counter[str]:
+        drained: Counter[str] = Counter()
+        for sock in self.sockets:
+            drained.update(sock.counts)
+            sock.arrivals.clear()
+            sock.counts.clear()
+        return drained
+
+
+async def read_socket(fleet: Fleet, sock: LiveSocket) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        async for raw in sock.ws:
+            arrived = time.time()
+            message = orjson.loads(raw)
+            sock.arrivals.append((arrived, message))
+            sock.counts[message.get("event", "")] += 1
+            fleet.last_arrival = arrived
+    except ConnectionClosed:
+        pass
+    sock.closed = True
+
+
+async def open_sockets(fleet: Fleet, port: int, cookies: list[str]) -> list[str]:
+    from websockets.asyncio.client import connect
+
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    errors: list[str] = []
+
+    async def one(cookie: str) -> None:
+        async with gate:
+            try:
+                ws = await connect(
+                    f"ws://127.0.0.1:{port}/ws/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers={"Cookie": cookie},
+                    compression=None,
+                    proxy=None,
+                    ping_interval=None,
+                    max_queue=1024,
+                    open_timeout=30,
+                )
+            except Exception as error:  # noqa: BLE001 - reported to the bench process
+                errors.append(repr(error))
+                return
+            sock = LiveSocket(ws=ws)
+            fleet.sockets.append(sock)
+            fleet.readers.append(asyncio.create_task(read_socket(fleet, sock)))
+            # The connect sequence ends with bell.changed: wait for it before the next.
+            deadline = time.time() + 30
+            while not sock.counts[CONNECTED_EVENT] and time.time() < deadline:
+                if sock.closed:
+                    break
+                await asyncio.sleep(0.005)
+            if not sock.counts[CONNECTED_EVENT]:
+                errors.append(f"no connect bell.changed (closed={sock.closed})")
+
+    await asyncio.gather(*(one(cookie) for cookie in cookies))
+    return errors
+
+
+async def drain(fleet: Fleet, quiet: float) -> Counter[str]:
+    """Wait until no frame has arrived for `quiet` seconds, then forget everything."""
+    while time.time() - fleet.last_arrival < quiet:
+        await asyncio.sleep(quiet / 4)
+    return fleet.clear()
+
+
+async def collect(
+    fleet: Fleet, start: float | None, timeout: float, expected: dict[str, Any]
+) -> dict[str, Any]:
+    """Wait until every socket has an `rsvp.updated`, or the timeout; then report each
+    socket's latency (from `start`, else from the payload's data.t; None when missing),
+    how many payloads differ from `expected`, and anything else that arrived."""
+    begun = start if start is not None else time.time()
+    deadline = begun + timeout
+    while time.time() < deadline:
+        if all(sock.counts[EVENT] for sock in fleet.sockets):
+            break
+        await asyncio.sleep(0.002)
+    latencies: list[float | None] = []
+    mismatched = 0
+    others: Counter[str] = Counter()
+    for sock in fleet.sockets:
+        matching = [(t, m) for t, m in sock.arrivals if m.get("event") == EVENT]
+        others.update(m.get("event", "") for _t, m in sock.arrivals if m.get("event") != EVENT)
+        if not matching:
+            latencies.append(None)
+            continue
+        arrived, message = matching[0]
+        data = message["data"]
+        if len(matching) > 1 or any(data.get(k) != v for k, v in expected.items()):
+            mismatched += 1
+        origin = start if start is not None else float(data["t"])
+        latencies.append((arrived - origin) * 1000)
+    fleet.clear()  # what arrives from now on is a leftover, reported by the next drain
+    return {
+        "latencies": latencies,
+        "mismatched": mismatched,
+        "others": dict(others),
+        "closed": sum(sock.closed for sock in fleet.sockets),
+    }
+
+
+async def generator_loop(port: int, cookies: list[str], conn: Connection) -> None:
+    fleet = Fleet()
+    while True:
+        command, *args = await asyncio.to_thread(conn.recv)
+        if command == "connect":
+            errors = await open_sockets(fleet, port, cookies)
+            conn.send({"connected": len(fleet.sockets), "errors": errors[:5]})
+        elif command == "drain":
+            drained = await drain(fleet, *args)
+            conn.send({"drained": dict(drained)})
+        elif command == "collect":
+            conn.send(await collect(fleet, *args))
+        elif command == "stop":
+            for task in fleet.readers:
+                task.cancel()
+            conn.send({"stopped": True})
+            return
+
+
+def generator_main(port: int, cookies: list[str], conn: Connection) -> None:
+    raise_nofile(SOCKETS + 100)
+    try:
+        asyncio.run(generator_loop(port, cookies, conn))
+    except Exception:  # noqa: BLE001 - the bench process must hear of it
+        conn.send({"error": traceback.format_exc()})
+
+
+class Generator:
+    """The bench process' handle on the load-generator process."""
+
+    def __init__(self, port: int, cookies: list[str]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=generator_main, args=(port, cookies, child), daemon=True
+        )
+        self.process.start()
+        child.close()
+
+    def ask(self, *command: Any, timeout: float = 120.0) -> dict[str, Any]:
+        self.conn.send(command)
+        if not self.conn.poll(timeout):
+            raise RuntimeError(f"load generator did not answer {command[0]!r} in {timeout}s")
+        answer = self.conn.recv()
+        if "error" in answer:
+            raise RuntimeError("load generator failed:\n" + answer["error"])
+        return answer
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(RuntimeError, OSError, EOFError):
+                self.ask("stop", timeout=10)
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join(timeout=10)
+
+
+# --------------------------------------------------------------------------------------
+# Server, database and data (the bench process).
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def configure(var_dir: Path) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="server.settings",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=PREFIX,
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECRET_KEY=SECRET_KEY,
+        TANDEM_VAR_DIR=str(var_dir),
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
+        PYTHONUNBUFFERED="1",
+    )
+    os.environ.pop("TANDEM_TESTING", None)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(SERVER_DSN, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        check=True,
+    )
+
+
+def flush_redis() -> None:
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+@dataclass
+class Seeded:
+    organisation_id: int
+    cookies: list[str]
+    attendee: Any  # scheduling.models.Attendee: the mentee's, next meeting
+    starts_at: str
+
+
+def seed() -> Seeded:
+    """Empty the tables this bench touches (the cascade takes every member's rows), then
+    the organisation, its administrators with a session each, and the booked pair."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+    from django_q.models import OrmQ
+
+    from programs.models import Organisation, Relationship, RelationshipStatus, Role, User
+    from scheduling.models import Attendee, MeetingType
+    from scheduling.recurrence import Frequency
+    from scheduling.selectors import slots_for
+    from scheduling.services import availability_set, meeting_book
+
+    tables = [model._meta.db_table for model in (OrmQ, Session, User, Organisation)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    org = Organisation.objects.create(
+        name_en="Bench RSVP", slug="bench-rsvp", support_email="rsvp@bench.test"
+    )
+    unusable = make_password(None)  # no password hashing: nobody signs in with a form
+    admins = User.objects.bulk_create(
+        User(
+            email=f"admin{n}@bench.test",
+            first_name="Admin",
+            last_name=str(n),
+            organisation=org,
+            role=Role.ADMINISTRATOR,
+            password=unusable,
+        )
+        for n in range(SOCKETS)
+    )
+    mentor, mentee = (
+        User.objects.create(
+            email=f"{role}@bench.test",
+            first_name=role.title(),
+            last_name="Bench",
+            organisation=org,
+            role=role,
+            password=unusable,
+        )
+        for role in (Role.MENTOR, Role.MENTEE)
+    )
+    relationship = Relationship.objects.create(
+        organisation=org,
+        mentor=mentor,
+        mentee=mentee,
+        status=RelationshipStatus.MATCHED,
+        started_at=timezone.now(),
+    )
+    every_day = [(weekday, clock(8), clock(20)) for weekday in range(7)]
+    for person in (mentor, mentee):
+        availability_set(user=person, ranges=every_day)
+
+    actor = admins[0]
+    day = (timezone.localtime(timezone.now(), ZoneInfo(actor.time_zone)) + timedelta(days=2)).date()
+    slots = slots_for(relationship=relationship, day=day, viewer=actor, duration_minutes=30)
+    if not slots:
+        raise RuntimeError(f"no slot offered on {day}")
+    series = meeting_book(
+        actor=actor,
+        relationship=relationship,
+        duration_minutes=30,
+        meeting_type=MeetingType.VIDEO,
+        start=slots[0],
+        frequency=Frequency.WEEKLY,
+        occurrences=4,
+    )
+    attendee = (
+        Attendee.objects.select_related("meeting")
+        .filter(meeting__series=series, user=mentee, meeting__starts_at__gt=timezone.now())
+        .order_by("meeting__starts_at")
+        .first()
+    )
+    if attendee is None:
+        raise RuntimeError("the booked series has no upcoming meeting for the mentee")
+
+    store = SessionStore()
+    expire = timezone.now() + timedelta(days=1)
+    keys = [get_random_string(32, VALID_KEY_CHARS) for _ in admins]
+    Session.objects.bulk_create(
+        Session(
+            session_key=key,
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expire,
+        )
+        for key, user in zip(keys, admins, strict=True)
+    )
+    return Seeded(
+        organisation_id=org.pk,
+        cookies=[f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys],
+        attendee=attendee,
+        starts_at=attendee.meeting.starts_at.isoformat(),
+    )
+
+
+def start_server(log_dir: Path) -> Server:
+    port = free_port()
+    log_path = log_dir / "daphne.log"
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            + ["server.asgi:application"],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(port=port, process=process, log=log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited with {process.returncode}:\n{server.output()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError(f"daphne did not answer /healthz in time:\n{server.output()}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------
+# Measurement.
+
+
+@dataclass
+class RoundResult:
+    p50: float
+    p99: float
+    lost: int
+    fastest: float
+
+
+def summarise(answer: dict[str, Any]) -> RoundResult:
+    latencies = [LOST_AFTER * 1000 if v is None else v for v in answer["latencies"]]
+    lost = sum(v is None for v in answer["latencies"])
+    return RoundResult(
+        p50=percentile(latencies, 50),
+        p99=percentile(latencies, 99),
+        lost=lost,
+        fastest=min(latencies),
+    )
+
+
+class Bench:
+    def __init__(self, generator: Generator, seeded: Seeded) -> None:
+        self.generator = generator
+        self.seeded = seeded
+        self.accepted = False  # the mentee's answer so far (pending counts as not accepted)
+
+    def data(self) -> dict[str, Any]:
+        attendee = self.seeded.attendee
+        return {
+            "meeting_id": attendee.meeting_id,
+            "user_id": attendee.user_id,
+            "response": "accepted" if self.accepted else "declined",
+        }
+
+    def settle(self) -> None:
+        drained = self.generator.ask("drain", QUIET)["drained"]
+        if drained:
+            log(f"  drained before measuring: {drained}")
+
+    def check(self, side: str, answer: dict[str, Any]) -> None:
+        if answer["mismatched"] or answer["closed"]:
+            raise RuntimeError(
+                f"{side}: {answer['mismatched']} unexpected rsvp.updated payloads, "
+                f"{answer['closed']} sockets closed"
+            )
+        if answer["others"]:
+            log(f"  {side}: other events arrived while measuring: {answer['others']}")
+
+    def ours(self) -> RoundResult:
+        from scheduling.services import meeting_respond
+
+        self.settle()
+        self.accepted = not self.accepted
+        start = time.time()
+        meeting_respond(attendee=self.seeded.attendee, accepted=self.accepted)
+        returned_ms = (time.time() - start) * 1000
+        answer = self.generator.ask("collect", start, LOST_AFTER, self.data())
+        self.check("ours", answer)
+        log(f"  ours: meeting_respond returned after {returned_ms:.1f}ms")
+        return summarise(answer)
+
+    def base(self) -> RoundResult:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        from realtime.groups import org_admins_group
+
+        self.settle()
+        payload = orjson.dumps({"event": EVENT, "data": {**self.data(), "t": time.time()}})
+        async_to_sync(get_channel_layer().group_send)(
+            org_admins_group(self.seeded.organisation_id),
+            {"type": "live.event", "payload": payload.decode()},
+        )
+        answer = self.generator.ask("collect", None, LOST_AFTER, self.data())
+        self.check("base", answer)
+        return summarise(answer)
+
+
+def run(generator: Generator, seeded: Seeded) -> tuple[str, int]:
+    bench = Bench(generator, seeded)
+    # Unmeasured warm-up, one of each (first-use costs on both sides).
+    warm_ours, warm_base = bench.ours(), bench.base()
+    log(f"warm-up: ours p99={warm_ours.p99:.1f}ms base p99={warm_base.p99:.1f}ms")
+    ours_results: list[RoundResult] = []
+    base_results: list[RoundResult] = []
+    for round_no in range(ROUNDS):
+        sides = [(bench.ours, ours_results), (bench.base, base_results)]
+        if round_no % 2:
+            sides.reverse()
+        for measure, results in sides:
+            results.append(measure())
+        o, b = ours_results[-1], base_results[-1]
+        log(
+            f"round {round_no}: ours min={o.fastest:.1f} p50={o.p50:.1f} p99={o.p99:.1f}ms "
+            f"lost={o.lost} | base min={b.fastest:.1f} p50={b.p50:.1f} p99={b.p99:.1f}ms "
+            f"lost={b.lost}"
+        )
+
+    ours_p99 = statistics.median(r.p99 for r in ours_results)
+    base_p99 = statistics.median(r.p99 for r in base_results)
+    ours_p50 = statistics.median(r.p50 for r in ours_results)
+    base_p50 = statistics.median(r.p50 for r in base_results)
+    lost = sum(r.lost for r in ours_results + base_results)
+    line = (
+        f"rsvp_fanout_p99 ratio={ours_p99 / base_p99:.2f} goal=2.0 better=lower "
+        f"ours_p99={ours_p99:.1f}ms base_p99={base_p99:.1f}ms "
+        f"ours_p50={ours_p50:.1f}ms base_p50={base_p50:.1f}ms "
+        f"sockets={SOCKETS} lost={lost} rounds={ROUNDS}"
+    )
+    return line, lost
+
+
+def main() -> None:
+    raise_nofile(SOCKETS + 100)
+    with tempfile.TemporaryDirectory(prefix="bench-rsvp-") as tmp:
+        configure(Path(tmp))
+        from bench._common import machine_line
+
+        print(machine_line(), flush=True)
+        server: Server | None = None
+        generator: Generator | None = None
+        try:
+            flush_redis()
+            ensure_database()
+
+            import django
+
+            django.setup()
+            seeded = seed()
+            log(f"seeded: meeting {seeded.attendee.meeting_id} at {seeded.starts_at}")
+            server = start_server(Path(tmp))
+            generator = Generator(server.port, seeded.cookies)
+            began = time.time()
+            connected = generator.ask("connect", timeout=300)
+            if connected["connected"] != SOCKETS or connected["errors"]:
+                raise RuntimeError(f"sockets not all connected: {connected}")
+            drained = generator.ask("drain", 1.0)["drained"]
+            log(f"{SOCKETS} sockets connected in {time.time() - began:.1f}s; drained {drained}")
+            line, lost = run(generator, seeded)
+        except BaseException:
+            if server is not None:
+                log("daphne output (tail):\n" + server.output()[-4000:])
+            raise
+        finally:
+            if server is not None:
+                stop_server(server)
+            if generator is not None:
+                generator.stop()
+            flush_redis()
+        print(line, flush=True)
+    if lost:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,425 @@
+"""The administrator's meeting pages: «Book Meeting» (F3), the «Rencontres» tab (F4) and
+the relationship dashboard with «Annuler» / «Reporter» (F5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from presence.selectors import online_user_ids
+from programs import selectors as program_selectors
+from programs.errors import DomainError
+from programs.models import Organisation, Relationship, RelationshipStatus, User
+from scheduling import selectors, services
+from scheduling.models import DURATIONS, Meeting, MeetingStatus, MeetingType
+from scheduling.services.checks import allowed_types
+from web.access import admin_required
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_DURATION = 60
+FREQUENCIES = (
+    ("none", gettext_lazy("Does not repeat")),
+    ("daily", gettext_lazy("Daily")),
+    ("weekly", gettext_lazy("Weekly")),
+    ("monthly", gettext_lazy("Monthly")),
+    ("yearly", gettext_lazy("Yearly")),
+)
+
+
+# -- forms -------------------------------------------------------------------------------
+
+
+class SlotField(forms.CharField):
+    """A slot from the select: an ISO 8601 instant with its UTC offset."""
+
+    default_error_messages = {"invalid": gettext_lazy("Choose a date and a time slot.")}
+
+    def to_python(self, value: str | None) -> datetime | None:  # type: ignore[override]
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if moment.tzinfo is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return moment
+
+
+class MeetingBookForm(forms.Form):
+    duration = forms.TypedChoiceField(
+        label=gettext_lazy("Duration"), coerce=int, initial=DEFAULT_DURATION
+    )
+    meeting_type = forms.ChoiceField(label=gettext_lazy("Meeting type"))
+    location = forms.CharField(label=gettext_lazy("Location"), required=False, max_length=500)
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("Frequency"), choices=FREQUENCIES, initial="none"
+    )
+    occurrences = forms.IntegerField(
+        label=gettext_lazy("Number of occurrences"),
+        min_value=1,
+        max_value=52,
+        initial=1,
+        error_messages={
+            "min_value": gettext_lazy("Give between 1 and 52 occurrences."),
+            "max_value": gettext_lazy("Give between 1 and 52 occurrences."),
+        },
+    )
+    day = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start = SlotField(label=gettext_lazy("Time slot"))
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duration"].choices = [
+            (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS
+        ]
+        allowed = allowed_types(organisation)
+        self.fields["meeting_type"].choices = [
+            (value, label) for value, label in MeetingType.choices if value in allowed
+        ]
+
+
+class MeetingRescheduleForm(forms.Form):
+    day = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start = SlotField(label=gettext_lazy("Time slot"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _relationship(request: HttpRequest, relationship_id: int) -> Relationship:
+    """The organisation's relationship with its pair, or 404."""
+    relationship = program_selectors.relationship_get(
+        organisation_id=request.user.organisation_id, relationship_id=relationship_id
+    )
+    # One query for both people instead of two lazy ones later.
+    return Relationship.objects.select_related("mentor", "mentee", "organisation").get(
+        pk=relationship.pk
+    )
+
+
+def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+    meeting = selectors.meeting_get(
+        organisation_id=request.user.organisation_id, meeting_id=meeting_id
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+def _duration(value: str | None, default: int = DEFAULT_DURATION) -> int:
+    try:
+        minutes = int(value or default)
+    except ValueError:
+        return default
+    return minutes if minutes in DURATIONS else default
+
+
+def _slot_choices(
+    *,
+    relationship: Relationship,
+    day: date,
+    viewer: User,
+    duration: int,
+    exclude_meeting_ids: tuple[int, ...] = (),
+) -> list[tuple[str, str]]:
+    """(ISO value, label on the admin's clock) for each free slot."""
+    if relationship.status != RelationshipStatus.MATCHED:
+        return []
+    return [
+        (slot.isoformat(), formats.time_format(slot, "TIME_FORMAT"))
+        for slot in selectors.slots_for(
+            relationship=relationship,
+            day=day,
+            viewer=viewer,
+            duration_minutes=duration,
+            exclude_meeting_ids=exclude_meeting_ids,
+        )
+    ]
+
+
+def _page(request: HttpRequest, items, default_size: int = 25) -> tuple[Page, int]:
+    try:
+        size = int(request.GET.get("size", default_size))
+    except ValueError:
+        size = default_size
+    if size not in PAGE_SIZES:
+        size = default_size
+    return Paginator(items, size).get_page(request.GET.get("page")), size
+
+
+# -- F3 booking --------------------------------------------------------------------------
+
+
+@admin_required
+def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
+    """«Book Meeting»: the form, with slots for the chosen date on the admin's clock."""
+    relationship = _relationship(request, relationship_id)
+    bookable = relationship.status == RelationshipStatus.MATCHED
+    source = request.POST if request.method == "POST" else request.GET
+    day = _day(source.get("day") or source.get("date"))
+    duration = _duration(source.get("duration"))
+    form = MeetingBookForm(
+        request.POST or None,
+        organisation=relationship.organisation,
+        initial={"day": day, "duration": duration},
+    )
+    if request.method == "POST" and bookable and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = services.meeting_book(
+                actor=request.user,
+                relationship=relationship,
+                duration_minutes=data["duration"],
+                meeting_type=data["meeting_type"],
+                start=data["start"],
+                location=data["location"],
+                frequency=data["frequency"],
+                occurrences=data["occurrences"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            values = {
+                "count": series.occurrences,
+                "mentor": relationship.mentor.full_name,
+                "mentee": relationship.mentee.full_name,
+            }
+            if series.occurrences == 1:
+                notice = _("The meeting request was sent to %(mentor)s and %(mentee)s.") % values
+            else:
+                notice = (
+                    _("The requests for %(count)s meetings were sent to %(mentor)s and %(mentee)s.")
+                    % values
+                )
+            messages.success(request, notice)
+            return redirect("web:meetings_admin")
+    return render(
+        request,
+        "web/meetings_admin_book.html",
+        {
+            "relationship": relationship,
+            "bookable": bookable,
+            "form": form,
+            "day": day,
+            "duration": duration,
+            "chosen": source.get("start", ""),
+            "slots": _slot_choices(
+                relationship=relationship, day=day, viewer=request.user, duration=duration
+            )
+            if bookable
+            else [],
+        },
+    )
+
+
+@admin_required
+@require_GET
+def meeting_slots(request: HttpRequest, relationship_id: int) -> JsonResponse:
+    """The free slots for ?date=&duration= (and ?meeting= when moving that meeting), for
+    the select of the booking and reschedule forms."""
+    relationship = _relationship(request, relationship_id)
+    exclude: tuple[int, ...] = ()
+    if request.GET.get("meeting"):
+        try:
+            meeting = _meeting(request, int(request.GET["meeting"]))
+        except ValueError:
+            raise Http404 from None
+        if meeting.relationship_id != relationship.pk:
+            raise Http404
+        exclude = (meeting.pk,)
+    day = _day(request.GET.get("date"))
+    slots = _slot_choices(
+        relationship=relationship,
+        day=day,
+        viewer=request.user,
+        duration=_duration(request.GET.get("duration")),
+        exclude_meeting_ids=exclude,
+    )
+    return JsonResponse(
+        {"date": day.isoformat(), "slots": [{"value": v, "label": label} for v, label in slots]}
+    )
+
+
+# -- F4 «Rencontres» ---------------------------------------------------------------------
+
+
+@admin_required
+def meetings_list(request: HttpRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    search = request.GET.get("q", "").strip()
+    order = "asc" if request.GET.get("order") == "asc" else "desc"
+    page, size = _page(
+        request,
+        selectors.meetings_for_admin_list(
+            organisation_id=organisation_id, search=search, order=order
+        ),
+    )
+    filtered = page.paginator.count
+    total = Meeting.objects.filter(organisation_id=organisation_id).count() if search else filtered
+    online = online_user_ids(organisation_id=organisation_id)
+    rows = [
+        {
+            "row": row,
+            "mentor_online": row.mentor.pk in online,
+            "mentee_online": row.mentee.pk in online,
+        }
+        for row in map(selectors.admin_row, page.object_list)
+    ]
+    return render(
+        request,
+        "web/meetings_admin_list.html",
+        {
+            "tab": "meetings",
+            "q": search,
+            "order": order,
+            "next_order": "asc" if order == "desc" else "desc",
+            "page": page,
+            "size": size,
+            "page_sizes": PAGE_SIZES,
+            "rows": rows,
+            "filtered": filtered,
+            "total": total,
+            "tab_counts": program_selectors.relationship_tab_counts(
+                organisation_id=organisation_id
+            ),
+        },
+    )
+
+
+# -- F5 dashboard, cancel, reschedule ----------------------------------------------------
+
+
+def _availability(user: User) -> list[dict]:
+    ranges = list(selectors.availability_for(user=user))
+    return [
+        {"day": WEEKDAYS[weekday], "ranges": [r for r in ranges if r.weekday == weekday]}
+        for weekday in range(7)
+    ]
+
+
+@admin_required
+def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpResponse:
+    """«Programmer des réunions» → «Consulter»: the pair, their availability, their
+    meetings (upcoming ones can be cancelled or moved) and what they have held."""
+    relationship = _relationship(request, relationship_id)
+    online = online_user_ids(organisation_id=request.user.organisation_id)
+    split = selectors.meetings_for_relationship(relationship=relationship)
+    return render(
+        request,
+        "web/meetings_admin_dashboard.html",
+        {
+            "relationship": relationship,
+            "mentor_online": relationship.mentor_id in online,
+            "mentee_online": relationship.mentee_id in online,
+            "people": [
+                (relationship.mentor, _availability(relationship.mentor)),
+                (relationship.mentee, _availability(relationship.mentee)),
+            ],
+            "tally": selectors.meeting_counts_for_relationship(relationship=relationship),
+            "upcoming": split.upcoming,
+            "past": split.past,
+            "scheduled": MeetingStatus.SCHEDULED,
+        },
+    )
+
+
+@admin_required
+@require_POST
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_id)
+    rest = request.POST.get("scope") == "following"
+    try:
+        cancelled = services.meeting_cancel(
+            actor=request.user, meeting=meeting, rest_of_series=rest
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if len(cancelled) == 1:
+            messages.success(request, _("The meeting is cancelled; both people were told."))
+        else:
+            messages.success(
+                request,
+                _("%(count)s meetings are cancelled; both people were told.")
+                % {"count": len(cancelled)},
+            )
+    return redirect("web:relationship_dashboard", relationship_id=meeting.relationship_id)
+
+
+@admin_required
+def meeting_reschedule(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """«Reporter»: a new date and slot; the version the form was shown guards against a
+    change made meanwhile by someone else."""
+    meeting = _meeting(request, meeting_id)
+    relationship = meeting.relationship
+    source = request.POST if request.method == "POST" else request.GET
+    day = _day(
+        source.get("day")
+        or source.get("date")
+        or timezone.localtime(meeting.starts_at).date().isoformat()
+    )
+    form = MeetingRescheduleForm(
+        request.POST or None, initial={"day": day, "version": meeting.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.meeting_reschedule(
+                actor=request.user,
+                meeting=meeting,
+                start=form.cleaned_data["start"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The meeting is moved to %(date)s at %(time)s; both people were asked again.")
+                % {
+                    "date": formats.date_format(timezone.localtime(moved.starts_at), "DATE_FORMAT"),
+                    "time": formats.time_format(timezone.localtime(moved.starts_at), "TIME_FORMAT"),
+                },
+            )
+            return redirect("web:relationship_dashboard", relationship_id=relationship.pk)
+    return render(
+        request,
+        "web/meetings_admin_reschedule.html",
+        {
+            "meeting": meeting,
+            "relationship": relationship,
+            "form": form,
+            "day": day,
+            "chosen": source.get("start", ""),
+            "slots": _slot_choices(
+                relationship=relationship,
+                day=day,
+                viewer=request.user,
+                duration=meeting.duration_minutes,
+                exclude_meeting_ids=(meeting.pk,),
+            ),
+        },
+    )

@@ -1,0 +1,367 @@
+"""The mentor's and mentee's side of meetings: weekly availability, «Rencontres» (their
+invitations, answers and comments, the calendar feed) and the public links the emails
+carry (RSVP, «How was your meeting?», the .ics feed).
+
+The RSVP and feedback links need no sign-in: the signed token names one invitation and is
+the credential, so those pages show that one meeting and nothing else, in the invited
+person's language and time zone. A bad token is a plain 404 page."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.forms import formset_factory
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from programs.errors import DomainError
+from programs.models import User
+from scheduling import links, selectors, services
+from scheduling.models import Attendee, Meeting, MeetingStatus, MeetingType, Response
+from scheduling.services.rsvp import COMMENT_MAX
+from web.access import member_required, next_or
+
+MAX_RANGES = 21  # 7 weekdays, up to 3 ranges each
+
+
+# -- forms -------------------------------------------------------------------------------
+
+
+class AvailabilityRangeForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label=gettext_lazy("Day"),
+        choices=[("", "---------"), *WEEKDAYS.items()],
+        coerce=int,
+    )
+    start = forms.TimeField(
+        label=gettext_lazy("From"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=gettext_lazy("To"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+
+
+AvailabilityFormSet = formset_factory(
+    AvailabilityRangeForm, extra=3, can_delete=True, max_num=MAX_RANGES, validate_max=True
+)
+
+
+class RespondForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+    rest_of_series = forms.BooleanField(required=False)
+    comment = forms.CharField(required=False, max_length=COMMENT_MAX)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# -- display -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyMeeting:
+    """A meeting as one of its participants sees it."""
+
+    meeting: Meeting
+    mine: Attendee
+    other: User | None
+
+    @property
+    def is_series(self) -> bool:
+        return self.meeting.series.occurrences > 1
+
+    @property
+    def video_url(self) -> str:
+        location = self.meeting.location
+        if self.meeting.meeting_type == MeetingType.VIDEO and location.startswith(
+            ("https://", "http://")
+        ):
+            return location
+        return ""
+
+    @property
+    def can_answer(self) -> bool:
+        return (
+            self.meeting.status == MeetingStatus.SCHEDULED
+            and self.meeting.starts_at > timezone.now()
+        )
+
+    @property
+    def can_comment(self) -> bool:
+        return self.meeting.status != MeetingStatus.CANCELLED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.mine.response == Response.PENDING
+
+
+def _as_mine(meeting: Meeting, user: User, attendee: Attendee | None = None) -> MyMeeting:
+    if attendee is None:
+        # `meetings_for_member` prefetched the attendees: no query here.
+        attendee = next(a for a in meeting.attendees.all() if a.user_id == user.pk)
+    relationship = meeting.relationship
+    if user.pk == relationship.mentor_id:
+        other = relationship.mentee
+    elif user.pk == relationship.mentee_id:
+        other = relationship.mentor
+    else:
+        other = None
+    return MyMeeting(meeting=meeting, mine=attendee, other=other)
+
+
+def _my_attendee(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Attendee]:
+    """The signed-in member's meeting and invitation; anyone else's is a 404."""
+    meeting = selectors.meeting_get(
+        organisation_id=request.user.organisation_id, meeting_id=meeting_id
+    )
+    attendee = selectors.attendee_for(meeting=meeting, user=request.user) if meeting else None
+    if meeting is None or attendee is None:
+        raise Http404
+    return meeting, attendee
+
+
+def _zone(user: User) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def member_meetings_summary(*, user: User, limit: int = 3) -> dict:
+    """The home tile: the next meetings and the invitations still waiting for an answer."""
+    upcoming = [
+        _as_mine(m, user)
+        for m in selectors.meetings_for_member(user=user).upcoming
+        if m.status == MeetingStatus.SCHEDULED
+    ]
+    return {
+        "next_meetings": upcoming[:limit],
+        "pending": [row for row in upcoming if row.is_pending and row.can_answer],
+    }
+
+
+# -- availability ------------------------------------------------------------------------
+
+
+@member_required
+def availability(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = [
+        {"weekday": a.weekday, "start": a.start, "end": a.end}
+        for a in selectors.availability_for(user=user)
+    ]
+    formset = AvailabilityFormSet(request.POST or None, initial=initial, prefix="ranges")
+    if request.method == "POST" and formset.is_valid():
+        ranges = [
+            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+            for f in formset.forms
+            # Blank extra rows have no cleaned_data; saved rows always do.
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.availability_set(user=user, ranges=ranges)
+        except DomainError as error:
+            formset_error = error.message
+        else:
+            messages.success(request, _("Your availability is saved."))
+            return redirect("web:member_availability")
+    else:
+        formset_error = ""
+    return render(
+        request,
+        "web/meetings_member_availability.html",
+        {"formset": formset, "formset_error": formset_error},
+    )
+
+
+# -- «Rencontres» ------------------------------------------------------------------------
+
+
+@member_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    split = selectors.meetings_for_member(user=user)
+    token = services.calendar_feed_token(user=user)
+    return render(
+        request,
+        "web/meetings_member_list.html",
+        {
+            "upcoming": [_as_mine(m, user) for m in split.upcoming],
+            "past": [_as_mine(m, user) for m in split.past],
+            "feed_url": links.feed_url(token),
+        },
+    )
+
+
+@member_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = request.user
+    meeting = selectors.meeting_get(organisation_id=user.organisation_id, meeting_id=meeting_id)
+    if meeting is None:
+        raise Http404
+    if user.is_org_admin:
+        # The organisation's admins (the organiser included) follow meetings on the
+        # relationship dashboard, not on the participants' page.
+        return redirect("web:relationship_dashboard", relationship_id=meeting.relationship_id)
+    attendee = selectors.attendee_for(meeting=meeting, user=user)
+    if attendee is None:
+        raise Http404
+    return render(
+        request,
+        "web/meetings_member_detail.html",
+        {"row": _as_mine(meeting, user, attendee), "comment_form": CommentForm()},
+    )
+
+
+def _respond(request: HttpRequest, attendee: Attendee) -> bool:
+    """Validate the answer form and make the one service call; flash the outcome."""
+    form = RespondForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose Accept or Decline."))
+        return False
+    accepted = form.cleaned_data["answer"] == "accept"
+    try:
+        services.meeting_respond(
+            attendee=attendee,
+            accepted=accepted,
+            comment=form.cleaned_data["comment"],
+            rest_of_series=form.cleaned_data["rest_of_series"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    if accepted:
+        messages.success(request, _("You accepted the meeting."))
+    else:
+        messages.success(request, _("You declined the meeting."))
+    return True
+
+
+def _comment(request: HttpRequest, attendee: Attendee) -> bool:
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The comment is too long (%(max)d characters at most).") % {"max": COMMENT_MAX},
+        )
+        return False
+    try:
+        services.meeting_comment(attendee=attendee, comment=form.cleaned_data["comment"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, _("Your comment is saved."))
+    return True
+
+
+@require_POST
+@member_required
+def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    _meeting, attendee = _my_attendee(request, meeting_id)
+    _respond(request, attendee)
+    return redirect(next_or(request, reverse("web:member_meetings")))
+
+
+@require_POST
+@member_required
+def meeting_comment(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    _meeting, attendee = _my_attendee(request, meeting_id)
+    _comment(request, attendee)
+    return redirect(next_or(request, reverse("web:member_meetings")))
+
+
+@require_POST
+@member_required
+def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_revoke(user=request.user)
+    messages.success(request, _("Your calendar has a new address. The old one no longer works."))
+    return redirect("web:member_meetings")
+
+
+# -- links from the emails (no sign-in) --------------------------------------------------
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/meetings_member_invalid_link.html", status=404)
+
+
+def _as_invited(view):
+    """Run a token page in the invited person's language and time zone."""
+
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        attendee = services.attendee_from_token(token)
+        if attendee is None:
+            return _invalid_link(request)
+        person = attendee.user
+        zone = _zone(person)
+        with translation.override(person.language), timezone.override(zone):
+            request.LANGUAGE_CODE = person.language
+            return view(request, token, attendee)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _invited_meeting(attendee: Attendee) -> MyMeeting:
+    meeting = selectors.meeting_get(
+        organisation_id=attendee.meeting.organisation_id, meeting_id=attendee.meeting_id
+    )
+    if meeting is None:
+        raise Http404
+    return _as_mine(meeting, attendee.user, attendee)
+
+
+@_as_invited
+def rsvp(request: HttpRequest, token: str, attendee: Attendee) -> HttpResponse:
+    """The invitation email's «Accept / Decline» link."""
+    if request.method == "POST":
+        _respond(request, attendee)
+        return redirect("web:member_rsvp", token=token)
+    return render(
+        request,
+        "web/meetings_member_rsvp.html",
+        {"row": _invited_meeting(attendee), "token": token},
+    )
+
+
+@_as_invited
+def feedback(request: HttpRequest, token: str, attendee: Attendee) -> HttpResponse:
+    """The «How was your meeting?» email's link: a comment on the meeting."""
+    if request.method == "POST":
+        _comment(request, attendee)
+        return redirect("web:member_feedback", token=token)
+    return render(
+        request,
+        "web/meetings_member_feedback.html",
+        {
+            "row": _invited_meeting(attendee),
+            "token": token,
+            "form": CommentForm(initial={"comment": attendee.comment}),
+        },
+    )
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's calendar subscription (.ics); the secret address is the credential."""
+    body = selectors.feed_events(token=token)
+    if body is None:
+        raise Http404
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
