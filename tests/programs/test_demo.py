@@ -32,6 +32,12 @@ def test_seed_demo_loads_mentor_canada_once():
     from notifications.models import Notification
 
     assert Notification.objects.filter(user=michele, release_note__isnull=False).count() == 1
+    # Meetings: everyone has availability; three pairs have a weekly series of four.
+    from scheduling.models import Meeting, MeetingSeries
+
+    assert MeetingSeries.objects.count() == 3
+    assert Meeting.objects.count() == 12
+    assert Meeting.objects.filter(relationship__mentor=anna, relationship__mentee=charlotte).exists()
     for name in (
         "Shawn Mintz",
         "Bae Mintz",

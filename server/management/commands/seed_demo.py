@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from programs.demo import ADMINS, DEMO_PASSWORD, MENTEES, MENTORS, STAFF_EMAIL, demo_load
+from programs.demo import (
+    ADMINS,
+    DEMO_PASSWORD,
+    MENTEES,
+    MENTORS,
+    RELATIONSHIPS,
+    STAFF_EMAIL,
+    demo_load,
+)
+from scheduling.demo import demo_meetings_load
 
 
 class Command(BaseCommand):
@@ -10,6 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         organisation = demo_load()
+        demo_meetings_load(
+            admin_email=ADMINS[0][2],
+            pairs=[(mentor, mentee) for mentor, mentee, _, ended in RELATIONSHIPS if not ended][:3],
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo program ready: {organisation.name_en}"))
         self.stdout.write(f"Sign in at http://127.0.0.1:8000 with password '{DEMO_PASSWORD}' as:")
         self.stdout.write(
