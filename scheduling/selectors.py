@@ -252,6 +252,26 @@ def meeting_counts_for_member(*, user: User) -> Tally:
     )
 
 
+def meeting_counts_by_member(*, organisation_id: int, user_ids: list[int]) -> dict[int, Tally]:
+    """{member id: Tally} of meetings held as mentor or mentee, for a list page, in one
+    query («Heures de mentorat»)."""
+    rows = (
+        Attendee.objects.filter(
+            user_id__in=user_ids,
+            meeting__organisation_id=organisation_id,
+            meeting__status__in=ACTIVE_STATUSES,
+            meeting__ends_at__lte=timezone.now(),
+            is_organiser=False,
+        )
+        .values("user_id")
+        .annotate(
+            meetings=Count("meeting_id", distinct=True),
+            held=Sum(F("meeting__ends_at") - F("meeting__starts_at"), output_field=DurationField()),
+        )
+    )
+    return {row["user_id"]: Tally(row["meetings"], _hours(row["held"])) for row in rows}
+
+
 def _hours(held: timedelta | None) -> float:
     # A duration sum works on PostgreSQL and on the demo's SQLite alike (an epoch
     # extract does not exist on SQLite).

@@ -92,3 +92,33 @@ def test_dashboard_split_and_counts(frozen, available, book, admin, relationship
         == 2.0
     )
     assert first.starts_at.astimezone(EDMONTON).hour == 11
+
+
+def test_members_list_shows_mentoring_hours(admin_client, admin, mentor, mentee, relationship):
+    import time_machine
+    from datetime import time as clock, timedelta
+
+    from django.utils import timezone
+
+    from scheduling.selectors import meeting_counts_by_member, slots_for
+    from scheduling.services import availability_set, meeting_book
+
+    for person in (mentor, mentee):
+        availability_set(user=person, ranges=[(day, clock(0, 0), clock(0, 0)) for day in range(7)])
+    day = timezone.localdate() + timedelta(days=2)
+    start = slots_for(relationship=relationship, day=day, viewer=admin, duration_minutes=90)[0]
+    meeting_book(
+        actor=admin,
+        relationship=relationship,
+        duration_minutes=90,
+        meeting_type="video",
+        start=start,
+    )
+    with time_machine.travel(start + timedelta(hours=3)):
+        tallies = meeting_counts_by_member(
+            organisation_id=admin.organisation_id, user_ids=[mentor.pk, mentee.pk, admin.pk]
+        )
+        assert tallies[mentor.pk].hours == 1.5 and tallies[mentee.pk].meetings == 1
+        assert admin.pk not in tallies  # the organiser is not a participant
+        page = admin_client.get("/manage/members/").content.decode()
+        assert "Mentoring hours" in page and "01:30" in page

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from presence.selectors import online_user_ids
 from programs import selectors, services
 from programs.errors import DomainError
-from scheduling.selectors import Tally, meeting_counts_by_relationship
+from scheduling.selectors import Tally, meeting_counts_by_member, meeting_counts_by_relationship
 from web.access import admin_required, next_or
 from web.forms import (
     GroupCreateForm,
@@ -64,6 +64,9 @@ def members(request: HttpRequest) -> HttpResponse:
         request, selectors.member_list(organisation_id=organisation_id, filters=filters)
     )
     online = online_user_ids(organisation_id=organisation_id)
+    tallies = meeting_counts_by_member(
+        organisation_id=organisation_id, user_ids=[member.pk for member in page.object_list]
+    )
     rows = [
         {
             "member": member,
@@ -71,6 +74,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "completion": selectors.profile_completion(member),
             "current": member.current_as_mentor + member.current_as_mentee,
             "matches": member.total_as_mentor + member.total_as_mentee,
+            "tally": tallies.get(member.pk, Tally(0, 0)),
         }
         for member in page.object_list
     ]
