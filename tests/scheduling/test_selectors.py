@@ -95,9 +95,10 @@ def test_dashboard_split_and_counts(frozen, available, book, admin, relationship
 
 
 def test_members_list_shows_mentoring_hours(admin_client, admin, mentor, mentee, relationship):
-    import time_machine
-    from datetime import time as clock, timedelta
+    from datetime import time as clock
+    from datetime import timedelta
 
+    import time_machine
     from django.utils import timezone
 
     from scheduling.selectors import meeting_counts_by_member, slots_for
