@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import datetime
 
 import orjson
@@ -21,6 +23,24 @@ from realtime.publish import encode
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_DEACTIVATED = 4403
 HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
+
+
+# A thousand browsers reconnecting at once (after a deploy or a Redis restart) would each
+# take a Redis connection for their group joins at the same moment, past the channel
+# layer's pool limit ("Too many connections"). Handshakes and goodbyes take turns, a few
+# dozen at a time per process; each is a few milliseconds.
+HANDSHAKES_AT_ONCE = 32
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _handshake_gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
+    return gate
 
 
 def _off_thread(func):
@@ -50,16 +70,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
     """Joins `user.<id>` and, for administrators, `org.<id>.admins`; forwards events
     verbatim; turns heartbeats into presence. No business rules here."""
 
-    groups_joined: list[str]
+    groups_joined: list[str] | tuple[()] = ()
     presence: SocketPresence | None = None
 
     async def connect(self) -> None:
+        async with _handshake_gate():
+            await self._connect()
+
+    async def _connect(self) -> None:
         self.groups_joined = []
-        scope_user = self.scope.get("user")
-        if scope_user is None or not scope_user.is_authenticated:
+        user_id = self.scope.get("user_id")
+        if user_id is None:
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
-        user = await _fresh_member(scope_user.pk)
+        user = await _fresh_member(user_id)
         if user is None:
             await self._refuse(CLOSE_DEACTIVATED)
             return
@@ -114,6 +138,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=HEARTBEAT_ACK)
 
     async def disconnect(self, code: int) -> None:
+        async with _handshake_gate():
+            await self._disconnect()
+
+    async def _disconnect(self) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.presence is not None:

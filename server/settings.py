@@ -127,7 +127,9 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0), conn_health_checks=True
         )
     }
-    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", True):
+    # Off in the test suite: a pool keeps connections to the test database open, and
+    # pytest-django must drop that database at the end (the benchmarks run with it on).
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", not TESTING):
         # Under ASGI every database_sync_to_async call closes "old" connections; without a
         # pool that is a new PostgreSQL connection per call, and a thousand browsers
         # reconnecting at once never get through their handshakes. Django's psycopg pool

@@ -37,7 +37,9 @@ def test_seed_demo_loads_mentor_canada_once():
 
     assert MeetingSeries.objects.count() == 3
     assert Meeting.objects.count() == 12
-    assert Meeting.objects.filter(relationship__mentor=anna, relationship__mentee=charlotte).exists()
+    assert Meeting.objects.filter(
+        relationship__mentor=anna, relationship__mentee=charlotte
+    ).exists()
     for name in (
         "Shawn Mintz",
         "Bae Mintz",

@@ -154,3 +154,25 @@ async def test_deactivation_closes_open_sockets_and_takes_member_offline(admin, 
         "offline": [mentor.pk],
     }
     await admin_ws.disconnect()
+
+
+async def test_a_session_from_before_a_password_change_is_refused(mentor):
+    cookie = await database_sync_to_async(session_cookie_for)(mentor)
+    mentor.set_password("a completely new passphrase")
+    await database_sync_to_async(mentor.save)()
+    comm = communicator(cookie)
+    connected, _ = await comm.connect(timeout=5)
+    assert connected
+    assert await comm.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": CLOSE_UNAUTHENTICATED,
+    }
+    await comm.disconnect()
+
+
+async def test_a_forged_session_cookie_is_refused():
+    comm = communicator("sessionid=not-a-real-session-key")
+    connected, _ = await comm.connect(timeout=5)
+    assert connected
+    assert (await comm.receive_output(timeout=3))["code"] == CLOSE_UNAUTHENTICATED
+    await comm.disconnect()
