@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,18 +21,7 @@ from web.forms import (
     MemberFilterForm,
     RelationshipMatchForm,
 )
-
-PAGE_SIZES = (10, 25, 50, 100)
-
-
-def _page(request: HttpRequest, queryset, default_size: int = 25):
-    try:
-        size = int(request.GET.get("size", default_size))
-    except ValueError:
-        size = default_size
-    if size not in PAGE_SIZES:
-        size = default_size
-    return Paginator(queryset, size).get_page(request.GET.get("page")), size
+from web.paging import PAGE_SIZES, page_of
 
 
 @admin_required
@@ -60,7 +48,7 @@ def members(request: HttpRequest) -> HttpResponse:
             role=form.cleaned_data["role"],
             active=form.cleaned_data["active"],
         )
-    page, size = _page(
+    page, size = page_of(
         request, selectors.member_list(organisation_id=organisation_id, filters=filters)
     )
     online = online_user_ids(organisation_id=organisation_id)
@@ -157,7 +145,7 @@ def relationships(request: HttpRequest) -> HttpResponse:
     if tab not in selectors.RELATIONSHIP_TABS:
         tab = "all"
     search = request.GET.get("q", "").strip()
-    page, size = _page(
+    page, size = page_of(
         request,
         selectors.relationship_list(organisation_id=organisation_id, tab=tab, search=search),
     )

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -24,8 +23,8 @@ from scheduling import selectors, services
 from scheduling.models import DURATIONS, Meeting, MeetingStatus, MeetingType
 from scheduling.services.checks import allowed_types
 from web.access import admin_required
+from web.paging import PAGE_SIZES, page_of
 
-PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_DURATION = 60
 FREQUENCIES = (
     ("none", gettext_lazy("Does not repeat")),
@@ -161,16 +160,6 @@ def _slot_choices(
     ]
 
 
-def _page(request: HttpRequest, items, default_size: int = 25) -> tuple[Page, int]:
-    try:
-        size = int(request.GET.get("size", default_size))
-    except ValueError:
-        size = default_size
-    if size not in PAGE_SIZES:
-        size = default_size
-    return Paginator(items, size).get_page(request.GET.get("page")), size
-
-
 # -- F3 booking --------------------------------------------------------------------------
 
 
@@ -272,7 +261,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     search = request.GET.get("q", "").strip()
     order = "asc" if request.GET.get("order") == "asc" else "desc"
-    page, size = _page(
+    page, size = page_of(
         request,
         selectors.meetings_for_admin_list(
             organisation_id=organisation_id, search=search, order=order
