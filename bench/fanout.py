@@ -56,7 +56,7 @@ import traceback
 import urllib.error
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time as clock
 from datetime import timedelta
 from multiprocessing.connection import Connection
@@ -66,6 +66,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from bench._fleet import Fleet, drain, open_sockets
 from bench._live import free_port, percentile, raise_nofile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,89 +93,6 @@ def log(text: str) -> None:
 
 # --------------------------------------------------------------------------------------
 # Load generator (runs in its own process; no Django).
-
-
-@dataclass
-class LiveSocket:
-    ws: Any
-    arrivals: list[tuple[float, dict]] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    closed: bool = False
-
-
-@dataclass
-class Fleet:
-    sockets: list[LiveSocket] = field(default_factory=list)
-    last_arrival: float = 0.0
-    readers: list[asyncio.Task] = field(default_factory=list)
-
-    def clear(self) -> Counter[str]:
-        drained: Counter[str] = Counter()
-        for sock in self.sockets:
-            drained.update(sock.counts)
-            sock.arrivals.clear()
-            sock.counts.clear()
-        return drained
-
-
-async def read_socket(fleet: Fleet, sock: LiveSocket) -> None:
-    from websockets.exceptions import ConnectionClosed
-
-    try:
-        async for raw in sock.ws:
-            arrived = time.time()
-            message = orjson.loads(raw)
-            sock.arrivals.append((arrived, message))
-            sock.counts[message.get("event", "")] += 1
-            fleet.last_arrival = arrived
-    except ConnectionClosed:
-        pass
-    sock.closed = True
-
-
-async def open_sockets(fleet: Fleet, port: int, cookies: list[str]) -> list[str]:
-    from websockets.asyncio.client import connect
-
-    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    errors: list[str] = []
-
-    async def one(cookie: str) -> None:
-        async with gate:
-            try:
-                ws = await connect(
-                    f"ws://127.0.0.1:{port}/ws/",
-                    origin=f"http://127.0.0.1:{port}",
-                    additional_headers={"Cookie": cookie},
-                    compression=None,
-                    proxy=None,
-                    ping_interval=None,
-                    max_queue=1024,
-                    open_timeout=30,
-                )
-            except Exception as error:  # noqa: BLE001 - reported to the bench process
-                errors.append(repr(error))
-                return
-            sock = LiveSocket(ws=ws)
-            fleet.sockets.append(sock)
-            fleet.readers.append(asyncio.create_task(read_socket(fleet, sock)))
-            # The connect sequence ends with bell.changed: wait for it before the next.
-            deadline = time.time() + 30
-            while not sock.counts[CONNECTED_EVENT] and time.time() < deadline:
-                if sock.closed:
-                    break
-                await asyncio.sleep(0.005)
-            if not sock.counts[CONNECTED_EVENT]:
-                errors.append(f"no connect bell.changed (closed={sock.closed})")
-
-    await asyncio.gather(*(one(cookie) for cookie in cookies))
-    return errors
-
-
-async def drain(fleet: Fleet, quiet: float) -> Counter[str]:
-    """Wait until no frame has arrived for `quiet` seconds, then forget everything."""
-    while time.time() - fleet.last_arrival < quiet:
-        await asyncio.sleep(quiet / 4)
-    return fleet.clear()
 
 
 async def collect(
@@ -218,7 +136,9 @@ async def generator_loop(port: int, cookies: list[str], conn: Connection) -> Non
     while True:
         command, *args = await asyncio.to_thread(conn.recv)
         if command == "connect":
-            errors = await open_sockets(fleet, port, cookies)
+            errors = await open_sockets(
+                fleet, port, cookies, ready_event=CONNECTED_EVENT, concurrency=CONNECT_CONCURRENCY
+            )
             conn.send({"connected": len(fleet.sockets), "errors": errors[:5]})
         elif command == "drain":
             drained = await drain(fleet, *args)
