@@ -140,9 +140,18 @@ if DATABASE_URL:
             "max_size": envint("DB_POOL_MAX", 20),
             "timeout": envint("DB_POOL_TIMEOUT", 10),
         }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Prepared statements: Django turns them off unless told. Its own queries bind
+        # parameters client-side and are never prepared anyway; the few hot reads that
+        # ask for it (the email log) are parsed and planned once per pooled connection.
+        # Behind a transaction-mode pooler that cannot keep them, set it to "off".
+        off = os.environ.get("DB_PREPARE_THRESHOLD", "").strip().lower() == "off"
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+            None if off else envint("DB_PREPARE_THRESHOLD", 5)
+        )
     if envbool("DB_SERVER_SIDE_BINDING", False):
-        # Server-side parameters: psycopg then prepares a statement run repeatedly on a
-        # connection (useful with persistent connections: DB_CONN_MAX_AGE).
+        # Server-side parameters for every query: psycopg then also prepares any
+        # statement run DB_PREPARE_THRESHOLD times on a connection.
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,28 @@ async def get(path: str) -> tuple[int, dict]:
     return response["status"], orjson.loads(response["body"])
 
 
+@pytest.mark.parametrize("value, expected", [(None, "5"), ("2", "2"), ("off", "None")])
+def test_prepared_statements_follow_the_environment(value, expected):
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tandem"}
+    env.pop("DB_PREPARE_THRESHOLD", None)
+    if value is not None:
+        env["DB_PREPARE_THRESHOLD"] = value
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "server.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_health_and_readiness_answer_without_a_session():
     assert await get("/healthz") == (200, {"status": "ok"})
