@@ -58,7 +58,7 @@ START = END - dt.timedelta(days=DAYS)
 SEED_MARK = f"bench-emaillog-v1-{ROWS}-{RECIPIENTS}"
 
 ROUNDS = 9
-PER_ROUND = 200
+PER_ROUND = 500
 PAGE_SIZE = 50
 MEMBERS = 3
 WINDOW = dt.timedelta(days=30)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -65,9 +66,10 @@ EMAIL_LOG_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class EmailLogRow:
-    """One line of the log as the page and the download show it."""
+class EmailLogRow(NamedTuple):
+    """One line of the log as the page and the download show it (a tuple: a page, or a
+    download batch of thousands, is built several times faster than model instances
+    or dataclasses)."""
 
     id: int
     to_name: str
@@ -109,18 +111,36 @@ class EmailLogPage:
     older: EmailLogCursor | None  # set when older rows exist: the last row's position
 
 
-@functools.cache
-def _names(vendor: str) -> dict[str, str]:
-    """The log's table and column names, quoted for this database (computed once)."""
+@functools.lru_cache(maxsize=512)
+def _page_sql(vendor: str, members: int, statuses: int, start: bool, end: bool, keyset: str) -> str:
+    """The statement for one shape of filter (how many members and statuses, which
+    bounds, which direction), for this database; built once per shape."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    names = {name: quote(EmailLog._meta.get_field(name).column) for name in EMAIL_LOG_COLUMNS}
-    names.update(
-        table=quote(EmailLog._meta.db_table),
-        organisation=quote(EmailLog._meta.get_field("organisation").column),
-        recipient=quote(EmailLog._meta.get_field("recipient").column),
-        columns=", ".join(names[name] for name in EMAIL_LOG_COLUMNS),
+    column = {name: quote(EmailLog._meta.get_field(name).column) for name in EMAIL_LOG_COLUMNS}
+    created, pk = column["created_at"], column["id"]
+    where = [f"{quote(EmailLog._meta.get_field('organisation').column)} = %s"]
+    if members:
+        recipient = quote(EmailLog._meta.get_field("recipient").column)
+        where.append(f"{recipient} IN ({', '.join(['%s'] * members)})")
+    if statuses:
+        where.append(f"{column['status']} IN ({', '.join(['%s'] * statuses)})")
+    if start:
+        where.append(f"{created} >= %s")
+    if end:
+        where.append(f"{created} < %s")
+    # PostgreSQL turns no OR into an index range, so the plain bound is stated first: it
+    # limits the scan, the OR only settles rows sharing that instant.
+    order = "DESC"
+    if keyset == "after":
+        where.append(f"{created} >= %s AND ({created} > %s OR ({created} = %s AND {pk} > %s))")
+        order = "ASC"
+    elif keyset == "before":
+        where.append(f"{created} <= %s AND ({created} < %s OR ({created} = %s AND {pk} < %s))")
+    return (
+        f"SELECT {', '.join(column[name] for name in EMAIL_LOG_COLUMNS)}"
+        f" FROM {quote(EmailLog._meta.db_table)} WHERE {' AND '.join(where)}"
+        f" ORDER BY {created} {order}, {pk} {order} LIMIT %s"
     )
-    return names
 
 
 def email_log_query(
@@ -138,67 +158,67 @@ def email_log_query(
     recipients and statuses and to emails created in [start, end) (aware datetimes; `end`
     excluded); the rows just older than `before` (newest first) or just newer than
     `after` (oldest first); at most `limit`. The order (created_at, id) is the index's,
-    so a page is an index range scan whatever its depth."""
+    so a page is an index range scan whatever its depth. Every value is a parameter."""
     db = connections[DEFAULT_DB_ALIAS]
     # What DateTimeField.get_db_prep_value does: an aware datetime to the backend's form.
     moment = db.ops.adapt_datetimefield_value
-    names = _names(db.vendor)
-    created, pk = names["created_at"], names["id"]
-    where = [f"{names['organisation']} = %s"]
-    params: list[object] = [int(organisation_id)]
     # Duplicates dropped, order kept: the same filter always gives the same statement.
     member_ids = list(dict.fromkeys(int(member_id) for member_id in member_ids))
     statuses = list(dict.fromkeys(str(status) for status in statuses))
-    if member_ids:
-        where.append(f"{names['recipient']} IN ({', '.join(['%s'] * len(member_ids))})")
-        params += member_ids
-    if statuses:
-        where.append(f"{names['status']} IN ({', '.join(['%s'] * len(statuses))})")
-        params += statuses
+    params: list[object] = [int(organisation_id), *member_ids, *statuses]
     if start is not None:
-        where.append(f"{created} >= %s")
         params.append(moment(start))
     if end is not None:
-        where.append(f"{created} < %s")
         params.append(moment(end))
-    # PostgreSQL turns no OR into an index range, so the plain bound is stated first: it
-    # limits the scan, the OR only settles rows sharing that instant.
-    order = "DESC"
+    keyset = ""
     if after is not None:
-        where.append(f"{created} >= %s AND ({created} > %s OR ({created} = %s AND {pk} > %s))")
         params += [moment(after.created_at)] * 3 + [int(after.id)]
-        order = "ASC"
+        keyset = "after"
     elif before is not None:
-        where.append(f"{created} <= %s AND ({created} < %s OR ({created} = %s AND {pk} < %s))")
         params += [moment(before.created_at)] * 3 + [int(before.id)]
-    sql = (
-        f"SELECT {names['columns']} FROM {names['table']} WHERE {' AND '.join(where)}"
-        f" ORDER BY {created} {order}, {pk} {order} LIMIT %s"
-    )
+        keyset = "before"
     params.append(int(limit))
+    sql = _page_sql(
+        db.vendor, len(member_ids), len(statuses), start is not None, end is not None, keyset
+    )
     return sql, params
 
 
 def _fetch(sql: str, params: list[object]) -> list[tuple]:
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql" or db.queries_logged:
-        # SQLite, or a query log to fill (DEBUG, a test counting queries): Django's own
-        # cursor, which logs the statement as it ran.
+    if db.vendor != "postgresql" or db.queries_logged or db.execute_wrappers:
+        # SQLite, or a query log to fill (DEBUG, a test counting queries), or wrappers
+        # watching every query: Django's own cursor, which logs the statement as it ran.
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     # A server-binding cursor on Django's own connection (same transaction, same session
-    # zone), wrapped like Django's cursors (error translation, execute wrappers), whose
-    # statement is prepared: parsed and planned once per connection and filter shape, and
-    # the pool keeps connections. (DB_PREPARE_THRESHOLD=off turns preparing off; the
-    # query then still runs, planned each time.)
+    # zone; errors translated as Django's are), whose statement is prepared: parsed and
+    # planned once per connection and filter shape, and the pool keeps connections.
+    # (DB_PREPARE_THRESHOLD=off turns preparing off: the query then runs planned each time.)
     db.ensure_connection()
     db.validate_thread_sharing()
+    raw = db.connection
+    # One cursor per connection, kept: a new cursor looks up its parameter dumpers and
+    # column loaders again, which costs more than the rest of the page's Python.
+    cursor = _cursors.get(raw)
+    if cursor is None or cursor.closed:
+        cursor = _cursors[raw] = _PreparedCursor(raw)
     with db.wrap_database_errors:
-        raw = _PreparedCursor(db.connection)
-    with db.make_cursor(raw) as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if len(rows) > _KEEP_RESULTS_UP_TO:
+        # A download batch: don't keep its result alive until the next page.
+        del _cursors[raw]
+        cursor.close()
+    return rows
+
+
+# Connection → its kept cursor; an entry goes when its connection is garbage.
+_cursors: weakref.WeakKeyDictionary[psycopg.Connection, _PreparedCursor] = (
+    weakref.WeakKeyDictionary()
+)
+_KEEP_RESULTS_UP_TO = 500
 
 
 # psycopg's compiled timestamptz parser. Django's connections parse them in Python (a
@@ -243,7 +263,7 @@ def email_log_page(
     }
     if after is not None:
         rows = [
-            EmailLogRow(*values)
+            EmailLogRow._make(values)
             for values in _fetch(*email_log_query(**filters, after=after, limit=size + 1))
         ]
         if rows:
@@ -256,7 +276,7 @@ def email_log_page(
             )
         before = None  # nothing newer any more (a stale link): show the newest rows
     rows = [
-        EmailLogRow(*values)
+        EmailLogRow._make(values)
         for values in _fetch(*email_log_query(**filters, before=before, limit=size + 1))
     ]
     more_older = len(rows) > size

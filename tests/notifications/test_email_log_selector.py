@@ -4,7 +4,6 @@ the same filters, page by page in both directions, on the real PostgreSQL."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 import random
@@ -210,4 +209,37 @@ def test_status_labels_follow_the_language():
     with translation.override("en"):
         assert row.get_status_display() == "Opened"
     # A status an older version wrote and this one no longer knows: shown as stored.
-    assert dataclasses.replace(row, status="archived").get_status_display() == "archived"
+    assert row._replace(status="archived").get_status_display() == "archived"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_keeps_its_cursor_and_a_download_batch_does_not(org, mentor, mentee, logs):
+    from notifications import selectors
+
+    first = email_log_page(organisation_id=org.pk, size=10)
+    kept = selectors._cursors.get(connection.connection)
+    assert kept is not None and not kept.closed
+    again = email_log_page(organisation_id=org.pk, before=first.older, size=10)
+    assert selectors._cursors.get(connection.connection) is kept
+    assert {row.id for row in first.rows}.isdisjoint(row.id for row in again.rows)
+    # A batch larger than a page closes its cursor instead of keeping its rows alive.
+    EmailLog.objects.bulk_create(
+        EmailLog(
+            organisation=org,
+            recipient=mentor,
+            to_name="Anna",
+            to_email=mentor.email,
+            language="en",
+            subject=f"Bulk {n}",
+            status=EmailStatus.SENT,
+            created_at=BASE - dt.timedelta(days=1, seconds=n),
+        )
+        for n in range(selectors._KEEP_RESULTS_UP_TO + 10)
+    )
+    batch = email_log_page(organisation_id=org.pk, size=selectors._KEEP_RESULTS_UP_TO + 5)
+    assert len(batch.rows) == selectors._KEEP_RESULTS_UP_TO + 5
+    assert kept.closed and selectors._cursors.get(connection.connection) is None
+    # A new connection (the old one closed, as at the end of a request) gets its own.
+    connection.close()
+    assert len(email_log_page(organisation_id=org.pk, size=10).rows) == 10
+    assert not selectors._cursors[connection.connection].closed
