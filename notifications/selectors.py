@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -191,7 +192,20 @@ def _fetch(sql: str, params: list[object]) -> list[tuple]:
         # watching every query: Django's own cursor, which logs the statement as it ran.
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if settings.USE_TZ and db.vendor != "postgresql":
+            # SQLite hands timestamps back naive (UTC): what the ORM's converters do.
+            zone = db.timezone
+            rows = [
+                tuple(
+                    value.replace(tzinfo=zone)
+                    if isinstance(value, datetime) and value.tzinfo is None
+                    else value
+                    for value in row
+                )
+                for row in rows
+            ]
+        return rows
     # A server-binding cursor on Django's own connection (same transaction, same session
     # zone; errors translated as Django's are), whose statement is prepared: parsed and
     # planned once per connection and filter shape, and the pool keeps connections.

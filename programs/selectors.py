@@ -134,6 +134,39 @@ def relationship_list(
     return qs.order_by("-created_at", "-pk")
 
 
+LOOKUP_LIMIT = 20
+
+
+def member_lookup(
+    *,
+    organisation_id: int,
+    text: str,
+    role: str = "",
+    active_only: bool = False,
+    among: QuerySet[User] | None = None,
+) -> list[User]:
+    """The first LOOKUP_LIMIT people of the organisation (or of `among`, within it)
+    whose name or email contains every word typed — a type-ahead picker's answer — by
+    last name."""
+    words = text.split()[:5]
+    if not words:
+        return []
+    qs = (User.objects if among is None else among).filter(organisation_id=organisation_id)
+    for word in words:
+        qs = qs.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return list(
+        qs.only("id", "first_name", "last_name", "email").order_by("last_name", "first_name", "pk")[
+            :LOOKUP_LIMIT
+        ]
+    )
+
+
 def member_choices(*, organisation_id: int, role: str) -> QuerySet[User]:
     return User.objects.filter(organisation_id=organisation_id, role=role, is_active=True).order_by(
         "last_name", "first_name"

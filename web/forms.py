@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.mail import email_send_system
 from programs.models import Language, Role, User
+from web.widgets import use_member_lookup
 
 
 class SignInForm(AuthenticationForm):
@@ -120,10 +121,12 @@ class RelationshipMatchForm(forms.Form):
         self.fields["mentor"].queryset = members.filter(role=Role.MENTOR)
         self.fields["mentee"].queryset = members.filter(role=Role.MENTEE)
         self.fields["relationship_administrator"].queryset = members.filter(role=Role.ADMINISTRATOR)
-        for name in ("mentor", "mentee", "relationship_administrator"):
-            self.fields[name].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
-            # Type-ahead (tom-select) when the page has it; a plain select otherwise.
-            self.fields[name].widget.attrs["data-picker"] = ""
+        # Type-ahead pickers asking the server: the page never lists every member.
+        use_member_lookup(self.fields["mentor"], role=Role.MENTOR, active_only=True)
+        use_member_lookup(self.fields["mentee"], role=Role.MENTEE, active_only=True)
+        use_member_lookup(
+            self.fields["relationship_administrator"], role=Role.ADMINISTRATOR, active_only=True
+        )
 
 
 class GroupCreateForm(forms.Form):

@@ -123,6 +123,7 @@ urlpatterns = [
     # Administrator
     path("manage/", manage.dashboard, name="manage"),
     path("manage/members/", manage.members, name="members"),
+    path("manage/members/lookup/", manage.member_lookup, name="member_lookup"),
     path("manage/members/<int:member_id>/", manage.member_detail, name="member"),
     path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
     path("manage/relationships/", manage.relationships, name="relationships"),
@@ -146,6 +147,11 @@ urlpatterns = [
         "manage/messages/<int:message_id>/",
         community.community_message_preview,
         name="community_message_preview",
+    ),
+    path(
+        "manage/messages/<int:message_id>/recipients/",
+        community.community_message_recipient_lookup,
+        name="community_message_recipients",
     ),
     path(
         "manage/messages/<int:message_id>/edit/",

@@ -83,7 +83,9 @@ class CommunityEmailTest(BrowserTestCase):
 
         # The preview, as Charlotte (French) would get it.
         preview = page.frame_locator("iframe.email-preview")
-        page.locator("select[name=recipient]").select_option(str(self.charlotte.pk))
+        # «Voir comme»: only the person shown is on the page; Charlotte is looked up.
+        page.locator("form.filters .ts-control input").fill("charl")
+        page.locator(".ts-dropdown .option", has_text="Charlotte Test").click()
         page.get_by_role("button", name="Afficher").click()
         expect(preview.locator("body")).to_contain_text(
             "Bonjour Charlotte, bienvenue à Mentor Canada."
@@ -116,4 +118,20 @@ class CommunityEmailTest(BrowserTestCase):
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
         expect(row).to_contain_text("Ouvert", timeout=LIVE_TIMEOUT_MS)
+
+        # Narrow the log to Charlotte with the type-ahead: the page listed nobody, the
+        # server answers what is typed.
+        picker = page.locator("label.members .ts-control input")
+        expect(picker).to_have_attribute("placeholder", "Tapez un nom ou un courriel")
+        picker.fill("zzz")
+        expect(page.locator(".ts-dropdown .no-results")).to_contain_text("Aucun membre")
+        picker.fill("char")
+        page.locator(".ts-dropdown .option", has_text="Charlotte Test").click()
+        page.get_by_role("button", name="Rechercher").click()
+        expect(page).to_have_url(
+            f"{base}/manage/email-log/?members={self.charlotte.pk}&start=&end="
+        )
+        expect(page.locator("tr[data-email]")).to_have_count(1)
+        expect(page.locator("main")).to_contain_text("Nouvelles pour Charlotte")
+        expect(page.locator("label.members .ts-control .item")).to_contain_text("Charlotte Test")
         context.close()

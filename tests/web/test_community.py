@@ -192,6 +192,31 @@ def test_preview_shows_what_the_chosen_recipient_gets(admin_client, admin, commu
     assert not EmailLog.objects.filter(community_message=message).exists()
 
 
+def test_preview_picker_looks_up_only_the_messages_recipients(
+    admin_client, admin, community, mentor, mentee, outsider, outsider_mentor
+):
+    message = saved(admin, audience=Audience.MENTORS)
+    lookup = f"/manage/messages/{message.pk}/recipients/"
+
+    def found(client, text):
+        response = client.get(lookup, {"q": text})
+        return response.status_code, [item["text"] for item in response.json()["results"]]
+
+    assert found(admin_client, "b") == (200, ["Ben Bishop (ben@mentor.test)"])
+    assert found(admin_client, "mentor.test") == (
+        200,
+        ["Ben Bishop (ben@mentor.test)", "Anna Carter (anna@mentor.test)"],
+    )
+    assert found(admin_client, "charlotte") == (200, [])  # a mentee: not in the audience
+    assert found(admin_client, "olive") == (200, [])  # another organisation's mentor
+    # The page itself lists only the person shown.
+    text = admin_client.get(f"/manage/messages/{message.pk}/").content.decode()
+    assert text.count("<option ") == 1 and 'data-lookup="' + lookup + '"' in text
+    # Another organisation's administrator: no such message.
+    admin_client.force_login(outsider)
+    assert admin_client.get(lookup, {"q": "a"}).status_code == 404
+
+
 def test_preview_only_for_people_the_message_reaches(
     admin_client, admin, community, outsider_mentor
 ):

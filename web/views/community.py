@@ -26,6 +26,7 @@ from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import MemberGroup, User
 from web.access import admin_required
+from web.widgets import member_label, use_member_lookup
 
 PAGE_SIZE = 25
 
@@ -105,9 +106,8 @@ class CommunityMessageForm(forms.Form):
         self.fields["chosen"].queryset = User.objects.filter(
             organisation_id=organisation_id, is_active=True
         ).order_by("last_name", "first_name")
-        self.fields["chosen"].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
-        # Type-ahead (tom-select) when the page has it; a plain multiple select otherwise.
-        self.fields["chosen"].widget.attrs["data-picker"] = ""
+        # A type-ahead picker asking the server: the page never lists every member.
+        use_member_lookup(self.fields["chosen"], active_only=True)
         if message is not None and message.pk:
             self.fields["remove_attachments"].queryset = message.attachments.order_by("name")
             self.fields["remove_attachments"].label_from_instance = lambda attachment: (
@@ -284,7 +284,6 @@ def _preview(
         "web/community_preview.html",
         {
             "message": message,
-            "recipients": recipients,
             "recipient": recipient,
             "rendered": community.community_render(message=message, recipient=recipient)
             if recipient
@@ -307,6 +306,23 @@ def community_message_preview(request: HttpRequest, message_id: int) -> HttpResp
     )
     initial = {"when": "later", "send_at": message.send_at} if message.send_at else {}
     return _preview(request, message, CommunitySendForm(initial=initial))
+
+
+@admin_required
+@require_GET
+def community_message_recipient_lookup(request: HttpRequest, message_id: int) -> JsonResponse:
+    """The preview's «Voir comme» type-ahead: this message's recipients matching `q`."""
+    message = community.community_message_get(
+        organisation_id=request.user.organisation_id, message_id=message_id
+    )
+    people = program_selectors.member_lookup(
+        organisation_id=request.user.organisation_id,
+        text=request.GET.get("q", "")[:100],
+        among=community.community_preview_recipients(message=message),
+    )
+    return JsonResponse(
+        {"results": [{"value": str(user.pk), "text": member_label(user)} for user in people]}
+    )
 
 
 @admin_required

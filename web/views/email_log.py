@@ -22,6 +22,7 @@ from notifications.models import EmailLog, EmailStatus
 from programs.models import User
 from web.access import admin_required
 from web.csvutil import BOM, csv_line, csv_lines, excel_delimiter
+from web.widgets import use_member_lookup
 
 PAGE_SIZE = 50
 # Rows per database round trip while a download streams: memory stays at one batch.
@@ -61,8 +62,8 @@ class EmailLogFilterForm(forms.Form):
             .only("id", "first_name", "last_name", "email")
             .order_by("last_name", "first_name", "pk")
         )
-        members.label_from_instance = lambda user: f"{user.full_name}, {user.email}"
-        members.widget.attrs["data-email-log-picker"] = ""
+        # A type-ahead picker asking the server: the page never lists every member.
+        use_member_lookup(members)
         self.fields["statuses"].widget.attrs["data-email-log-picker"] = ""
 
     def clean(self) -> dict[str, Any]:

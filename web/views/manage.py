@@ -22,6 +22,7 @@ from web.forms import (
     RelationshipMatchForm,
 )
 from web.paging import PAGE_SIZES, page_of
+from web.widgets import member_label
 
 
 @admin_required
@@ -136,6 +137,21 @@ def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s is deactivated.") % {"name": member.full_name})
     return redirect(next_or(request, "web:members"))
+
+
+@admin_required
+def member_lookup(request: HttpRequest) -> JsonResponse:
+    """The people pickers' type-ahead: this organisation's people matching what was typed
+    (`q`), optionally of one role (`role`) and active only (`active=1`)."""
+    people = selectors.member_lookup(
+        organisation_id=request.user.organisation_id,
+        text=request.GET.get("q", "")[:100],
+        role=request.GET.get("role", ""),
+        active_only=request.GET.get("active") == "1",
+    )
+    return JsonResponse(
+        {"results": [{"value": str(user.pk), "text": member_label(user)} for user in people]}
+    )
 
 
 @admin_required

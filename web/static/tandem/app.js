@@ -34,10 +34,45 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
+// People pickers that ask the server as the administrator types (web/widgets.py): the
+// page holds only the people already chosen.
+function lookupPicker(select) {
+  const url = new URL(select.dataset.lookup, window.location.href);
+  const escape = (text) => {
+    const span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  };
+  return new window.TomSelect(select, {
+    plugins: select.multiple ? ["remove_button"] : [],
+    valueField: "value",
+    labelField: "text",
+    searchField: ["text"],
+    allowEmptyOption: !select.multiple,
+    maxOptions: 50,
+    loadThrottle: 200,
+    placeholder: select.dataset.lookupHint,
+    shouldLoad: (query) => query.trim().length > 0,
+    load(query, callback) {
+      url.searchParams.set("q", query);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : { results: [] }))
+        .then((data) => callback(data.results || []))
+        .catch(() => callback());
+    },
+    render: {
+      no_results: () => `<div class="no-results">${escape(select.dataset.lookupEmpty || "")}</div>`,
+    },
+  });
+}
+
 // Member pickers: type-ahead over long lists when tom-select is on the page.
 window.addEventListener("load", () => {
   if (!window.TomSelect) return;
+  for (const select of document.querySelectorAll("select[data-lookup]")) {
+    if (!select.tomselect) lookupPicker(select);
+  }
   for (const select of document.querySelectorAll("select[data-picker]")) {
-    new window.TomSelect(select, { maxOptions: 200, allowEmptyOption: true });
+    if (!select.tomselect) new window.TomSelect(select, { maxOptions: 200, allowEmptyOption: true });
   }
 });

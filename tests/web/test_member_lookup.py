@@ -1,0 +1,125 @@
+"""People pickers that ask the server as the administrator types: the lookup answers
+only with the caller's organisation's people, and the pages that use it (email log,
+community message audience, matching) list only the people already chosen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from programs.models import Role
+from tests.conftest import make_member
+
+pytestmark = pytest.mark.django_db
+
+LOOKUP = "/manage/members/lookup/"
+
+
+def found(client, **query) -> list[str]:
+    response = client.get(LOOKUP, query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return [item["text"] for item in response.json()["results"]]
+
+
+@pytest.fixture
+def crowd(org):
+    """Thirty more mentors, one of them deactivated."""
+    people = [
+        make_member(org, f"crowd{n}@mentor.test", f"Person{n:02}", "Crowd", Role.MENTOR)
+        for n in range(30)
+    ]
+    people[7].is_active = False
+    people[7].save(update_fields=["is_active"])
+    return people
+
+
+def test_lookup_matches_every_word_in_names_and_emails(admin_client, mentor, mentee, crowd):
+    assert found(admin_client, q="anna") == ["Anna Carter (anna@mentor.test)"]
+    assert found(admin_client, q="Charlotte test") == ["Charlotte Test (charlotte@mentor.test)"]
+    assert found(admin_client, q="crowd7@") == ["Person07 Crowd (crowd7@mentor.test)"]
+    assert found(admin_client, q="Anna Crowd") == []
+    assert found(admin_client, q="   ") == []
+    assert found(admin_client) == []
+
+
+def test_lookup_filters_by_role_and_activity_and_stops_at_twenty(
+    admin_client, mentor, mentee, crowd
+):
+    assert len(found(admin_client, q="crowd")) == 20
+    assert found(admin_client, q="Person07") == ["Person07 Crowd (crowd7@mentor.test)"]
+    assert found(admin_client, q="Person07", active="1") == []
+    assert found(admin_client, q="test", role=Role.MENTEE) == [
+        "Charlotte Test (charlotte@mentor.test)"
+    ]
+    assert found(admin_client, q="charlotte", role=Role.MENTOR) == []
+    # An unknown role narrows nothing rather than failing.
+    assert found(admin_client, q="anna", role="wizard") == ["Anna Carter (anna@mentor.test)"]
+
+
+def test_lookup_never_answers_with_another_organisations_people(
+    outsider_client, mentor, mentee, outsider_mentor
+):
+    assert found(outsider_client, q="anna") == []
+    assert found(outsider_client, q="mentor.test") == []
+    assert found(outsider_client, q="olive") == ["Olive Outsider (olive@elsewhere.test)"]
+
+
+def test_lookup_is_for_administrators_only(client, mentor):
+    assert client.get(LOOKUP, {"q": "anna"}).status_code == 302  # to sign in
+    client.force_login(mentor)
+    assert client.get(LOOKUP, {"q": "anna"}).status_code == 404
+
+
+def options(text: str, name: str) -> list[tuple[str, bool]]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', text, re.S)
+    assert select, name
+    return [
+        (value, "selected" in attrs)
+        for value, attrs in re.findall(r'<option value="([^"]*)"([^>]*)>', select.group(1))
+    ]
+
+
+def test_email_log_lists_only_the_chosen_members(admin_client, mentor, mentee, crowd):
+    text = admin_client.get("/manage/email-log/").content.decode()
+    assert options(text, "members") == []
+    assert 'data-lookup="/manage/members/lookup/"' in text
+    assert "Person01 Crowd" not in text
+    text = admin_client.get(
+        "/manage/email-log/", {"members": [crowd[3].pk, mentee.pk]}
+    ).content.decode()
+    assert sorted(options(text, "members")) == sorted(
+        [(str(crowd[3].pk), True), (str(mentee.pk), True)]
+    )
+    assert "Person01 Crowd" not in text
+
+
+def test_email_log_refuses_another_organisations_member(admin_client, mentor, outsider_mentor):
+    text = admin_client.get("/manage/email-log/", {"members": [outsider_mentor.pk]}).content
+    text = text.decode()
+    assert "is not one of the available choices" in text
+    assert options(text, "members") == []
+    assert "Olive" not in text
+
+
+def test_community_audience_lists_only_the_chosen_people(admin_client, mentor, mentee, crowd):
+    text = admin_client.get("/manage/messages/new/").content.decode()
+    assert options(text, "chosen") == []
+    assert 'data-lookup="/manage/members/lookup/?active=1"' in text
+    assert "Person02 Crowd" not in text
+
+
+def test_matching_lists_only_the_chosen_people(admin_client, mentor, mentee, crowd):
+    text = admin_client.get("/manage/relationships/new/").content.decode()
+    assert options(text, "mentor") == [("", False)]
+    assert options(text, "mentee") == [("", False)]
+    assert 'data-lookup="/manage/members/lookup/?role=mentor&amp;active=1"' in text
+    assert "Person02 Crowd" not in text and "Anna Carter" not in text
+    # A refused submission shows the person already picked, still picked.
+    response = admin_client.post("/manage/relationships/new/", {"mentor": crowd[2].pk})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert options(text, "mentor") == [("", False), (str(crowd[2].pk), True)]
+    assert "Person02 Crowd (crowd2@mentor.test)" in text
+    assert options(text, "mentee") == [("", False)]

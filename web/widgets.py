@@ -1,0 +1,69 @@
+"""Form widgets of the admin pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
+
+
+def member_label(user: Any) -> str:
+    return f"{user.full_name} ({user.email})"
+
+
+class _MemberLookupMixin:
+    """A people picker that renders only the people already chosen and asks the server
+    for the rest as the administrator types (`web:member_lookup`, tom-select in the
+    browser): an organisation of 20,000 members never sends 20,000 options with the page.
+    The field's queryset still decides what may be chosen."""
+
+    choices: Any
+    attrs: dict[str, Any]
+
+    def lookup(self, *, role: str = "", active_only: bool = False) -> None:
+        query = {"role": role, "active": "1" if active_only else ""}
+        url = reverse("web:member_lookup")
+        query = {key: value for key, value in query.items() if value}
+        self.attrs["data-lookup"] = f"{url}?{urlencode(query)}" if query else url
+        self.attrs["data-lookup-empty"] = gettext_lazy("No member matches")
+        self.attrs["data-lookup-hint"] = gettext_lazy("Type a name or an email")
+
+    def optgroups(self, name: str, value: list[str], attrs: dict | None = None) -> list:
+        field = self.choices.field
+        ids = [int(item) for item in value if str(item).isdigit()]
+        chosen = field.queryset.filter(pk__in=ids) if ids else field.queryset.none()
+        groups = []
+        if not getattr(self, "allow_multiple_selected", False):
+            groups.append((None, [self.create_option(name, "", "", False, 0, attrs=attrs)], 0))
+        for index, user in enumerate(chosen, start=len(groups)):
+            option = self.create_option(
+                name, user.pk, field.label_from_instance(user), True, index, attrs=attrs
+            )
+            groups.append((None, [option], index))
+        return groups
+
+
+class MemberLookupSelect(_MemberLookupMixin, forms.Select):
+    pass
+
+
+class MemberLookupSelectMultiple(_MemberLookupMixin, forms.SelectMultiple):
+    pass
+
+
+def use_member_lookup(
+    field: forms.ModelChoiceField, *, role: str = "", active_only: bool = False
+) -> None:
+    """Give a ModelChoiceField / ModelMultipleChoiceField the server-side picker."""
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    widget = (MemberLookupSelectMultiple if multiple else MemberLookupSelect)(
+        attrs=dict(field.widget.attrs)
+    )
+    widget.choices = field.choices
+    widget.is_required = field.required
+    field.widget = widget
+    field.label_from_instance = member_label
+    widget.lookup(role=role, active_only=active_only)
