@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from programs import selectors
 from programs.models import User
 from realtime.groups import org_admins_group, user_group
 from realtime.publish import close_sockets, on_commit_once, publish, publish_on_commit
+
+# Sent inside the transaction that ends a relationship (keyword: relationship), so what
+# other apps do about it — scheduling cancels the meetings still to come — commits or
+# rolls back with it. programs never imports those apps.
+relationship_ended = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:

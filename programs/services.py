@@ -189,7 +189,8 @@ def _tell_the_pair(relationship: Relationship, *, key: str, title) -> None:
 
 @transaction.atomic
 def relationship_end(*, actor: User, relationship: Relationship) -> Relationship:
-    """End a relationship: it becomes «Complété» with today's end date."""
+    """End a relationship: it becomes «Complété» with today's end date, and its meetings
+    still to come are cancelled (by scheduling, through `events.relationship_ended`)."""
     _require_admin(actor, relationship.organisation_id)
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status == RelationshipStatus.COMPLETED:
@@ -197,6 +198,7 @@ def relationship_end(*, actor: User, relationship: Relationship) -> Relationship
     relationship.status = RelationshipStatus.COMPLETED
     relationship.ended_at = timezone.now()
     relationship.save(update_fields=["status", "ended_at"])
+    events.relationship_ended.send(sender=Relationship, relationship=relationship)
     events.counts_changed_on_commit(relationship.organisation_id)
     _tell_the_pair(
         relationship, key="relationship_ended", title=_("Your relationship with %(name)s has ended")

@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from programs.events import relationship_ended
+        from programs.models import Relationship
+        from scheduling.services import meetings_cancel_upcoming
+
+        def cancel_upcoming(sender: type, relationship: Relationship, **kwargs: object) -> None:
+            meetings_cancel_upcoming(relationship=relationship)
+
+        # A relationship that ends takes its meetings still to come with it.
+        relationship_ended.connect(
+            cancel_upcoming, sender=Relationship, weak=False, dispatch_uid="scheduling.cancel"
+        )

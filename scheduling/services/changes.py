@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -10,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from programs.errors import DomainError
-from programs.models import User
+from programs.models import Relationship, User
 from scheduling import events, messages
-from scheduling.models import Attendee, Meeting, MeetingStatus, Response
+from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus, Response
 from scheduling.services.checks import (
     check_slots,
     local_today,
@@ -60,6 +62,14 @@ def meeting_cancel(*, actor: User, meeting: Meeting, rest_of_series: bool = Fals
         .exclude(status=MeetingStatus.CANCELLED)
         .exists()
     )
+    return _cancel(series, targets, now=now, whole=whole)
+
+
+def _cancel(
+    series: MeetingSeries, targets: list[Meeting], *, now: datetime, whole: bool
+) -> list[Meeting]:
+    """Mark these locked meetings of one series cancelled and tell their participants
+    once (one CANCEL each, the series' master when `whole`)."""
     for target in targets:
         target.status = MeetingStatus.CANCELLED
         target.sequence += 1
@@ -74,6 +84,32 @@ def meeting_cancel(*, actor: User, meeting: Meeting, rest_of_series: bool = Fals
     messages.cancellation(series, cancelled, whole=whole)
     for target in cancelled:
         events.meeting_updated_on_commit(target)
+    return cancelled
+
+
+@transaction.atomic
+def meetings_cancel_upcoming(*, relationship: Relationship) -> list[Meeting]:
+    """A relationship ended: its meetings still to come are cancelled, series by series,
+    each participant told once per series (the whole series' CANCEL when nothing of it
+    is left). Meetings already begun or past stay as they were. Idempotent."""
+    now = timezone.now()
+    upcoming = list(
+        Meeting.objects.select_for_update()
+        .filter(relationship=relationship, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .select_related("series")
+        .order_by("series_id", "original_start")
+    )
+    cancelled: list[Meeting] = []
+    for _series_id, group in groupby(upcoming, key=attrgetter("series_id")):
+        targets = list(group)
+        series = targets[0].series
+        whole = (
+            bool(series.rrule)
+            and not series.meetings.exclude(pk__in=[t.pk for t in targets])
+            .exclude(status=MeetingStatus.CANCELLED)
+            .exists()
+        )
+        cancelled += _cancel(series, targets, now=now, whole=whole)
     return cancelled
 
 

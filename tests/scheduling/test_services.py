@@ -13,7 +13,7 @@ from icalendar import Calendar
 from notifications.models import EmailLog, Notification
 from programs import services as programs_services
 from programs.errors import DomainError
-from programs.models import Role
+from programs.models import RelationshipStatus, Role
 from scheduling import services
 from scheduling.models import (
     Attendee,
@@ -433,3 +433,97 @@ def test_rsvp_token_round_trip(frozen, available, book, mentee):
     token = services.rsvp_token(attendee)
     assert services.attendee_from_token(token) == attendee
     assert services.attendee_from_token(token + "x") is None
+
+
+# -- a relationship ends -----------------------------------------------------------------
+
+
+def cancellations_to(address: str) -> list:
+    return [
+        message
+        for message in mail.outbox
+        if parseaddr(message.to[0])[1] == address and message.attachments
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ending_a_relationship_cancels_its_meetings_still_to_come(
+    frozen, always_available, book, admin, mentor, mentee, relationship
+):
+    weekly = book(frequency="weekly", occurrences=3)  # 5, 12 and 19 March
+    single = book(start=START + timedelta(days=8))  # Friday 13 March
+    frozen.move_to(START + timedelta(days=1))  # the first weekly meeting took place
+    mail.outbox.clear()
+
+    programs_services.relationship_end(actor=admin, relationship=relationship)
+
+    held, *later = weekly.meetings.order_by("starts_at")
+    assert held.status == MeetingStatus.SCHEDULED and held.sequence == 0
+    assert [(m.status, m.sequence) for m in later] == [(MeetingStatus.CANCELLED, 1)] * 2
+    assert single.meetings.get().status == MeetingStatus.CANCELLED
+    # Each of the pair: one cancellation per series (not one per meeting).
+    for person in (mentor, mentee):
+        messages = cancellations_to(person.email)
+        assert len(messages) == 2
+        by_uid = {}
+        for message in messages:
+            calendar = calendar_of(message)
+            assert calendar["METHOD"] == "CANCEL"
+            for event in vevents(calendar):
+                by_uid.setdefault(str(event["UID"]), []).append(event)
+        # Part of the weekly series was held: only its later occurrences are cancelled.
+        assert sorted(e["RECURRENCE-ID"].dt for e in by_uid[weekly.uid]) == [
+            m.original_start for m in later
+        ]
+        assert set(by_uid) == {weekly.uid, single.uid}
+    assert services.meetings_cancel_upcoming(relationship=relationship) == []  # idempotent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ending_before_a_series_begins_cancels_the_whole_series(
+    frozen, always_available, book, admin, mentor, relationship
+):
+    weekly = book(frequency="weekly", occurrences=3)
+    mail.outbox.clear()
+
+    programs_services.relationship_end(actor=admin, relationship=relationship)
+
+    assert not weekly.meetings.exclude(status=MeetingStatus.CANCELLED).exists()
+    (message,) = cancellations_to(mentor.email)
+    (event,) = vevents(calendar_of(message))
+    assert "RECURRENCE-ID" not in event and "RRULE" in event
+
+
+@pytest.mark.django_db(transaction=True)
+def test_meetings_stay_when_ending_the_relationship_fails(
+    frozen, always_available, book, admin, outsider, relationship
+):
+    weekly = book(frequency="weekly", occurrences=2)
+    mail.outbox.clear()
+    with pytest.raises(DomainError):
+        programs_services.relationship_end(actor=outsider, relationship=relationship)
+    programs_services.relationship_end(actor=admin, relationship=relationship)
+    cancelled = set(weekly.meetings.values_list("status", flat=True))
+    assert cancelled == {MeetingStatus.CANCELLED}
+    mail.outbox.clear()
+    # Ending it again is refused, and nothing more is cancelled or sent.
+    with pytest.raises(DomainError):
+        programs_services.relationship_end(actor=admin, relationship=relationship)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cancellations_roll_back_with_the_end(
+    frozen, always_available, book, admin, mentor, relationship
+):
+    from django.db import transaction
+
+    weekly = book(frequency="weekly", occurrences=2)
+    mail.outbox.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        programs_services.relationship_end(actor=admin, relationship=relationship)
+        raise RuntimeError("something after it failed")
+    relationship.refresh_from_db()
+    assert relationship.status == RelationshipStatus.MATCHED
+    assert set(weekly.meetings.values_list("status", flat=True)) == {MeetingStatus.SCHEDULED}
+    assert not EmailLog.objects.filter(to_email=mentor.email, message_key="meeting_cancelled")
