@@ -147,7 +147,7 @@ def member_lookup(
 ) -> list[User]:
     """The first LOOKUP_LIMIT people of the organisation (or of `among`, within it)
     whose name or email contains every word typed — a type-ahead picker's answer — by
-    last name."""
+    last name; `role` is one role or several separated by commas."""
     words = text.split()[:5]
     if not words:
         return []
@@ -156,8 +156,9 @@ def member_lookup(
         qs = qs.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
-    if role in Role.values:
-        qs = qs.filter(role=role)
+    roles = [name for name in role.split(",") if name in Role.values]
+    if roles:
+        qs = qs.filter(role__in=roles)
     if active_only:
         qs = qs.filter(is_active=True)
     return list(

@@ -138,7 +138,6 @@ class GroupMembersForm(forms.Form):
         label=_("Members"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, organisation_id: int, **kwargs) -> None:
@@ -148,7 +147,8 @@ class GroupMembersForm(forms.Form):
             .exclude(role=Role.ADMINISTRATOR)
             .order_by("last_name", "first_name")
         )
-        self.fields["members"].label_from_instance = lambda user: user.full_name
+        # The group's people are listed; others are looked up as the administrator types.
+        use_member_lookup(self.fields["members"], role=f"{Role.MENTOR},{Role.MENTEE}")
 
 
 class MemberAdministratorForm(forms.Form):

@@ -123,3 +123,31 @@ def test_matching_lists_only_the_chosen_people(admin_client, mentor, mentee, cro
     assert options(text, "mentor") == [("", False), (str(crowd[2].pk), True)]
     assert "Person02 Crowd (crowd2@mentor.test)" in text
     assert options(text, "mentee") == [("", False)]
+
+
+def test_lookup_takes_several_roles(admin_client, admin, mentor, mentee):
+    assert found(admin_client, q="michele") == [admin.full_name + f" ({admin.email})"]
+    assert found(admin_client, q="michele", role="mentor,mentee") == []
+    assert found(admin_client, q="mentor.test", role="mentor,mentee") == [
+        "Anna Carter (anna@mentor.test)",
+        "Charlotte Test (charlotte@mentor.test)",
+    ]
+
+
+def test_group_page_lists_its_members_and_looks_up_the_rest(admin_client, admin, mentor, crowd):
+    from programs import services
+
+    group = services.group_create(actor=admin, name="Cohorte")
+    services.group_set_members(actor=admin, group=group, member_ids=[mentor.pk, crowd[4].pk])
+    text = admin_client.get(f"/manage/groups/{group.pk}/").content.decode()
+    assert sorted(options(text, "members")) == sorted(
+        [(str(mentor.pk), True), (str(crowd[4].pk), True)]
+    )
+    assert 'data-lookup="/manage/members/lookup/?role=mentor%2Cmentee"' in text
+    assert "Person05 Crowd" not in text
+    # Saving what the picker submits replaces the members; an administrator is refused.
+    admin_client.post(f"/manage/groups/{group.pk}/", {"members": [crowd[5].pk]})
+    assert list(group.members.values_list("pk", flat=True)) == [crowd[5].pk]
+    response = admin_client.post(f"/manage/groups/{group.pk}/", {"members": [admin.pk]})
+    assert "is not one of the available choices" in response.content.decode()
+    assert list(group.members.values_list("pk", flat=True)) == [crowd[5].pk]
