@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
@@ -12,6 +14,13 @@ from django.utils.translation import gettext_lazy
 
 def member_label(user: Any) -> str:
     return f"{user.full_name} ({user.email})"
+
+
+def lookup_response(people: Iterable[Any]) -> JsonResponse:
+    """A type-ahead's answer, in the shape web/static/tandem/app.js reads."""
+    return JsonResponse(
+        {"results": [{"value": str(user.pk), "text": member_label(user)} for user in people]}
+    )
 
 
 class _MemberLookupMixin:

@@ -26,7 +26,7 @@ from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import MemberGroup, User
 from web.access import admin_required
-from web.widgets import member_label, use_member_lookup
+from web.widgets import lookup_response, use_member_lookup
 
 PAGE_SIZE = 25
 
@@ -320,9 +320,7 @@ def community_message_recipient_lookup(request: HttpRequest, message_id: int) ->
         text=request.GET.get("q", "")[:100],
         among=community.community_preview_recipients(message=message),
     )
-    return JsonResponse(
-        {"results": [{"value": str(user.pk), "text": member_label(user)} for user in people]}
-    )
+    return lookup_response(people)
 
 
 @admin_required

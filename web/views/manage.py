@@ -22,7 +22,7 @@ from web.forms import (
     RelationshipMatchForm,
 )
 from web.paging import PAGE_SIZES, page_of
-from web.widgets import member_label
+from web.widgets import lookup_response
 
 
 @admin_required
@@ -149,9 +149,7 @@ def member_lookup(request: HttpRequest) -> JsonResponse:
         role=request.GET.get("role", ""),
         active_only=request.GET.get("active") == "1",
     )
-    return JsonResponse(
-        {"results": [{"value": str(user.pk), "text": member_label(user)} for user in people]}
-    )
+    return lookup_response(people)
 
 
 @admin_required
