@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-import weakref
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,6 +91,11 @@ class EmailLogRow(NamedTuple):
             return str(EmailStatus(self.status).label)
         except ValueError:  # a status this version no longer knows: show it as stored
             return self.status
+
+
+# A row of the page's SELECT (its columns are EMAIL_LOG_COLUMNS, in order) as an
+# EmailLogRow, without _make's per-row length check.
+_row = functools.partial(tuple.__new__, EmailLogRow)
 
 
 @dataclass(frozen=True)
@@ -213,25 +218,24 @@ def _fetch(sql: str, params: list[object]) -> list[tuple]:
     db.ensure_connection()
     db.validate_thread_sharing()
     raw = db.connection
-    # One cursor per connection, kept: a new cursor looks up its parameter dumpers and
-    # column loaders again, which costs more than the rest of the page's Python.
-    cursor = _cursors.get(raw)
-    if cursor is None or cursor.closed:
-        cursor = _cursors[raw] = _PreparedCursor(raw)
+    # The cursor is kept for the next page on the same connection: a new cursor looks up
+    # its parameter dumpers and column loaders again, which costs more than the rest of
+    # the page's Python. One per thread, like Django's connections, and replaced when the
+    # thread's connection changes: nothing accumulates.
+    cursor = getattr(_kept, "cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not raw:
+        cursor = _kept.cursor = _PreparedCursor(raw)
     with db.wrap_database_errors:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if len(rows) > _KEEP_RESULTS_UP_TO:
         # A download batch: don't keep its result alive until the next page.
-        del _cursors[raw]
+        _kept.cursor = None
         cursor.close()
     return rows
 
 
-# Connection → its kept cursor; an entry goes when its connection is garbage.
-_cursors: weakref.WeakKeyDictionary[psycopg.Connection, _PreparedCursor] = (
-    weakref.WeakKeyDictionary()
-)
+_kept = threading.local()
 _KEEP_RESULTS_UP_TO = 500
 
 
@@ -276,10 +280,7 @@ def email_log_page(
         "end": end,
     }
     if after is not None:
-        rows = [
-            EmailLogRow._make(values)
-            for values in _fetch(*email_log_query(**filters, after=after, limit=size + 1))
-        ]
+        rows = list(map(_row, _fetch(*email_log_query(**filters, after=after, limit=size + 1))))
         if rows:
             more_newer = len(rows) > size
             rows = rows[:size][::-1]
@@ -289,10 +290,7 @@ def email_log_page(
                 older=EmailLogCursor.of(rows[-1]),
             )
         before = None  # nothing newer any more (a stale link): show the newest rows
-    rows = [
-        EmailLogRow._make(values)
-        for values in _fetch(*email_log_query(**filters, before=before, limit=size + 1))
-    ]
+    rows = list(map(_row, _fetch(*email_log_query(**filters, before=before, limit=size + 1))))
     more_older = len(rows) > size
     rows = rows[:size]
     return EmailLogPage(

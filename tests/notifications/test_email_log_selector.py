@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+import threading
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from django.utils import translation
 
 from notifications.models import EmailLog, EmailStatus
 from notifications.selectors import (
+    EMAIL_LOG_COLUMNS,
     EmailLogCursor,
     EmailLogRow,
     email_log_page,
@@ -217,10 +219,10 @@ def test_a_page_keeps_its_cursor_and_a_download_batch_does_not(org, mentor, ment
     from notifications import selectors
 
     first = email_log_page(organisation_id=org.pk, size=10)
-    kept = selectors._cursors.get(connection.connection)
-    assert kept is not None and not kept.closed
+    kept = selectors._kept.cursor
+    assert kept.connection is connection.connection and not kept.closed
     again = email_log_page(organisation_id=org.pk, before=first.older, size=10)
-    assert selectors._cursors.get(connection.connection) is kept
+    assert selectors._kept.cursor is kept
     assert {row.id for row in first.rows}.isdisjoint(row.id for row in again.rows)
     # A batch larger than a page closes its cursor instead of keeping its rows alive.
     EmailLog.objects.bulk_create(
@@ -238,8 +240,30 @@ def test_a_page_keeps_its_cursor_and_a_download_batch_does_not(org, mentor, ment
     )
     batch = email_log_page(organisation_id=org.pk, size=selectors._KEEP_RESULTS_UP_TO + 5)
     assert len(batch.rows) == selectors._KEEP_RESULTS_UP_TO + 5
-    assert kept.closed and selectors._cursors.get(connection.connection) is None
-    # A new connection (the old one closed, as at the end of a request) gets its own.
-    connection.close()
-    assert len(email_log_page(organisation_id=org.pk, size=10).rows) == 10
-    assert not selectors._cursors[connection.connection].closed
+    assert kept.closed and selectors._kept.cursor is None
+    # Each new connection (the old one closed, as at the end of a request) replaces the
+    # kept cursor: one per thread, however many connections came and went.
+    for _ in range(3):
+        email_log_page(organisation_id=org.pk, size=10)
+        previous = selectors._kept.cursor
+        connection.close()
+        assert len(email_log_page(organisation_id=org.pk, size=10).rows) == 10
+        assert selectors._kept.cursor is not previous
+        assert selectors._kept.cursor.connection is connection.connection
+    # Another thread has its own.
+    seen = []
+    thread = threading.Thread(
+        target=lambda: (
+            seen.append(len(email_log_page(organisation_id=org.pk, size=5).rows)),
+            seen.append(selectors._kept.cursor),
+            connection.close(),
+        )
+    )
+    thread.start()
+    thread.join()
+    assert seen[0] == 5 and seen[1] is not selectors._kept.cursor
+
+
+def test_the_row_has_the_selected_columns_in_order():
+    # Rows are built straight from the SELECT's tuples: the two must never drift apart.
+    assert EmailLogRow._fields == EMAIL_LOG_COLUMNS
