@@ -7,13 +7,17 @@ string, which each LiveConsumer forwards verbatim to its browser.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import orjson
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from asgiref.sync import SyncToAsync, async_to_sync
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -25,11 +29,11 @@ def encode(event: str, data: Data) -> str:
     return orjson.dumps({"event": event, "data": data}).decode()
 
 
-async def apublish(group: str, event: str, data: Data) -> None:
+async def apublish(group: str, event: str, data: Data, *, layer: Any = None) -> None:
     """Send one event to every socket in `group`. A live push is best effort: when Redis
     is away the write that caused it still stands, and the browser resynchronises on
     reconnect, so failures are logged, not raised."""
-    layer = get_channel_layer()
+    layer = layer or get_channel_layer()
     try:
         await layer.group_send(group, {"type": "live.event", "payload": encode(event, data)})
     except Exception:  # noqa: BLE001 - any layer failure must not break the caller
@@ -37,14 +41,14 @@ async def apublish(group: str, event: str, data: Data) -> None:
 
 
 def publish(group: str, event: str, data: Data) -> None:
-    async_to_sync(apublish)(group, event, data)
+    _run(apublish, group, event, data)
 
 
-async def acommand(group: str, handler: str, **fields: Any) -> None:
+async def acommand(group: str, handler: str, *, layer: Any = None, **fields: Any) -> None:
     """Ask every consumer in `group` to run its handler (e.g.
     `sockets.close` → `sockets_close`). For what the consumer must do itself, such as
     closing or re-reading its own user's count; best effort like `apublish`."""
-    layer = get_channel_layer()
+    layer = layer or get_channel_layer()
     try:
         await layer.group_send(group, {"type": handler, **fields})
     except Exception:  # noqa: BLE001
@@ -52,7 +56,67 @@ async def acommand(group: str, handler: str, **fields: Any) -> None:
 
 
 def command(group: str, handler: str, **fields: Any) -> None:
-    async_to_sync(acommand)(group, handler, **fields)
+    _run(acommand, group, handler, **fields)
+
+
+# -- sync callers ----------------------------------------------------------------------
+#
+# A sync view under Daphne runs in a thread asgiref started from the server's event loop:
+# async_to_sync hands the coroutine back to that loop and its channel layer connections.
+# Elsewhere — the django-q2 worker delivering emails, a management command — there is no
+# such loop, and async_to_sync would make a new loop, and so a new Redis connection, for
+# every event (about 4 ms each). Those callers share one loop kept in a background thread
+# instead, with a channel layer of its own, so its connections live as long as the process.
+
+PUBLISH_TIMEOUT = 10.0  # seconds; an event not handed to Redis by then is given up
+_publisher: tuple[int, asyncio.AbstractEventLoop, Any] | None = None
+_publisher_lock = threading.Lock()
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    # The same thread-local asgiref's async_to_sync reads to find the server's loop.
+    # A loop left there by an async context that has ended no longer runs: not a server.
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    pid = getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None)
+    if loop is None or pid != os.getpid() or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+def _publisher_loop() -> tuple[asyncio.AbstractEventLoop, Any]:
+    """This process's background loop and its channel layer, started on first use (and
+    again in a forked child, which inherits the data but not the thread)."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None or _publisher[0] != os.getpid() or _publisher[1].is_closed():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=loop.run_forever, name="tandem-live-publisher", daemon=True
+            )
+            thread.start()
+            _publisher = (os.getpid(), loop, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
+        return _publisher[1], _publisher[2]
+
+
+def _run(send: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        in_a_loop = False
+    else:
+        in_a_loop = True
+    if in_a_loop or _server_loop() is not None:
+        # In a server thread: the server's loop. On a loop's own thread async_to_sync
+        # refuses with a clear error, as it should (await the async form there).
+        async_to_sync(send)(*args, **kwargs)
+        return
+    loop, layer = _publisher_loop()
+    future = asyncio.run_coroutine_threadsafe(send(*args, layer=layer, **kwargs), loop)
+    try:
+        future.result(timeout=PUBLISH_TIMEOUT)
+    except TimeoutError:
+        future.cancel()
+        logger.warning("live %s to %s given up after %ss", send.__name__, args[0], PUBLISH_TIMEOUT)
 
 
 def close_sockets(group: str, code: int = 4403) -> None:
