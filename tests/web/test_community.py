@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 
 import pytest
 import time_machine
@@ -100,6 +101,13 @@ def test_chosen_people_are_saved(admin_client, community, admin):
     message = CommunityMessage.objects.get()
     assert set(message.chosen.values_list("first_name", flat=True)) == {"Ben", "Michele"}
     assert message.recipient_count == 2
+    # Editing it shows exactly those people chosen (and nobody else listed).
+    text = admin_client.get(f"/manage/messages/{message.pk}/edit/").content.decode()
+    select = text.split('<select name="chosen"', 1)[1].split("</select>", 1)[0]
+    assert sorted(re.findall(r'<option value="(\d+)" selected>', select)) == sorted(
+        [str(community.pk), str(admin.pk)]
+    )
+    assert select.count("<option") == 2
 
 
 @pytest.mark.parametrize(
