@@ -20,12 +20,19 @@ $(NODE_STAMP): package.json
 
 install: $(STAMP) $(NODE_STAMP)
 
+# The demo runs as in production — DEBUG off: the branded error pages, compressed static
+# files — but over plain HTTP on this machine, so HTTPS-only cookies, the redirect and HSTS
+# are off for it. Each can still be set from the environment.
+DEMO_ENV := DEBUG=$${DEBUG:-0} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} \
+	SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0}
+
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving http://127.0.0.1:8000 (web, worker, presence sweeper). Ctrl-C stops."
-	REDIS_URL=$${REDIS_URL:-$$($(PY) -m server.localredis)} PYTHON=$(PY) $(VENV)/bin/honcho start -f Procfile
+	$(DEMO_ENV) REDIS_URL=$${REDIS_URL:-$$($(PY) -m server.localredis)} PYTHON=$(PY) $(VENV)/bin/honcho start -f Procfile
 
 test: install
 	$(PY) -m server.check_services
