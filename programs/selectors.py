@@ -134,25 +134,25 @@ def relationship_list(
     return qs.order_by("-created_at", "-pk")
 
 
-LOOKUP_LIMIT = 20
+LOOKUP_PAGE = 50
 
 
 def member_lookup(
     *,
     organisation_id: int,
-    text: str,
+    text: str = "",
     role: str = "",
     active_only: bool = False,
     among: QuerySet[User] | None = None,
+    offset: int = 0,
+    limit: int = LOOKUP_PAGE,
 ) -> list[User]:
-    """The first LOOKUP_LIMIT people of the organisation (or of `among`, within it)
-    whose name or email contains every word typed — a type-ahead picker's answer — by
-    last name; `role` is one role or several separated by commas."""
-    words = text.split()[:5]
-    if not words:
-        return []
+    """A people picker's page: the organisation's people (or those of `among`, within
+    it) whose name or email contains every word typed — everyone when nothing is typed —
+    alphabetically by last name, `limit` of them from `offset`. `role` is one role or
+    several separated by commas."""
     qs = (User.objects if among is None else among).filter(organisation_id=organisation_id)
-    for word in words:
+    for word in text.split()[:5]:
         qs = qs.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
@@ -161,11 +161,10 @@ def member_lookup(
         qs = qs.filter(role__in=roles)
     if active_only:
         qs = qs.filter(is_active=True)
-    return list(
-        qs.only("id", "first_name", "last_name", "email").order_by("last_name", "first_name", "pk")[
-            :LOOKUP_LIMIT
-        ]
+    ordered = qs.only("id", "first_name", "last_name", "email").order_by(
+        "last_name", "first_name", "pk"
     )
+    return list(ordered[offset : offset + limit])
 
 
 def member_choices(*, organisation_id: int, role: str) -> QuerySet[User]:

@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
+
+from programs.selectors import LOOKUP_PAGE
 
 
 def member_label(user: Any) -> str:
     return f"{user.full_name} ({user.email})"
 
 
-def lookup_response(people: Iterable[Any]) -> JsonResponse:
-    """A type-ahead's answer, in the shape web/static/tandem/app.js reads."""
+# Pages a picker may scroll through: 50 a page, so 50,000 people at most.
+LOOKUP_MAX_PAGE = 1000
+
+
+def lookup_query(request: HttpRequest) -> tuple[str, int]:
+    """What a picker asks: the text typed (bounded) and the page wanted (1 when absent or
+    malformed)."""
+    text = request.GET.get("q", "")[:100]
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    return text, min(max(page, 1), LOOKUP_MAX_PAGE)
+
+
+def lookup_response(fetch: Callable[..., list[Any]], *, text: str, page: int) -> JsonResponse:
+    """A picker's page in the shape web/static/tandem/app.js reads: the people and the
+    next page's number, if there is one. `fetch(text=, offset=, limit=)` reads them."""
+    people = fetch(text=text, offset=(page - 1) * LOOKUP_PAGE, limit=LOOKUP_PAGE + 1)
+    more = len(people) > LOOKUP_PAGE
     return JsonResponse(
-        {"results": [{"value": str(user.pk), "text": member_label(user)} for user in people]}
+        {
+            "results": [
+                {"value": str(user.pk), "text": member_label(user)} for user in people[:LOOKUP_PAGE]
+            ],
+            "next": page + 1 if more and page < LOOKUP_MAX_PAGE else None,
+        }
     )
 
 

@@ -123,6 +123,15 @@ class CommunityEmailTest(BrowserTestCase):
         # server answers what is typed.
         picker = page.locator("label.members .ts-control input")
         expect(picker).to_have_attribute("placeholder", "Tapez un nom ou un courriel")
+        # Opened without typing: everyone, alphabetically by last name.
+        picker.click()
+        expect(page.locator(".ts-dropdown .option")).to_have_text(
+            [
+                "Anna Carter (anna@mentor.test)",
+                "Michele Mantero (michele@mentor.test)",
+                "Charlotte Test (charlotte@mentor.test)",
+            ]
+        )
         picker.fill("zzz")
         expect(page.locator(".ts-dropdown .no-results")).to_contain_text("Aucun membre")
         picker.fill("char")

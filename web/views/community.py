@@ -4,6 +4,8 @@ message» now or at a date and time."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,7 +28,7 @@ from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import MemberGroup, User
 from web.access import admin_required
-from web.widgets import lookup_response, use_member_lookup
+from web.widgets import lookup_query, lookup_response, use_member_lookup
 
 PAGE_SIZE = 25
 
@@ -315,12 +317,16 @@ def community_message_recipient_lookup(request: HttpRequest, message_id: int) ->
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
-    people = program_selectors.member_lookup(
-        organisation_id=request.user.organisation_id,
-        text=request.GET.get("q", "")[:100],
-        among=community.community_preview_recipients(message=message),
+    text, page = lookup_query(request)
+    return lookup_response(
+        functools.partial(
+            program_selectors.member_lookup,
+            organisation_id=request.user.organisation_id,
+            among=community.community_preview_recipients(message=message),
+        ),
+        text=text,
+        page=page,
     )
-    return lookup_response(people)
 
 
 @admin_required

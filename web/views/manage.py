@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +24,7 @@ from web.forms import (
     RelationshipMatchForm,
 )
 from web.paging import PAGE_SIZES, page_of
-from web.widgets import lookup_response
+from web.widgets import lookup_query, lookup_response
 
 
 @admin_required
@@ -142,14 +144,19 @@ def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
 @admin_required
 def member_lookup(request: HttpRequest) -> JsonResponse:
     """The people pickers' type-ahead: this organisation's people matching what was typed
-    (`q`), optionally of one role (`role`) and active only (`active=1`)."""
-    people = selectors.member_lookup(
-        organisation_id=request.user.organisation_id,
-        text=request.GET.get("q", "")[:100],
-        role=request.GET.get("role", ""),
-        active_only=request.GET.get("active") == "1",
+    (`q`; everyone, alphabetically, when nothing is), optionally of some roles (`role`)
+    and active only (`active=1`), a page at a time (`page`)."""
+    text, page = lookup_query(request)
+    return lookup_response(
+        functools.partial(
+            selectors.member_lookup,
+            organisation_id=request.user.organisation_id,
+            role=request.GET.get("role", ""),
+            active_only=request.GET.get("active") == "1",
+        ),
+        text=text,
+        page=page,
     )
-    return lookup_response(people)
 
 
 @admin_required

@@ -34,34 +34,46 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
-// People pickers that ask the server as the administrator types (web/widgets.py): the
-// page holds only the people already chosen.
+// People pickers that ask the server (web/widgets.py): the page holds only the people
+// already chosen. Opening one lists everyone alphabetically, a page at a time as the list
+// is scrolled; typing narrows it.
 function lookupPicker(select) {
-  const url = new URL(select.dataset.lookup, window.location.href);
+  const pageUrl = (query, page) => {
+    const url = new URL(select.dataset.lookup, window.location.href);
+    url.searchParams.set("q", query);
+    url.searchParams.set("page", page);
+    return url.toString();
+  };
   const escape = (text) => {
     const span = document.createElement("span");
     span.textContent = text;
     return span.innerHTML;
   };
   return new window.TomSelect(select, {
-    plugins: select.multiple ? ["remove_button"] : [],
+    plugins: select.multiple ? ["remove_button", "virtual_scroll"] : ["virtual_scroll"],
     valueField: "value",
     labelField: "text",
     searchField: ["text"],
     allowEmptyOption: !select.multiple,
-    maxOptions: 50,
+    maxOptions: 5000,
     loadThrottle: 200,
+    preload: "focus",
     placeholder: select.dataset.lookupHint,
-    shouldLoad: (query) => query.trim().length > 0,
+    shouldLoad: () => true,
+    firstUrl: (query) => pageUrl(query, 1),
     load(query, callback) {
-      url.searchParams.set("q", query);
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      fetch(this.getUrl(query), { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then((response) => (response.ok ? response.json() : { results: [] }))
-        .then((data) => callback(data.results || []))
+        .then((data) => {
+          // Before the callback, as the virtual_scroll plugin asks.
+          if (data.next) this.setNextUrl(query, pageUrl(query, data.next));
+          callback(data.results || []);
+        })
         .catch(() => callback());
     },
     render: {
       no_results: () => `<div class="no-results">${escape(select.dataset.lookupEmpty || "")}</div>`,
+      loading_more: () => '<div class="loading-more-results">…</div>',
     },
   });
 }
