@@ -62,6 +62,16 @@ class MemberFilters:
     active: str = ""  # "", "yes", "no"
 
 
+def people_matching(qs: QuerySet[User], text: str) -> QuerySet[User]:
+    """Those whose first name, last name or email contains every word of `text`; everyone
+    when `text` is blank."""
+    for word in text.split():
+        qs = qs.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return qs
+
+
 def member_list(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:
     """The members list: every member of the organisation with their relationship counts
     and groups, in one query plus one for groups."""
@@ -79,13 +89,7 @@ def member_list(*, organisation_id: int, filters: MemberFilters) -> QuerySet[Use
         )
         .order_by("last_name", "first_name", "pk")
     )
-    if filters.search:
-        for word in filters.search.split():
-            qs = qs.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
+    qs = people_matching(qs, filters.search)
     if filters.role in Role.values:
         qs = qs.filter(role=filters.role)
     if filters.active == "yes":
@@ -151,11 +155,10 @@ def member_lookup(
     it) whose name or email contains every word typed — everyone when nothing is typed —
     alphabetically by last name, `limit` of them from `offset`. `role` is one role or
     several separated by commas."""
-    qs = (User.objects if among is None else among).filter(organisation_id=organisation_id)
-    for word in text.split()[:5]:
-        qs = qs.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
+    qs = people_matching(
+        (User.objects if among is None else among).filter(organisation_id=organisation_id),
+        " ".join(text.split()[:5]),  # a type-ahead: five words narrow enough
+    )
     roles = [name for name in role.split(",") if name in Role.values]
     if roles:
         qs = qs.filter(role__in=roles)

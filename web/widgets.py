@@ -22,28 +22,24 @@ def member_label(user: Any) -> str:
 LOOKUP_MAX_PAGE = 1000
 
 
-def lookup_query(request: HttpRequest) -> tuple[str, int]:
-    """What a picker asks: the text typed (bounded) and the page wanted (1 when absent or
-    malformed)."""
+def lookup_response(request: HttpRequest, fetch: Callable[..., list[Any]]) -> JsonResponse:
+    """A picker's page, in the shape web/static/tandem/app.js reads: the people matching
+    what was typed (`q`, bounded) on the page asked for (`page`; 1 when absent or
+    malformed), and the next page's number if there is one. `fetch(text=, offset=,
+    limit=)` reads them."""
     text = request.GET.get("q", "")[:100]
     try:
-        page = int(request.GET.get("page", "1"))
+        page = min(max(int(request.GET.get("page", "1")), 1), LOOKUP_MAX_PAGE)
     except ValueError:
         page = 1
-    return text, min(max(page, 1), LOOKUP_MAX_PAGE)
-
-
-def lookup_response(fetch: Callable[..., list[Any]], *, text: str, page: int) -> JsonResponse:
-    """A picker's page in the shape web/static/tandem/app.js reads: the people and the
-    next page's number, if there is one. `fetch(text=, offset=, limit=)` reads them."""
     people = fetch(text=text, offset=(page - 1) * LOOKUP_PAGE, limit=LOOKUP_PAGE + 1)
-    more = len(people) > LOOKUP_PAGE
+    more = len(people) > LOOKUP_PAGE and page < LOOKUP_MAX_PAGE
     return JsonResponse(
         {
             "results": [
                 {"value": str(user.pk), "text": member_label(user)} for user in people[:LOOKUP_PAGE]
             ],
-            "next": page + 1 if more and page < LOOKUP_MAX_PAGE else None,
+            "next": page + 1 if more else None,
         }
     )
 
@@ -58,10 +54,11 @@ class _MemberLookupMixin:
     attrs: dict[str, Any]
 
     def lookup(self, *, role: str = "", active_only: bool = False) -> None:
-        query = {"role": role, "active": "1" if active_only else ""}
+        params = {"role": role} if role else {}
+        if active_only:
+            params["active"] = "1"
         url = reverse("web:member_lookup")
-        query = {key: value for key, value in query.items() if value}
-        self.attrs["data-lookup"] = f"{url}?{urlencode(query)}" if query else url
+        self.attrs["data-lookup"] = f"{url}?{urlencode(params)}" if params else url
         self.attrs["data-lookup-empty"] = gettext_lazy("No member matches")
         self.attrs["data-lookup-hint"] = gettext_lazy("Type a name or an email")
 

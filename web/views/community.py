@@ -28,7 +28,7 @@ from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import MemberGroup, User
 from web.access import admin_required
-from web.widgets import lookup_query, lookup_response, use_member_lookup
+from web.widgets import lookup_response, use_member_lookup
 
 PAGE_SIZE = 25
 
@@ -317,15 +317,13 @@ def community_message_recipient_lookup(request: HttpRequest, message_id: int) ->
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
-    text, page = lookup_query(request)
     return lookup_response(
+        request,
         functools.partial(
             program_selectors.member_lookup,
             organisation_id=request.user.organisation_id,
             among=community.community_preview_recipients(message=message),
         ),
-        text=text,
-        page=page,
     )
 
 

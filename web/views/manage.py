@@ -24,7 +24,7 @@ from web.forms import (
     RelationshipMatchForm,
 )
 from web.paging import PAGE_SIZES, page_of
-from web.widgets import lookup_query, lookup_response
+from web.widgets import lookup_response
 
 
 @admin_required
@@ -146,16 +146,14 @@ def member_lookup(request: HttpRequest) -> JsonResponse:
     """The people pickers' type-ahead: this organisation's people matching what was typed
     (`q`; everyone, alphabetically, when nothing is), optionally of some roles (`role`)
     and active only (`active=1`), a page at a time (`page`)."""
-    text, page = lookup_query(request)
     return lookup_response(
+        request,
         functools.partial(
             selectors.member_lookup,
             organisation_id=request.user.organisation_id,
             role=request.GET.get("role", ""),
             active_only=request.GET.get("active") == "1",
         ),
-        text=text,
-        page=page,
     )
 
 
