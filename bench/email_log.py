@@ -291,7 +291,7 @@ def bench() -> tuple[list[float], list[float], int]:
     import psycopg
     from django.db import connection
 
-    from notifications.selectors import email_log_page, email_log_query
+    from notifications.email.log import email_log_page, email_log_query
 
     def ours(filters: dict[str, Any]) -> list[int]:
         page = email_log_page(**filters, size=PAGE_SIZE)

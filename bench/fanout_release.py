@@ -415,7 +415,7 @@ class Bench:
         from django.utils import timezone
 
         from notifications.models import ReleaseNote
-        from notifications.services import release_note_deliver, release_note_save
+        from notifications.release_notes.services import release_note_deliver, release_note_save
 
         self.settle()
         note = release_note_save(
@@ -454,7 +454,7 @@ class Bench:
             f"{base['last_ms']:.0f}ms, missing {base['missing']}"
         )
 
-        from notifications.events import admins_bells_bumped
+        from notifications.bell.events import admins_bells_bumped
 
         self.settle()
         start = time.time()

@@ -11,7 +11,20 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from notifications.tracking import anymail_tracking_received
+        from notifications import receivers
+        from notifications.email.tracking import anymail_tracking_received
+        from programs import events
+        from programs.models import Relationship, User
 
         # The providers' delivery events (F2), whichever anymail webhook received them.
         tracking.connect(anymail_tracking_received, dispatch_uid="tandem.email-tracking")
+        # What programs announces (docs/architecture.md: the one way up the layers).
+        events.relationship_matched.connect(
+            receivers.relationship_matched, sender=Relationship, dispatch_uid="notify.matched"
+        )
+        events.relationship_ended.connect(
+            receivers.relationship_ended, sender=Relationship, dispatch_uid="notify.ended"
+        )
+        events.unlock_requested.connect(
+            receivers.unlock_requested, sender=User, dispatch_uid="notify.unlock"
+        )

@@ -11,6 +11,7 @@ from django.core import signing
 from django.db.models import Sum
 from django.urls import reverse
 
+from programs import events
 from programs.models import User
 
 logger = logging.getLogger(__name__)
@@ -34,16 +35,15 @@ def unlock_token_email(token: str) -> str | None:
 
 
 def unlock_instructions_send(*, email: str) -> bool:
-    """Email unlock instructions to a known, locked account, in its own language.
-    Returns whether an email went out (never shown to the requester)."""
+    """Unlock instructions for a known, locked account: a signed link, emailed in the
+    account's language (by notifications, through `events.unlock_requested`). Returns
+    whether instructions went out (never shown to the requester)."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not is_locked(email=user.email):
         return False
-    from notifications.mail import email_send_system
-
     token = signing.dumps({"email": user.email}, salt=UNLOCK_SALT)
     url = settings.SITE_URL + reverse("web:unlock_confirm", args=[token])
-    email_send_system(key="account_unlock", recipient=user, values={"here": url})
+    events.unlock_requested.send(sender=User, user=user, url=url)
     return True
 
 

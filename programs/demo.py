@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 
@@ -125,49 +125,18 @@ def demo_load() -> Organisation:
             services.group_set_members(
                 actor=admin, group=group, member_ids=[people[email].pk for email in emails]
             )
-    _demo_release_note()
+    _demo_staff()
     return organisation
 
 
 STAFF_EMAIL = "support@tandem.localhost"
-RELEASE_NOTE_DATE = date(2023, 12, 7)
-RELEASE_NOTE_EN = """## Video Conferencing
-- A series of new [background images](https://example.org/backgrounds) have been added, and we have allowed your members to add to their own background images.
-- The platform will now remember your member's previous preferences for video conferencing, such as having their camera turned off.
-## Email Logs
-- Our [email logs](https://example.org/email-logs) now include the status of the emails sent, such as opened, delivered, and bounced.
-- We have added the ability to download email log reports.
-"""
-RELEASE_NOTE_FR = """## Visioconférence
-- Une série de nouvelles [images d'arrière-plan](https://example.org/backgrounds) a été ajoutée, et vos membres peuvent maintenant ajouter leurs propres images d'arrière-plan.
-- La plateforme se souvient désormais des préférences de vos membres pour la visioconférence, par exemple leur caméra désactivée.
-## Registre des courriels
-- Notre [registre des courriels](https://example.org/email-logs) indique maintenant l'état des courriels envoyés : ouvert, délivré, retourné.
-- Vous pouvez maintenant télécharger les rapports du registre des courriels.
-"""
 
 
-def _demo_release_note() -> None:
-    """Support staff, and the source's release note of December 7, 2023, in every
-    administrator's bell."""
-    from notifications import services as notification_services
-    from notifications.models import ReleaseNote
-
+def _demo_staff() -> User:
+    """Tandem's support staff (they write release notes; no organisation)."""
     staff = User.objects.filter(email__iexact=STAFF_EMAIL).first()
     if staff is None:
         staff = User.objects.create_user(
             STAFF_EMAIL, DEMO_PASSWORD, first_name="Tandem", last_name="Support", is_staff=True
         )
-    if ReleaseNote.objects.filter(date=RELEASE_NOTE_DATE).exists():
-        return
-    note = notification_services.release_note_save(
-        actor=staff,
-        date=RELEASE_NOTE_DATE,
-        title_en="Video conferencing and email logs",
-        title_fr="Visioconférence et registre des courriels",
-        body_en=RELEASE_NOTE_EN,
-        body_fr=RELEASE_NOTE_FR,
-    )
-    ReleaseNote.objects.filter(pk=note.pk).update(published_at=_day("2023-12-11"))
-    # Delivered here rather than by the worker: the demo must be complete when it starts.
-    notification_services.release_note_deliver(note_id=note.pk)
+    return staff

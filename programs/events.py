@@ -10,10 +10,18 @@ from programs.models import User
 from realtime.groups import org_admins_group, user_group
 from realtime.publish import close_sockets, on_commit_once, publish, publish_on_commit
 
-# Sent inside the transaction that ends a relationship (keyword: relationship), so what
-# other apps do about it — scheduling cancels the meetings still to come — commits or
-# rolls back with it. programs never imports those apps.
+# What programs announces to the apps above it (docs/architecture.md): the one sanctioned
+# way up the layers. Each is sent inside the transaction that made the change, so what
+# the receivers do — scheduling cancels meetings, notifications tells the people
+# concerned — commits or rolls back with it. programs never imports those apps; they
+# connect their receivers in their AppConfig.ready().
+
+# A mentor and a mentee were matched (keyword: relationship).
+relationship_matched = Signal()
+# A relationship ended (keyword: relationship).
 relationship_ended = Signal()
+# Someone locked out asked how to get back in (keywords: user, url — the unlock link).
+unlock_requested = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import events
@@ -19,11 +18,7 @@ from programs.models import (
     Role,
     User,
 )
-
-
-def _require_admin(actor: User, organisation_id: int) -> None:
-    if not (actor.is_org_admin and actor.organisation_id == organisation_id):
-        raise DomainError(_("Only an administrator of this program can do that."), code="forbidden")
+from programs.permissions import require_org_admin
 
 
 @transaction.atomic
@@ -66,7 +61,7 @@ def member_create(
 def member_set_active(*, actor: User, member: User, active: bool) -> User:
     """Deactivate or reactivate a member at once («Actif»). Deactivation ends the
     member's live sessions; their data is kept."""
-    _require_admin(actor, member.organisation_id)
+    require_org_admin(actor, organisation_id=member.organisation_id)
     if member.pk == actor.pk and not active:
         raise DomainError(_("You cannot deactivate your own account."))
     member = User.objects.select_for_update().get(pk=member.pk)
@@ -84,7 +79,7 @@ def member_set_active(*, actor: User, member: User, active: bool) -> User:
 @transaction.atomic
 def member_set_administrator(*, actor: User, member: User, administrator: User | None) -> User:
     """Name the administrator who follows this member («Administrateur des membres»)."""
-    _require_admin(actor, member.organisation_id)
+    require_org_admin(actor, organisation_id=member.organisation_id)
     if administrator is not None and (
         administrator.organisation_id != member.organisation_id or not administrator.is_org_admin
     ):
@@ -129,9 +124,10 @@ def relationship_match(
     mentee: User,
     relationship_administrator: User | None = None,
 ) -> Relationship:
-    """Match a mentor with a mentee («Jumelé») in the actor's organisation."""
+    """Match a mentor with a mentee («Jumelé») in the actor's organisation. Each of the
+    pair is told (by notifications, through `events.relationship_matched`)."""
     organisation_id = actor.organisation_id
-    _require_admin(actor, organisation_id)
+    require_org_admin(actor, organisation_id=organisation_id)
     if mentor.organisation_id != organisation_id or mentee.organisation_id != organisation_id:
         raise DomainError(_("Both people must belong to your program."), code="not_found")
     if mentor.pk == mentee.pk:
@@ -162,36 +158,17 @@ def relationship_match(
         started_at=now,
         relationship_administrator=relationship_administrator,
     )
+    events.relationship_matched.send(sender=Relationship, relationship=relationship)
     events.counts_changed_on_commit(organisation_id)
-    _tell_the_pair(relationship, key="matched", title=_("You have been matched with %(name)s"))
     return relationship
-
-
-def _tell_the_pair(relationship: Relationship, *, key: str, title) -> None:
-    """Each person of the pair gets a line in their bell and the catalogue email `key`
-    (which their organisation may have turned off), naming their partner."""
-    from notifications.mail import email_send_system
-    from notifications.services import notification_send
-
-    pair = ((relationship.mentor, relationship.mentee), (relationship.mentee, relationship.mentor))
-    for person, partner in pair:
-        titles = {}
-        for language in ("en", "fr"):
-            with translation.override(language):
-                titles[language] = str(title % {"name": partner.full_name})
-        notification_send(user=person, title_en=titles["en"], title_fr=titles["fr"], url="/")
-        email_send_system(
-            key=key,
-            recipient=person,
-            values={"partner_name": partner.full_name, "here": settings.SITE_URL + "/"},
-        )
 
 
 @transaction.atomic
 def relationship_end(*, actor: User, relationship: Relationship) -> Relationship:
-    """End a relationship: it becomes «Complété» with today's end date, and its meetings
-    still to come are cancelled (by scheduling, through `events.relationship_ended`)."""
-    _require_admin(actor, relationship.organisation_id)
+    """End a relationship: it becomes «Complété» with today's end date; through
+    `events.relationship_ended` its meetings still to come are cancelled (scheduling) and
+    each of the pair is told (notifications)."""
+    require_org_admin(actor, organisation_id=relationship.organisation_id)
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status == RelationshipStatus.COMPLETED:
         raise DomainError(_("This relationship has already ended."))
@@ -200,16 +177,13 @@ def relationship_end(*, actor: User, relationship: Relationship) -> Relationship
     relationship.save(update_fields=["status", "ended_at"])
     events.relationship_ended.send(sender=Relationship, relationship=relationship)
     events.counts_changed_on_commit(relationship.organisation_id)
-    _tell_the_pair(
-        relationship, key="relationship_ended", title=_("Your relationship with %(name)s has ended")
-    )
     return relationship
 
 
 @transaction.atomic
 def group_create(*, actor: User, name: str) -> MemberGroup:
     """Create a named group in the actor's organisation."""
-    _require_admin(actor, actor.organisation_id)
+    require_org_admin(actor, organisation_id=actor.organisation_id)
     name = name.strip()
     if not name:
         raise DomainError(_("A group needs a name."))
@@ -223,7 +197,7 @@ def group_create(*, actor: User, name: str) -> MemberGroup:
 @transaction.atomic
 def group_set_members(*, actor: User, group: MemberGroup, member_ids: list[int]) -> MemberGroup:
     """Replace a group's members. Every id must be a member of the same organisation."""
-    _require_admin(actor, group.organisation_id)
+    require_org_admin(actor, organisation_id=group.organisation_id)
     members = list(User.objects.filter(organisation_id=group.organisation_id, pk__in=member_ids))
     if len(members) != len(set(member_ids)):
         raise DomainError(_("Some of the chosen people are not members of your program."))

@@ -13,8 +13,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
+from notifications.bell.services import notification_send_translated
+from notifications.system_messages.services import email_send_system
 from programs.models import User
 from scheduling import ics
 from scheduling.calendar import master_event, occurrence_event
@@ -48,13 +50,7 @@ def when_in(user: User, moment: datetime, language: str) -> dict[str, str]:
 
 
 def _bell(user: User, title: str, values: Callable[[str], dict[str, str]], url: str) -> None:
-    from notifications.services import notification_send
-
-    titles = {}
-    for language in ("en", "fr"):
-        with translation.override(language):
-            titles[language] = gettext(title) % values(language)
-    notification_send(user=user, title_en=titles["en"], title_fr=titles["fr"], url=url)
+    notification_send_translated(user=user, title=title, values=values, url=url)
 
 
 def _ics(events: Sequence[ics.Event], method: str) -> tuple[str, bytes, str]:
@@ -62,8 +58,6 @@ def _ics(events: Sequence[ics.Event], method: str) -> tuple[str, bytes, str]:
 
 
 def _send(*, key: str, attendee: Attendee, values: dict[str, str], attachment=None) -> None:
-    from notifications.mail import email_send_system
-
     email_send_system(
         key=key,
         recipient=attendee.user,

@@ -12,8 +12,8 @@ django_http = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from realtime.auth import SessionUserMiddleware  # noqa: E402
-from realtime.routing import websocket_urlpatterns  # noqa: E402
+from realtime.sockets.auth import SessionUserMiddleware  # noqa: E402
+from realtime.sockets.routing import websocket_urlpatterns  # noqa: E402
 from server.public import PUBLIC_PATHS, PUBLIC_PREFIXES  # noqa: E402
 from server.public import app as public_app  # noqa: E402
 

@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from notifications.mail import pixel_log_id
+from notifications.email.pixel import pixel_log_id
+from notifications.email.tracking import email_status_record
 from notifications.models import EmailLog, EmailStatus
-from notifications.tracking import email_status_record
 from presence.clients import aredis_client
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from notifications.tracking import anymail_urls
+from notifications.email.tracking import anymail_urls
 
 urlpatterns = [
     path("", include("web.urls")),

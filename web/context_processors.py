@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from notifications.selectors import unread_count
+from notifications.bell.selectors import unread_count
 
 
 def navigation(request) -> dict:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from notifications.mail import email_send_system
+from notifications.system_messages.services import email_send_system
 from programs.models import Language, Role, User
 from web.widgets import use_member_lookup
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from programs.errors import DomainError
 from programs.models import Relationship, User
+from programs.permissions import require_org_admin
 from scheduling import events, messages
 from scheduling.models import DURATIONS, Attendee, Meeting, MeetingSeries, MeetingType, Response
 from scheduling.recurrence import Frequency, RecurrenceError, build_rrule, expand, is_ambiguous
@@ -20,7 +21,6 @@ from scheduling.services.checks import (
     check_slots,
     local_today,
     meeting_location,
-    require_admin,
     require_aware,
     require_bookable,
     with_attendees,
@@ -58,7 +58,11 @@ def meeting_book(
     if relationship is None:
         raise DomainError(gettext("This relationship was not found."), code="not_found")
     organisation = relationship.organisation
-    require_admin(actor, organisation.pk)
+    require_org_admin(
+        actor,
+        organisation_id=organisation.pk,
+        not_found=gettext("This relationship was not found."),
+    )
     require_bookable(relationship)
     if duration_minutes not in DURATIONS:
         raise DomainError(gettext("A meeting lasts 15, 30, 45, 60 or 90 minutes."), code="duration")

@@ -13,13 +13,13 @@ from django.utils.translation import gettext
 
 from programs.errors import DomainError
 from programs.models import Relationship, User
+from programs.permissions import require_org_admin
 from scheduling import events, messages
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus, Response
 from scheduling.services.checks import (
     check_slots,
     local_today,
     lock,
-    require_admin,
     require_aware,
     require_bookable,
     require_open,
@@ -37,9 +37,11 @@ def meeting_cancel(*, actor: User, meeting: Meeting, rest_of_series: bool = Fals
     .ics CANCEL (the series' UID; a RECURRENCE-ID per occurrence unless the whole series
     goes) and a bell line; the admins see "meeting.updated". Returns the cancelled meetings."""
     meeting = lock(meeting)
-    if actor.organisation_id != meeting.organisation_id:
-        raise DomainError(gettext("This meeting was not found."), code="not_found")
-    require_admin(actor, meeting.organisation_id)
+    require_org_admin(
+        actor,
+        organisation_id=meeting.organisation_id,
+        not_found=gettext("This meeting was not found."),
+    )
     now = timezone.now()
     require_open(meeting, now=now)
     series = meeting.series
@@ -126,9 +128,11 @@ def meeting_reschedule(*, actor: User, meeting: Meeting, start: datetime, versio
     .ics REQUEST (RECURRENCE-ID for an occurrence of a series) and a bell line, and the
     admins see "meeting.updated"."""
     meeting = lock(meeting)
-    if actor.organisation_id != meeting.organisation_id:
-        raise DomainError(gettext("This meeting was not found."), code="not_found")
-    require_admin(actor, meeting.organisation_id)
+    require_org_admin(
+        actor,
+        organisation_id=meeting.organisation_id,
+        not_found=gettext("This meeting was not found."),
+    )
     if meeting.version != version:
         raise DomainError(
             gettext(

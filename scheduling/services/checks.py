@@ -23,15 +23,6 @@ PHONE = re.compile(r"^\+?[0-9 ().\-]{7,30}$")
 LOCATION_MAX = 500
 
 
-def require_admin(actor: User, organisation_id: int) -> None:
-    if actor.organisation_id != organisation_id:
-        raise DomainError(gettext("This relationship was not found."), code="not_found")
-    if not actor.is_org_admin or not actor.is_active:
-        raise DomainError(
-            gettext("Only an administrator of the program can do that."), code="forbidden"
-        )
-
-
 def require_bookable(relationship: Relationship) -> None:
     if relationship.status != RelationshipStatus.MATCHED:
         raise DomainError(

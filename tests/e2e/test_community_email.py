@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
-from notifications.tracking import webhook_basic_auth
+from notifications.email.tracking import webhook_basic_auth
 from programs.models import Role
 from tests.conftest import make_member, make_org
 from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, launch_chromium, sign_in

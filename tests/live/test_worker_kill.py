@@ -15,8 +15,8 @@ from django.db import connection
 from django_q.conf import Conf
 from django_q.models import OrmQ, Success
 
-from notifications import services
 from notifications.models import Notification, ReleaseNote
+from notifications.release_notes import services as release_notes
 from programs.models import Role, User
 from tests.conftest import make_member, make_org
 from tests.live.processes import server_env, spawn, terminate
@@ -66,10 +66,10 @@ def test_killed_worker_job_is_retried_and_happens_once(tmp_path, monkeypatch):
     staff = User.objects.create_user(
         "support@tandem.test", "pw", first_name="Sam", last_name="Support", is_staff=True
     )
-    note = services.release_note_save(
+    note = release_notes.release_note_save(
         actor=staff, date=datetime.date(2023, 12, 7), title_en="T", body_en="## A\n- b"
     )
-    services.release_note_publish(actor=staff, note=note)
+    release_notes.release_note_publish(actor=staff, note=note)
     assert OrmQ.objects.count() == 1  # queued, no worker yet
 
     # PostgreSQL notices a dead client only when it next talks to it, so a statement

@@ -15,14 +15,14 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from notifications.models import EmailLog, EmailStatus
-from notifications.selectors import (
+from notifications.email.log import (
     EMAIL_LOG_COLUMNS,
     EmailLogCursor,
     EmailLogRow,
     email_log_page,
     email_log_query,
 )
+from notifications.models import EmailLog, EmailStatus
 
 BASE = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 STATUSES = [EmailStatus.DELIVERED, EmailStatus.OPENED, EmailStatus.BOUNCED, EmailStatus.SENT]
@@ -216,7 +216,7 @@ def test_status_labels_follow_the_language():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_page_keeps_its_cursor_and_a_download_batch_does_not(org, mentor, mentee, logs):
-    from notifications import selectors
+    from notifications.email import log as selectors
 
     first = email_log_page(organisation_id=org.pk, size=10)
     kept = selectors._kept.cursor

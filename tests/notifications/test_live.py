@@ -7,8 +7,9 @@ import datetime
 import pytest
 from channels.db import database_sync_to_async
 
-from notifications import services
+from notifications.bell import services as bell
 from notifications.models import Notification
+from notifications.release_notes import services as release_notes
 from programs.models import User
 from tests.realtime.test_consumers import connect, connect_admin, connect_member, receive
 
@@ -20,13 +21,13 @@ def publish_note() -> None:
     staff = User.objects.create_user(
         "support@tandem.test", "pw", first_name="Sam", last_name="Support", is_staff=True
     )
-    note = services.release_note_save(
+    note = release_notes.release_note_save(
         actor=staff,
         date=datetime.date(2023, 12, 7),
         title_en="Email logs",
         body_en="## Email Logs\n- Statuses.",
     )
-    services.release_note_publish(actor=staff, note=note)
+    release_notes.release_note_publish(actor=staff, note=note)
 
 
 async def test_release_note_reaches_admin_bells_and_never_a_mentor(admin, outsider, mentor):
@@ -45,13 +46,13 @@ async def test_release_note_reaches_admin_bells_and_never_a_mentor(admin, outsid
 
 async def test_bell_count_after_deletes_and_reconnects(mentor):
     ws = await connect_member(mentor)
-    send = database_sync_to_async(services.notification_send)
+    send = database_sync_to_async(bell.notification_send)
     await send(user=mentor, title_en="One", title_fr="Un")
     assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 1}}
     await send(user=mentor, title_en="Two", title_fr="Deux")
     assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 2}}
     first = await database_sync_to_async(Notification.objects.filter(title_en="One").get)()
-    await database_sync_to_async(services.notification_delete)(notification=first)
+    await database_sync_to_async(bell.notification_delete)(notification=first)
     assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 1}}
     await ws.disconnect()
     # A page that was away gets the true count the moment it reconnects.
@@ -71,7 +72,7 @@ async def test_the_socket_never_counts_a_release_note_twice_or_loses_one(admin):
     from realtime.publish import acommand
 
     before = timezone.now() - timedelta(seconds=5)
-    await database_sync_to_async(services.notification_send)(
+    await database_sync_to_async(bell.notification_send)(
         user=admin, title_en="Release", title_fr="Notes"
     )
     ws = await connect_admin(admin)  # its bell says 1: the note is already counted

@@ -9,8 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail as django_mail
 
-from notifications import mail
+from notifications.community.services import community_email_send
+from notifications.email import outbox
 from notifications.models import CommunityMessage, EmailLog, EmailStatus, SystemMessage
+from notifications.system_messages.services import email_send_system
 from tests.live.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,12 +48,10 @@ def parts(message) -> tuple[str, str]:
 
 
 def test_each_recipient_gets_their_language_and_values_over_smtp(smtp, mentor, mentee):
-    english = mail.email_send_system(
+    english = email_send_system(
         key="welcome", recipient=mentor, values={"here": "https://t.test/p"}
     )
-    french = mail.email_send_system(
-        key="welcome", recipient=mentee, values={"here": "https://t.test/p"}
-    )
+    french = email_send_system(key="welcome", recipient=mentee, values={"here": "https://t.test/p"})
     assert len(smtp.messages) == 2
     by_to = {m["To"].addresses[0].addr_spec: m for m in smtp.messages}
 
@@ -74,10 +74,10 @@ def test_each_recipient_gets_their_language_and_values_over_smtp(smtp, mentor, m
 
 
 def test_a_retried_job_never_sends_twice(smtp, mentor):
-    log = mail.email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
+    log = email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
     assert len(smtp.messages) == 1
     # The broker delivers at least once: the same job again finds nothing to claim.
-    assert mail.email_deliver(log_id=log.pk) == "already-claimed"
+    assert outbox.email_deliver(log_id=log.pk) == "already-claimed"
     assert len(smtp.messages) == 1
 
 
@@ -91,7 +91,7 @@ def test_an_inactive_system_message_is_logged_and_not_sent(mentor, org):
         subject_fr="W",
         body_fr="B",
     )
-    log = mail.email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
+    log = email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
     assert log.status == EmailStatus.SUPPRESSED
     assert django_mail.outbox == []
 
@@ -101,7 +101,7 @@ def test_an_unreachable_server_marks_the_email_failed(settings, mentor):
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()  # nothing listens
     settings.EMAIL_TIMEOUT = 2
-    log = mail.email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
+    log = email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
     log.refresh_from_db()
     assert log.status == EmailStatus.FAILED
     assert log.error
@@ -120,7 +120,7 @@ def test_community_html_is_sanitised_and_tags_filled(mentee, org):
             '<a href="javascript:alert(1)">x</a><a href="https://ok.test">ok</a>'
         ),
     )
-    log = mail.email_send_community(message=message, recipient=mentee)
+    log = community_email_send(message=message, recipient=mentee)
     log.refresh_from_db()
     sent = django_mail.outbox[0]
     assert sent.subject == "Bonjour Charlotte"
@@ -137,13 +137,13 @@ def test_a_tag_value_cannot_inject_html(mentee, org):
     message = CommunityMessage.objects.create(
         organisation=org, audience="all", subject_fr="S", body_fr="<p>Bonjour {prénom}</p>"
     )
-    log = mail.email_send_community(message=message, recipient=mentee)
+    log = community_email_send(message=message, recipient=mentee)
     assert "&lt;b&gt;Eve&lt;/b&gt;" in EmailLog.objects.get(pk=log.pk).body_html
 
 
 def test_a_system_email_carries_its_generated_attachment(smtp, mentor):
     invite = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
-    mail.email_send_system(
+    email_send_system(
         key="meeting_invitation",
         recipient=mentor,
         values={"meeting_date": "d", "meeting_time": "t", "organiser_name": "o", "here": "h"},

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifications.markup import MarkupError, parse, render
+from notifications.release_notes.markup import MarkupError, parse, render
 
 SOURCE = """Administrators receive these notifications when platform updates are published.
 ## Video Conferencing

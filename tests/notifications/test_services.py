@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.core import mail
 
-from notifications import selectors, services
+from notifications.bell import selectors
+from notifications.bell import services as bell
 from notifications.models import Notification, ReleaseNote
+from notifications.release_notes import services as release_notes
 from programs.errors import DomainError
 from programs.models import Role, User
 from tests.conftest import make_member
@@ -32,12 +34,12 @@ def write_note(staff, **overrides) -> ReleaseNote:
         "body_fr": "## Registre des courriels\n- Les statuts apparaissent.",
         **overrides,
     }
-    return services.release_note_save(actor=staff, **fields)
+    return release_notes.release_note_save(actor=staff, **fields)
 
 
 def test_notification_titles_in_both_languages(staff):
     note = write_note(staff)
-    assert services.notification_titles(note) == (
+    assert release_notes.notification_titles(note) == (
         "Release Notes for Thursday, December 7, 2023",
         "Notes de mise à jour du jeudi 7 décembre 2023",
     )
@@ -52,12 +54,12 @@ def test_publishing_notifies_every_active_admin_of_every_organisation_once(
     note = write_note(staff)
     with django_capture_on_commit_callbacks(execute=True):
         # The delivery job is enqueued after commit; q2 runs it in-process in tests.
-        services.release_note_publish(actor=staff, note=note)
+        release_notes.release_note_publish(actor=staff, note=note)
     holders = set(Notification.objects.filter(release_note=note).values_list("user_id", flat=True))
     assert holders == {admin.pk, outsider.pk}
     assert retired.pk not in holders
     # A retried job adds nothing.
-    assert services.release_note_deliver(note_id=note.pk) == 2
+    assert release_notes.release_note_deliver(note_id=note.pk) == 2
     assert Notification.objects.filter(release_note=note).count() == 2
     note.refresh_from_db()
     assert note.published_at and note.delivered_at
@@ -68,9 +70,9 @@ def test_publishing_notifies_every_active_admin_of_every_organisation_once(
 
 def test_publish_twice_is_refused(staff, admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        note = services.release_note_publish(actor=staff, note=write_note(staff))
+        note = release_notes.release_note_publish(actor=staff, note=write_note(staff))
     with pytest.raises(DomainError, match="already published"):
-        services.release_note_publish(actor=staff, note=note)
+        release_notes.release_note_publish(actor=staff, note=note)
     assert Notification.objects.count() == 1
 
 
@@ -79,7 +81,7 @@ def test_only_staff_write_or_publish(staff, admin):
         write_note(admin)
     note = write_note(staff)
     with pytest.raises(DomainError):
-        services.release_note_publish(actor=admin, note=note)
+        release_notes.release_note_publish(actor=admin, note=note)
     note.refresh_from_db()
     assert note.published_at is None
     assert Notification.objects.count() == 0
@@ -100,12 +102,12 @@ def test_bad_release_notes_are_refused_and_nothing_saved(staff, overrides, messa
 
 
 def test_bell_open_delete_and_mark_all(mentor):
-    first = services.notification_send(user=mentor, title_en="One", title_fr="Un", url="/")
-    services.notification_send(user=mentor, title_en="Two", title_fr="Deux")
+    first = bell.notification_send(user=mentor, title_en="One", title_fr="Un", url="/")
+    bell.notification_send(user=mentor, title_en="Two", title_fr="Deux")
     assert selectors.unread_count(user_id=mentor.pk) == 2
-    assert services.notification_open(notification=first) == "/"
+    assert bell.notification_open(notification=first) == "/"
     assert selectors.unread_count(user_id=mentor.pk) == 1
-    services.notification_delete(notification=first)
+    bell.notification_delete(notification=first)
     assert selectors.unread_count(user_id=mentor.pk) == 1
-    assert services.notifications_mark_all_read(user=mentor) == 1
+    assert bell.notifications_mark_all_read(user=mentor) == 1
     assert selectors.unread_count(user_id=mentor.pk) == 0

@@ -8,9 +8,11 @@ import pytest
 from django.core import mail as django_mail
 from django.utils import translation
 
-from notifications import catalogue, system_messages
-from notifications.mail import email_send_system
 from notifications.models import EmailLog, EmailStatus, SystemMessage
+from notifications.system_messages import catalogue
+from notifications.system_messages import selectors as system_message_selectors
+from notifications.system_messages import services as system_messages
+from notifications.system_messages.services import email_send_system
 from programs.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +216,9 @@ def test_the_catalogue_is_grouped_by_category_with_status_and_subject(admin, org
         organisation=other_org, key="welcome", active=False, **WORDING
     )  # another organisation's copy changes nothing here
 
-    categories = system_messages.system_message_catalogue(organisation_id=org.pk, language="en")
+    categories = system_message_selectors.system_message_catalogue(
+        organisation_id=org.pk, language="en"
+    )
     assert [c.key for c in categories] == list(catalogue.CATEGORIES)
     keys = [m.key for c in categories for m in c.messages]
     assert keys == [d.key for d in catalogue.CATALOGUE]
@@ -229,7 +233,7 @@ def test_the_catalogue_is_grouped_by_category_with_status_and_subject(admin, org
     assert rows["welcome"].subject == "Welcome to {org_name}"
 
     with translation.override("fr"):
-        french = system_messages.system_message_catalogue(organisation_id=org.pk)
+        french = system_message_selectors.system_message_catalogue(organisation_id=org.pk)
     rows = {m.key: m for c in french for m in c.messages}
     assert rows["matched"].subject == "Voici {partner_name}"
     assert rows["welcome"].subject == "Bienvenue à {org_name}"
@@ -239,7 +243,9 @@ def test_the_preview_fills_sample_values_in_both_languages(admin, org):
     org.name_fr = "Mentorat Canada"
     org.save()
     save(admin, key="login_information", body_en="{first_name} {password} {here}")
-    english, french = system_messages.system_message_preview(viewer=admin, key="login_information")
+    english, french = system_message_selectors.system_message_preview(
+        viewer=admin, key="login_information"
+    )
     assert (english.language, french.language) == ("en", "fr")
     assert english.subject == "Hi from Mentor Canada"
     assert french.subject == "Salut de Mentorat Canada"
@@ -256,6 +262,6 @@ def test_the_preview_fills_sample_values_in_both_languages(admin, org):
 
 def test_the_preview_escapes_html_in_the_administrators_text(admin):
     save(admin, body_en="<script>alert('x')</script> <b>bold</b> {first_name}")
-    english, _french = system_messages.system_message_preview(viewer=admin, key="welcome")
+    english, _french = system_message_selectors.system_message_preview(viewer=admin, key="welcome")
     assert "<script>" not in english.html and "<b>" not in english.html
     assert "&lt;script&gt;" in english.html and "Michele" in english.html

@@ -28,9 +28,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from notifications import mail
+from notifications.email import pixel
+from notifications.email.tracking import email_status_record, webhook_basic_auth
 from notifications.models import EmailEvent, EmailLog, EmailStatus
-from notifications.tracking import email_status_record, webhook_basic_auth
+from notifications.system_messages.services import email_send_system
 from programs.errors import DomainError
 from server.asgi import application
 from tests.realtime.test_consumers import connect_admin, receive
@@ -117,7 +118,7 @@ def whole_seconds(value: datetime.datetime) -> datetime.datetime:
 
 def send_now(recipient) -> EmailLog:
     """A welcome email, sent through the pipeline (committed transaction: the q2 job runs)."""
-    log = mail.email_send_system(
+    log = email_send_system(
         key="welcome", recipient=recipient, values={"here": "https://tandem.test/p"}
     )
     log.refresh_from_db()
@@ -138,7 +139,7 @@ def sent(django_capture_on_commit_callbacks, anymail_settings):
 
     def send(recipient) -> EmailLog:
         with django_capture_on_commit_callbacks(execute=True):
-            log = mail.email_send_system(
+            log = email_send_system(
                 key="welcome", recipient=recipient, values={"here": "https://tandem.test/p"}
             )
         log.refresh_from_db()
@@ -483,7 +484,7 @@ def test_without_a_configured_secret_webhooks_still_need_credentials(
     # The deployment set only the Postmark token: anymail alone would accept anyone.
     settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "server-token"}
     with django_capture_on_commit_callbacks(execute=True):
-        log = mail.email_send_system(
+        log = email_send_system(
             key="welcome", recipient=mentor, values={"here": "https://tandem.test/p"}
         )
     log.refresh_from_db()
@@ -654,7 +655,7 @@ def embedded_pixel_token(log: EmailLog) -> str:
         rf'src="{re.escape(django_settings.SITE_URL)}/o/([^"/]+)\.gif"', log.body_html
     )
     assert match, "the email has no open pixel"
-    assert mail.pixel_log_id(match.group(1)) == log.pk
+    assert pixel.pixel_log_id(match.group(1)) == log.pk
     return match.group(1)
 
 
@@ -688,7 +689,7 @@ async def test_a_forged_pixel_gets_the_same_gif_and_records_nothing(mentor):
         "MQ:1sHYsY:forgedsignature",  # log id 1 with a made-up signature
         genuine[:-3] + ("abc" if not genuine.endswith("abc") else "xyz"),
         "not-a-token",
-        mail.pixel_token(log.pk + 1000),  # genuine signature, no such email
+        pixel.pixel_token(log.pk + 1000),  # genuine signature, no such email
     ]
     for token in forged:
         assert_gif(await fetch_pixel(token))

@@ -7,9 +7,9 @@ import pytest
 from channels.db import database_sync_to_async
 
 from programs import services
-from realtime.consumers import CLOSE_DEACTIVATED, CLOSE_UNAUTHENTICATED
 from realtime.groups import org_admins_group, user_group
 from realtime.publish import apublish
+from realtime.sockets.consumer import CLOSE_DEACTIVATED, CLOSE_UNAUTHENTICATED
 from tests.realtime.helpers import communicator, session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from notifications import community_services
+from notifications.community import services as community_services
 from notifications.models import Audience, CommunityMessage, CommunityMessageStatus, EmailLog
 from programs.models import MemberGroup, Role
 from tests.conftest import make_member

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from notifications import services
+from notifications.bell import services as bell
 from notifications.models import Notification, ReleaseNote
+from notifications.release_notes import services as release_notes
 from programs.models import User
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ NOTE = {
 
 
 def test_notifications_page_lists_opens_and_deletes(client, mentor):
-    note = services.notification_send(
+    note = bell.notification_send(
         user=mentor, title_en="You were matched", title_fr="Jumelé", url="/"
     )
     client.force_login(mentor)
@@ -50,16 +51,14 @@ def test_notifications_page_lists_opens_and_deletes(client, mentor):
 
 
 def test_notifications_page_in_french(client, mentee):
-    services.notification_send(
-        user=mentee, title_en="You were matched", title_fr="Vous êtes jumelé"
-    )
+    bell.notification_send(user=mentee, title_en="You were matched", title_fr="Vous êtes jumelé")
     client.force_login(mentee)
     text = client.get("/notifications/").content.decode()
     assert "Vous êtes jumelé" in text and "Créé le" in text and "Supprimer" in text
 
 
 def test_someone_elses_notification_is_a_404(client, mentor, outsider):
-    theirs = services.notification_send(user=outsider, title_en="Private", title_fr="Privé")
+    theirs = bell.notification_send(user=outsider, title_en="Private", title_fr="Privé")
     client.force_login(mentor)
     assert client.get(f"/notifications/{theirs.pk}/open/").status_code == 404
     assert client.post(f"/notifications/{theirs.pk}/delete/").status_code == 404
@@ -104,7 +103,7 @@ def test_bad_release_note_shows_the_error_and_saves_nothing(staff_client):
 
 
 def test_mentors_and_mentees_never_see_release_notes(client, mentor, staff):
-    note = services.release_note_save(
+    note = release_notes.release_note_save(
         actor=staff, date=datetime.date(2023, 12, 7), title_en="T", body_en="## A\n- b"
     )
     ReleaseNote.objects.filter(pk=note.pk).update(published_at="2023-12-11T10:30Z")
@@ -115,7 +114,7 @@ def test_mentors_and_mentees_never_see_release_notes(client, mentor, staff):
 
 
 def test_admins_cannot_use_the_staff_desk(admin_client, staff):
-    note = services.release_note_save(
+    note = release_notes.release_note_save(
         actor=staff, date=datetime.date(2023, 12, 7), title_en="T", body_en="## A\n- b"
     )
     for path in (
@@ -130,7 +129,7 @@ def test_admins_cannot_use_the_staff_desk(admin_client, staff):
 
 
 def test_unpublished_notes_are_not_shown_to_admins(admin_client, staff):
-    note = services.release_note_save(
+    note = release_notes.release_note_save(
         actor=staff, date=datetime.date(2023, 12, 7), title_en="Secret draft", body_en="## A\n- b"
     )
     assert admin_client.get(f"/release-notes/{note.pk}/").status_code == 404

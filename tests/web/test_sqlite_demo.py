@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
     from django.db import connection
     from django.test import Client
     from notifications.models import EmailLog
-    from notifications.selectors import email_log_page
+    from notifications.email.log import email_log_page
     from programs.models import Organisation, Role, User
 
     call_command("migrate", verbosity=0)

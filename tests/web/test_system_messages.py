@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core import mail as django_mail
 from django.urls import reverse
 
-from notifications import catalogue
-from notifications.mail import email_send_system
 from notifications.models import EmailStatus, SystemMessage
+from notifications.system_messages import catalogue
+from notifications.system_messages.services import email_send_system
 
 pytestmark = pytest.mark.django_db
 

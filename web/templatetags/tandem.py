@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from notifications import markup
+from notifications.release_notes import markup
 
 register = template.Library()
 

@@ -17,7 +17,10 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications import community, community_services
+from notifications.community import selectors as community
+from notifications.community import services as community_services
+from notifications.community.tags import tag_groups
+from notifications.email.render import Wording
 from notifications.models import (
     Audience,
     CommunityAttachment,
@@ -177,7 +180,7 @@ def community_messages(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "message": message,
-            "subject": community.in_language(message, language)[0],
+            "subject": Wording.of(message).in_language(language)[0],
             "start": community.body_start(message, language),
         }
         for message in page.object_list
@@ -235,7 +238,7 @@ def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResp
         {
             "form": form,
             "message": message,
-            "tag_groups": community.tag_groups(),
+            "tag_groups": tag_groups(),
             "recipient_label": _recipient_label(count),
             "editor_strings": {"image_prompt": _("Address (URL) of the image on the web:")},
         },
@@ -287,7 +290,7 @@ def _preview(
         {
             "message": message,
             "recipient": recipient,
-            "rendered": community.community_render(message=message, recipient=recipient)
+            "rendered": community.community_email_render(message=message, recipient=recipient)
             if recipient
             else None,
             "attachments": message.attachments.order_by("name"),

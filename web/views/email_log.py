@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from notifications import selectors
+from notifications.email import log as log_queries
 from notifications.models import EmailLog, EmailStatus
 from programs.models import User
 from web.access import admin_required
@@ -96,16 +96,16 @@ def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
 
 
-def cursor_token(cursor: selectors.EmailLogCursor) -> str:
+def cursor_token(cursor: log_queries.EmailLogCursor) -> str:
     """A page link's position: microseconds since the epoch (exact, unlike a float) and id."""
     return f"{(cursor.created_at - EPOCH) // dt.timedelta(microseconds=1)}-{cursor.id}"
 
 
-def cursor_parse(token: str | None) -> selectors.EmailLogCursor | None:
+def cursor_parse(token: str | None) -> log_queries.EmailLogCursor | None:
     """A cursor from a link, or None (the first page) for anything malformed."""
     try:
         micros, _sep, pk = (token or "").partition("-")
-        return selectors.EmailLogCursor(
+        return log_queries.EmailLogCursor(
             created_at=EPOCH + dt.timedelta(microseconds=int(micros)), id=int(pk)
         )
     except (ValueError, OverflowError):
@@ -122,7 +122,10 @@ def opened_pattern() -> str:
 
 
 def _render(
-    request: HttpRequest, form: EmailLogFilterForm, page: selectors.EmailLogPage, status: int = 200
+    request: HttpRequest,
+    form: EmailLogFilterForm,
+    page: log_queries.EmailLogPage,
+    status: int = 200,
 ) -> HttpResponse:
     query = request.GET.copy()
     for key in ("before", "after"):
@@ -149,8 +152,8 @@ def email_log(request: HttpRequest) -> HttpResponse:
     form = EmailLogFilterForm(request.GET or None, organisation_id=request.user.organisation_id)
     if form.is_bound and not form.is_valid():
         # Never widen an invalid filter to "everything": say what is wrong, show nothing.
-        return _render(request, form, selectors.EmailLogPage(rows=[], newer=None, older=None))
-    page = selectors.email_log_page(
+        return _render(request, form, log_queries.EmailLogPage(rows=[], newer=None, older=None))
+    page = log_queries.email_log_page(
         organisation_id=request.user.organisation_id,
         **(form.filters() if form.is_bound else {}),
         before=cursor_parse(request.GET.get("before")),
@@ -165,7 +168,7 @@ def email_log_download(request: HttpRequest) -> HttpResponse:
     """«Télécharger»: exactly the filtered rows, as a CSV that streams."""
     form = EmailLogFilterForm(request.GET or None, organisation_id=request.user.organisation_id)
     if form.is_bound and not form.is_valid():
-        page = selectors.EmailLogPage(rows=[], newer=None, older=None)
+        page = log_queries.EmailLogPage(rows=[], newer=None, older=None)
         return _render(request, form, page, status=400)
     # The stream runs after this view returns, outside the middleware that set the
     # viewer's language and zone: hand them over explicitly.
@@ -204,14 +207,14 @@ def csv_batch(
     *,
     organisation_id: int,
     filters: dict[str, Any],
-    before: selectors.EmailLogCursor | None,
+    before: log_queries.EmailLogCursor | None,
     language: str,
     zone: str,
-) -> tuple[str, selectors.EmailLogCursor | None]:
+) -> tuple[str, log_queries.EmailLogCursor | None]:
     """The CSV text of the next CSV_BATCH rows older than `before` (the header first),
     and where the next batch starts (None: that was the last)."""
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
-        page = selectors.email_log_page(
+        page = log_queries.email_log_page(
             organisation_id=organisation_id, **filters, before=before, size=CSV_BATCH
         )
         delimiter = excel_delimiter(language)
@@ -241,7 +244,7 @@ async def csv_stream(
     # thread_sensitive: inside the request every batch runs on the request's own thread,
     # so the stream reuses one database connection, closed when the response ends.
     fetch = sync_to_async(csv_batch, thread_sensitive=True)
-    before: selectors.EmailLogCursor | None = None
+    before: log_queries.EmailLogCursor | None = None
     while True:
         text, before = await fetch(
             organisation_id=organisation_id,

@@ -10,7 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications import markup, selectors, services
+from notifications.bell import selectors as bell
+from notifications.bell import services as bell_services
+from notifications.release_notes import markup
+from notifications.release_notes import selectors as release_notes
+from notifications.release_notes import services as release_note_services
 from programs.errors import DomainError
 from web.access import member_required, staff_required
 from web.forms import ReleaseNoteForm
@@ -18,7 +22,7 @@ from web.forms import ReleaseNoteForm
 
 @member_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notification_list(user_id=request.user.pk), 25).get_page(
+    page = Paginator(bell.notification_list(user_id=request.user.pk), 25).get_page(
         request.GET.get("page")
     )
     return render(request, "web/notifications.html", {"page": page})
@@ -26,10 +30,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
-    notification = selectors.notification_get(
-        user_id=request.user.pk, notification_id=notification_id
-    )
-    target = services.notification_open(notification=notification)
+    notification = bell.notification_get(user_id=request.user.pk, notification_id=notification_id)
+    target = bell_services.notification_open(notification=notification)
     if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = "web:notifications"
     return redirect(target)
@@ -38,10 +40,8 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @member_required
 @require_POST
 def notification_delete(request: HttpRequest, notification_id: int) -> HttpResponse:
-    notification = selectors.notification_get(
-        user_id=request.user.pk, notification_id=notification_id
-    )
-    services.notification_delete(notification=notification)
+    notification = bell.notification_get(user_id=request.user.pk, notification_id=notification_id)
+    bell_services.notification_delete(notification=notification)
     messages.success(request, _("Notification deleted."))
     return redirect("web:notifications")
 
@@ -49,7 +49,7 @@ def notification_delete(request: HttpRequest, notification_id: int) -> HttpRespo
 @member_required
 @require_POST
 def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_all_read(user=request.user)
+    bell_services.notifications_mark_all_read(user=request.user)
     return redirect("web:notifications")
 
 
@@ -64,7 +64,7 @@ def release_note_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.path}")
     _release_note_reader(request)
-    notes = Paginator(selectors.release_notes_published(), 10).get_page(request.GET.get("page"))
+    notes = Paginator(release_notes.release_notes_published(), 10).get_page(request.GET.get("page"))
     return render(request, "web/release_notes.html", {"page": notes})
 
 
@@ -72,18 +72,20 @@ def release_note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.path}")
     _release_note_reader(request)
-    note = selectors.release_note_published_get(note_id=note_id)
+    note = release_notes.release_note_published_get(note_id=note_id)
     return render(request, "web/release_note.html", {"note": note})
 
 
 @staff_required
 def staff_release_notes(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/staff_release_notes.html", {"notes": selectors.release_notes_all()})
+    return render(
+        request, "web/staff_release_notes.html", {"notes": release_notes.release_notes_all()}
+    )
 
 
 @staff_required
 def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) -> HttpResponse:
-    note = selectors.release_note_get(note_id=note_id) if note_id else None
+    note = release_notes.release_note_get(note_id=note_id) if note_id else None
     initial = (
         {
             "date": note.date,
@@ -98,7 +100,9 @@ def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) ->
     form = ReleaseNoteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            note = services.release_note_save(actor=request.user, note=note, **form.cleaned_data)
+            note = release_note_services.release_note_save(
+                actor=request.user, note=note, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -109,8 +113,8 @@ def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) ->
 
 @staff_required
 def staff_release_note_preview(request: HttpRequest, note_id: int) -> HttpResponse:
-    note = selectors.release_note_get(note_id=note_id)
-    english_title, french_title = services.notification_titles(note)
+    note = release_notes.release_note_get(note_id=note_id)
+    english_title, french_title = release_note_services.notification_titles(note)
     return render(
         request,
         "web/staff_release_note_preview.html",
@@ -127,9 +131,9 @@ def staff_release_note_preview(request: HttpRequest, note_id: int) -> HttpRespon
 @staff_required
 @require_POST
 def staff_release_note_publish(request: HttpRequest, note_id: int) -> HttpResponse:
-    note = selectors.release_note_get(note_id=note_id)
+    note = release_notes.release_note_get(note_id=note_id)
     try:
-        services.release_note_publish(actor=request.user, note=note)
+        release_note_services.release_note_publish(actor=request.user, note=note)
     except DomainError as error:
         messages.error(request, error.message)
     else:

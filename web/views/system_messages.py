@@ -12,20 +12,20 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications import system_messages as sm
+from notifications.system_messages import selectors, services
 from programs.errors import DomainError
 from web.access import admin_required, next_or
 
 
 class SystemMessageForm(forms.Form):
     subject_en = forms.CharField(
-        label=gettext_lazy("Subject (English)"), max_length=sm.SUBJECT_MAX_LENGTH
+        label=gettext_lazy("Subject (English)"), max_length=services.SUBJECT_MAX_LENGTH
     )
     body_en = forms.CharField(
         label=gettext_lazy("English text"), widget=forms.Textarea(attrs={"rows": 14})
     )
     subject_fr = forms.CharField(
-        label=gettext_lazy("Subject (French)"), max_length=sm.SUBJECT_MAX_LENGTH
+        label=gettext_lazy("Subject (French)"), max_length=services.SUBJECT_MAX_LENGTH
     )
     body_fr = forms.CharField(
         label=gettext_lazy("French text"), widget=forms.Textarea(attrs={"rows": 14})
@@ -34,7 +34,7 @@ class SystemMessageForm(forms.Form):
 
 @admin_required
 def system_messages(request: HttpRequest) -> HttpResponse:
-    categories = sm.system_message_catalogue(organisation_id=request.user.organisation_id)
+    categories = selectors.system_message_catalogue(organisation_id=request.user.organisation_id)
     return render(request, "web/system_messages.html", {"categories": categories})
 
 
@@ -42,10 +42,10 @@ def system_messages(request: HttpRequest) -> HttpResponse:
 def system_message(request: HttpRequest, key: str) -> HttpResponse:
     """Edit one message's subject and text in both languages («Mettre à jour»), or put
     the shipped wording back."""
-    detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
+    detail = selectors.system_message_detail(organisation_id=request.user.organisation_id, key=key)
     if request.method == "POST" and "reset" in request.POST:
         try:
-            sm.system_message_reset(actor=request.user, key=key)
+            services.system_message_reset(actor=request.user, key=key)
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -54,7 +54,7 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
     form = SystemMessageForm(request.POST or None, initial=detail.wording)
     if request.method == "POST" and form.is_valid():
         try:
-            sm.system_message_save(actor=request.user, key=key, **form.cleaned_data)
+            services.system_message_save(actor=request.user, key=key, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -67,10 +67,10 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
     """«Actif» / «Inactif»: an inactive message is not sent."""
-    detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
+    detail = selectors.system_message_detail(organisation_id=request.user.organisation_id, key=key)
     active = request.POST.get("active") in {"1", "true", "on"}
     try:
-        sm.system_message_set_active(actor=request.user, key=key, active=active)
+        services.system_message_set_active(actor=request.user, key=key, active=active)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -88,9 +88,9 @@ def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
 
 @admin_required
 def system_message_preview(request: HttpRequest, key: str) -> HttpResponse:
-    detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
-    previews = sm.system_message_preview(viewer=request.user, key=key)
-    samples = sm.sample_values(
+    detail = selectors.system_message_detail(organisation_id=request.user.organisation_id, key=key)
+    previews = selectors.system_message_preview(viewer=request.user, key=key)
+    samples = selectors.sample_values(
         viewer=request.user,
         organisation=request.user.organisation,
         language=get_language(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from notifications.release_notes.demo import release_note_demo_load
 from programs.demo import (
     ADMINS,
     DEMO_PASSWORD,
@@ -19,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         organisation = demo_load()
+        release_note_demo_load(staff_email=STAFF_EMAIL)
         demo_meetings_load(
             admin_email=ADMINS[0][2],
             pairs=[(mentor, mentee) for mentor, mentee, _, ended in RELATIONSHIPS if not ended][:3],

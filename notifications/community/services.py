@@ -1,4 +1,4 @@
-"""Community messages (F8), the writing side: compose, send now or at a set time, cancel,
+"""Community messages (F8), the writes: compose, send now or at a set time, cancel,
 delete — and the sending job.
 
 Sending is idempotent (the ORM broker delivers a job at least once): the job claims the
@@ -14,19 +14,24 @@ from __future__ import annotations
 import datetime
 import html
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import nh3
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications import emails, mail
-from notifications.community import audience_recipients, community_recipients, unknown_tags
+from notifications import jobs
+from notifications.community.attachments import clean_attachments
+from notifications.community.selectors import (
+    audience_recipients,
+    community_email_render,
+    community_recipients,
+)
+from notifications.community.tags import unknown_tags
+from notifications.email import outbox, render
 from notifications.models import (
     Audience,
     CommunityAttachment,
@@ -37,58 +42,15 @@ from notifications.models import (
 )
 from programs.errors import DomainError
 from programs.models import MemberGroup, User
+from programs.permissions import require_org_admin
 
 EDITABLE = (CommunityMessageStatus.DRAFT, CommunityMessageStatus.QUEUED)
 SUBJECT_MAX_LENGTH = 300
 BODY_MAX_LENGTH = 200_000
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 # A dispatch refreshes its claim (updated_at) as it goes; one silent this long has died.
 SENDING_STALE_AFTER = datetime.timedelta(minutes=5)
 HEARTBEAT_EVERY = 50
 DISPATCH_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class FileKind:
-    """An attachment type: the content types browsers send for it (the first is the one
-    stored) and how its content starts (none: text, which has no NUL byte)."""
-
-    content_types: tuple[str, ...]
-    magic: tuple[bytes, ...] = ()
-
-    def matches(self, head: bytes) -> bool:
-        if self.magic:
-            return head.startswith(self.magic)
-        return b"\x00" not in head
-
-
-_ZIP = (b"PK\x03\x04",)
-_JPEG = FileKind(("image/jpeg", "image/pjpeg"), (b"\xff\xd8\xff",))
-ATTACHMENT_KINDS = {
-    "pdf": FileKind(("application/pdf",), (b"%PDF-",)),
-    "docx": FileKind(
-        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",), _ZIP
-    ),
-    "xlsx": FileKind(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",), _ZIP),
-    "pptx": FileKind(
-        ("application/vnd.openxmlformats-officedocument.presentationml.presentation",), _ZIP
-    ),
-    "png": FileKind(("image/png",), (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": _JPEG,
-    "jpeg": _JPEG,
-    "gif": FileKind(("image/gif",), (b"GIF87a", b"GIF89a")),
-    "txt": FileKind(("text/plain",)),
-    # Windows browsers announce CSV files as Excel's.
-    "csv": FileKind(
-        ("text/csv", "application/csv", "text/x-csv", "application/vnd.ms-excel", "text/plain")
-    ),
-}
-
-
-def _require_admin(actor: User, organisation_id: int) -> None:
-    if not (actor.is_org_admin and actor.organisation_id == organisation_id):
-        raise DomainError(_("Only an administrator of this program can do that."), code="forbidden")
 
 
 def _locked(message: CommunityMessage) -> CommunityMessage:
@@ -129,7 +91,7 @@ def _clean_content(
             )
         if len(body or "") > BODY_MAX_LENGTH:
             raise DomainError(_("The message is too long."))
-        body = emails.sanitise(body or "")
+        body = render.sanitise(body or "")
         if _is_blank(body):
             body = ""
         if bool(subject) != bool(body):
@@ -176,59 +138,6 @@ def _clean_audience(
     return group, chosen
 
 
-def _head(upload: UploadedFile) -> bytes:
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    return head
-
-
-def _clean_attachments(
-    uploads: Sequence[UploadedFile], *, kept: int
-) -> list[tuple[UploadedFile, str, str]]:
-    """[(file, name, content type)] once every file passed: count, type by extension and
-    announced content type, size, and content that starts as its type does."""
-    uploads = [upload for upload in uploads if upload]
-    if kept + len(uploads) > MAX_ATTACHMENTS:
-        raise DomainError(
-            ngettext(
-                "A message can have at most %(count)d attachment.",
-                "A message can have at most %(count)d attachments.",
-                MAX_ATTACHMENTS,
-            )
-            % {"count": MAX_ATTACHMENTS}
-        )
-    cleaned = []
-    for upload in uploads:
-        name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
-        stem, dot, extension = name.rpartition(".")
-        kind = ATTACHMENT_KINDS.get(extension.lower()) if dot else None
-        content_type = (upload.content_type or "").split(";")[0].strip().lower()
-        if kind is None or content_type not in kind.content_types:
-            raise DomainError(
-                _(
-                    "“%(name)s” cannot be attached: only PDF, Word, Excel, PowerPoint, PNG, "
-                    "JPEG, GIF, text and CSV files can."
-                )
-                % {"name": name}
-            )
-        if not upload.size:
-            raise DomainError(_("“%(name)s” is empty.") % {"name": name})
-        if upload.size > MAX_ATTACHMENT_SIZE:
-            raise DomainError(
-                _("“%(name)s” is larger than %(size)s.")
-                % {"name": name, "size": filesizeformat(MAX_ATTACHMENT_SIZE)}
-            )
-        if not kind.matches(_head(upload)):
-            raise DomainError(
-                _("The content of “%(name)s” does not match its type.") % {"name": name}
-            )
-        if len(name) > 255:
-            name = f"{stem[: 254 - len(extension)]}.{extension}"
-        cleaned.append((upload, name, kind.content_types[0]))
-    return cleaned
-
-
 def _delete_files_on_commit(attachments: Iterable[CommunityAttachment]) -> None:
     files = [(attachment.file.storage, attachment.file.name) for attachment in attachments]
     if files:
@@ -255,7 +164,7 @@ def community_message_save(
     complete language at least, known tags only), the recipients (of this organisation,
     at least one person) and the attachments. Bodies are stored sanitised."""
     organisation_id = message.organisation_id if message else actor.organisation_id
-    _require_admin(actor, organisation_id)
+    require_org_admin(actor, organisation_id=organisation_id)
     if message is not None:
         message = _locked(message)
         if message.status not in EDITABLE:
@@ -277,7 +186,7 @@ def community_message_save(
     remove_ids = set(remove_attachment_ids)
     existing = list(message.attachments.all()) if message else []
     removed = [attachment for attachment in existing if attachment.pk in remove_ids]
-    files = _clean_attachments(attachments, kept=len(existing) - len(removed))
+    files = clean_attachments(attachments, kept=len(existing) - len(removed))
 
     if message is None:
         message = CommunityMessage(organisation_id=organisation_id, created_by=actor)
@@ -304,7 +213,7 @@ def community_message_send(
     """«Envoyer un message»: queue it to go now (the sending job starts after commit) or
     at `send_at` (the every-minute job starts it then). The recipients are counted now
     and read again when it goes out."""
-    _require_admin(actor, message.organisation_id)
+    require_org_admin(actor, organisation_id=message.organisation_id)
     message = _locked(message)
     if message.status not in EDITABLE:
         raise DomainError(_("This message has already been sent."))
@@ -320,16 +229,14 @@ def community_message_send(
     message.updated_at = now
     message.save(update_fields=["status", "send_at", "recipient_count", "updated_at"])
     if send_at is None:
-        from notifications.tasks import enqueue_community_dispatch
-
-        transaction.on_commit(lambda: enqueue_community_dispatch(message.pk))
+        transaction.on_commit(lambda: jobs.enqueue_community_dispatch(message.pk))
     return message
 
 
 @transaction.atomic
 def community_message_cancel(*, actor: User, message: CommunityMessage) -> CommunityMessage:
     """Stop a queued message before it goes out: it is a draft again and nobody gets it."""
-    _require_admin(actor, message.organisation_id)
+    require_org_admin(actor, organisation_id=message.organisation_id)
     message = _locked(message)
     if message.status != CommunityMessageStatus.QUEUED:
         if message.status == CommunityMessageStatus.DRAFT:
@@ -346,7 +253,7 @@ def community_message_cancel(*, actor: User, message: CommunityMessage) -> Commu
 def community_message_delete(*, actor: User, message: CommunityMessage) -> None:
     """Delete a message and its attachments. Refused while its emails are going out; the
     email log keeps what was sent."""
-    _require_admin(actor, message.organisation_id)
+    require_org_admin(actor, organisation_id=message.organisation_id)
     message = _locked(message)
     going_out = EmailLog.objects.filter(
         community_message=message, status__in=[EmailStatus.QUEUED, EmailStatus.SENDING]
@@ -355,6 +262,17 @@ def community_message_delete(*, actor: User, message: CommunityMessage) -> None:
         raise DomainError(_("This message is being sent: it can be deleted once it has gone out."))
     _delete_files_on_commit(message.attachments.all())
     message.delete()
+
+
+def community_email_send(*, message: CommunityMessage, recipient: User) -> EmailLog:
+    """Queue one recipient's email of a community message, rendered for them. Raises
+    IntegrityError when they already have one (a concurrent run emailed them first)."""
+    return outbox.email_queue(
+        recipient=recipient,
+        organisation=message.organisation,
+        email=community_email_render(message=message, recipient=recipient),
+        community_message=message,
+    )
 
 
 def community_message_dispatch(*, message_id: int) -> int:
@@ -391,7 +309,7 @@ def community_message_dispatch(*, message_id: int) -> int:
         chunk = User.objects.filter(pk__in=pending[start : start + DISPATCH_CHUNK]).order_by("pk")
         for recipient in chunk:
             try:
-                mail.email_send_community(message=message, recipient=recipient)
+                community_email_send(message=message, recipient=recipient)
             except IntegrityError:
                 continue  # a concurrent run of this job emailed them first
             queued += 1
@@ -420,10 +338,8 @@ def community_messages_due() -> int:
         | Q(status=CommunityMessageStatus.QUEUED, send_at__isnull=True, updated_at__lt=stale)
         | Q(status=CommunityMessageStatus.SENDING, updated_at__lt=stale)
     ).values_list("pk", flat=True)
-    from notifications.tasks import enqueue_community_dispatch
-
     started = 0
     for message_id in list(due):
-        enqueue_community_dispatch(message_id)
+        jobs.enqueue_community_dispatch(message_id)
         started += 1
     return started

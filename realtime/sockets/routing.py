@@ -2,6 +2,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from realtime.consumers import LiveConsumer
+from realtime.sockets.consumer import LiveConsumer
 
 websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]

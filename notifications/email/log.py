@@ -1,3 +1,6 @@
+"""The email log's reads («Registre des courriels», F2): keyset pages of one
+organisation's log, for the page and its CSV download. Figures: docs/email.md."""
+
 from __future__ import annotations
 
 import functools
@@ -10,43 +13,9 @@ from typing import Any, NamedTuple
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
-from notifications.models import EmailLog, EmailStatus, Notification, ReleaseNote
+from notifications.models import EmailLog, EmailStatus
 
-
-def unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
-
-
-def notification_list(*, user_id: int) -> QuerySet[Notification]:
-    return Notification.objects.filter(user_id=user_id).order_by("-created_at", "-pk")
-
-
-def notification_get(*, user_id: int, notification_id: int) -> Notification:
-    """One of this person's notifications, or 404 — never someone else's."""
-    return get_object_or_404(Notification, pk=notification_id, user_id=user_id)
-
-
-def release_notes_published() -> QuerySet[ReleaseNote]:
-    return ReleaseNote.objects.filter(published_at__isnull=False).order_by("-date", "-pk")
-
-
-def release_note_published_get(*, note_id: int) -> ReleaseNote:
-    return get_object_or_404(ReleaseNote, pk=note_id, published_at__isnull=False)
-
-
-def release_note_get(*, note_id: int) -> ReleaseNote:
-    return get_object_or_404(ReleaseNote, pk=note_id)
-
-
-def release_notes_all() -> QuerySet[ReleaseNote]:
-    return ReleaseNote.objects.select_related("created_by").order_by("-date", "-pk")
-
-
-# --- Email log («Registre des courriels», F2) -------------------------------------------
-#
 # The log page is the one read that runs over a million-row table on every filter click,
 # so it skips the queryset machinery: its SQL is assembled from a few fixed pieces (no
 # per-call query building and compiling, which cost more than the index scan itself),

@@ -1,4 +1,6 @@
-"""Every write on notifications and release notes."""
+"""Release notes (F1): support staff write them in English and French, preview and
+publish; every administrator of every organisation then finds «Release Notes for <date>»
+in their bell, delivered by one background job. No email is sent."""
 
 from __future__ import annotations
 
@@ -6,56 +8,20 @@ import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from notifications import events, markup
+from notifications import jobs
+from notifications.bell import events as bell_events
+from notifications.bell.services import bilingual_titles
 from notifications.models import Notification, ReleaseNote
+from notifications.release_notes import markup
 from programs.errors import DomainError
 from programs.models import Role, User
+from programs.permissions import require_staff
 
 DELIVERY_BATCH = 1000
-
-
-def notification_send(*, user: User, title_en: str, title_fr: str, url: str = "") -> Notification:
-    """Put a line in someone's bell; their open pages see the new count at once."""
-    notification = Notification.objects.create(
-        user=user, title_en=title_en, title_fr=title_fr or title_en, url=url
-    )
-    events.bell_changed_on_commit(user.pk)
-    return notification
-
-
-@transaction.atomic
-def notification_open(*, notification: Notification) -> str:
-    """Mark a notification read and return where it leads."""
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
-        events.bell_changed_on_commit(notification.user_id)
-    return notification.url
-
-
-@transaction.atomic
-def notification_delete(*, notification: Notification) -> None:
-    user_id = notification.user_id
-    notification.delete()
-    events.bell_changed_on_commit(user_id)
-
-
-@transaction.atomic
-def notifications_mark_all_read(*, user: User) -> int:
-    count = Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    events.bell_changed_on_commit(user.pk)
-    return count
-
-
-def _require_staff(actor: User) -> None:
-    if not actor.is_staff:
-        raise DomainError(_("Only platform support staff can do that."), code="forbidden")
 
 
 def _validate_release_note(*, title_en: str, body_en: str, body_fr: str) -> None:
@@ -83,7 +49,7 @@ def release_note_save(
 ) -> ReleaseNote:
     """Create or edit a release note (a draft until published; edits after publishing
     show on its page, the notifications already sent stay as they are)."""
-    _require_staff(actor)
+    require_staff(actor)
     _validate_release_note(title_en=title_en, body_en=body_en, body_fr=body_fr)
     if note is None:
         note = ReleaseNote(created_by=actor)
@@ -93,14 +59,15 @@ def release_note_save(
     return note
 
 
+DATE_PATTERNS = {"en": "l, F j, Y", "fr": "l j F Y"}
+
+
 def notification_titles(note: ReleaseNote) -> tuple[str, str]:
     """«Release Notes for <date>» in English and French, the date in each language."""
-    titles = []
-    for language, pattern in (("en", "l, F j, Y"), ("fr", "l j F Y")):
-        with translation.override(language):
-            day = formats.date_format(note.date, pattern)
-            titles.append(str(_("Release Notes for %(date)s") % {"date": day}))
-    return titles[0], titles[1]
+    return bilingual_titles(
+        gettext_noop("Release Notes for %(date)s"),
+        lambda language: {"date": formats.date_format(note.date, DATE_PATTERNS[language])},
+    )
 
 
 @transaction.atomic
@@ -108,15 +75,13 @@ def release_note_publish(*, actor: User, note: ReleaseNote) -> ReleaseNote:
     """Publish: every administrator of every organisation gets «Release Notes for <date>»
     in their bell. Delivery is one background job (bulk inserts), started after commit.
     No email is sent."""
-    _require_staff(actor)
+    require_staff(actor)
     note = ReleaseNote.objects.select_for_update().get(pk=note.pk)
     if note.published_at is not None:
         raise DomainError(_("This release note is already published."))
     note.published_at = timezone.now()
     note.save(update_fields=["published_at"])
-    from notifications.tasks import enqueue_release_note_delivery
-
-    transaction.on_commit(lambda: enqueue_release_note_delivery(note.pk))
+    transaction.on_commit(lambda: jobs.enqueue_release_note_delivery(note.pk))
     return note
 
 
@@ -155,5 +120,5 @@ def release_note_deliver(*, note_id: int) -> int:
     ReleaseNote.objects.filter(pk=note.pk, delivered_at__isnull=True).update(
         delivered_at=timezone.now()
     )
-    events.admins_bells_bumped(reason=f"release-note.{note.pk}")
+    bell_events.admins_bells_bumped(reason=f"release-note.{note.pk}")
     return Notification.objects.filter(release_note=note).count()

@@ -1,10 +1,6 @@
-"""Community messages (F8), the reading side: dynamic tags, who a message reaches, the
-list and the per-recipient preview. The writes and the sending job are in
-`notifications.community_services`.
-
-Tags — {first_name}/{prénom}, {last_name}/{nom}, {full_name}/{Nom complet}, {org_name} —
-are filled per recipient; an unknown tag is refused when the message is written, never
-sent as a broken email."""
+"""Community messages (F8), the reads: who a message reaches, the list, and each
+recipient's email as sent and previewed. The writes and the sending job are in
+`community.services`; the tags in `community.tags`."""
 
 from __future__ import annotations
 
@@ -12,67 +8,22 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
-from notifications import emails
+from notifications.email import render
+from notifications.email.render import (
+    BodyFormat,
+    RenderedEmail,
+    Wording,
+    recipient_values,
+    render_email,
+)
 from notifications.models import Audience, CommunityMessage, CommunityMessageStatus, EmailLog
-from programs.models import Organisation, Relationship, RelationshipStatus, Role, User
-
-# tag → what it stands for; the French spellings are the ones the source platform uses.
-TAGS = {
-    "first_name": "first_name",
-    "prénom": "first_name",
-    "last_name": "last_name",
-    "nom": "last_name",
-    "full_name": "full_name",
-    "Nom complet": "full_name",
-    "nom complet": "full_name",
-    "org_name": "org_name",
-    "organisation": "org_name",
-}
-
-
-def tag_values(recipient: User, organisation: Organisation) -> dict[str, str]:
-    with translation.override(recipient.language):
-        org_name = organisation.name
-    base = {
-        "first_name": recipient.first_name,
-        "last_name": recipient.last_name,
-        "full_name": recipient.full_name,
-        "org_name": org_name,
-    }
-    return {tag: base[meaning] for tag, meaning in TAGS.items()}
-
-
-def unknown_tags(*texts: str) -> set[str]:
-    unknown: set[str] = set()
-    for text in texts:
-        unknown |= emails.unknown_keywords(text or "", set(TAGS))
-    return unknown
-
-
-# --- Reads: who receives a message, the list, the preview --------------------------------
+from programs.models import Relationship, RelationshipStatus, Role, User
 
 # The community of a program is its mentors and mentees: "All members" and "Mentors and
 # mentees" reach the same people (the source platform offers both). Administrators only
 # receive a community message when chosen by name (to try one on themselves, say).
 COMMUNITY_ROLES = (Role.MENTOR, Role.MENTEE)
-
-TAG_LABELS = {
-    "first_name": _("First name"),
-    "last_name": _("Last name"),
-    "full_name": _("Full name"),
-    "org_name": _("Organisation name"),
-}
-
-
-def tag_groups() -> list[tuple[str, list[str]]]:
-    """[(label, [tags…])] in the order shown beside the editor."""
-    by_meaning: dict[str, list[str]] = {}
-    for tag, meaning in TAGS.items():
-        by_meaning.setdefault(meaning, []).append(tag)
-    return [(str(TAG_LABELS[meaning]), tags) for meaning, tags in by_meaning.items()]
 
 
 def audience_recipients(
@@ -149,41 +100,23 @@ def community_message_get(*, organisation_id: int, message_id: int) -> Community
     )
 
 
-def in_language(message: CommunityMessage, language: str) -> tuple[str, str]:
-    """(subject, body) in `language`, or the other one when only that one was written."""
-    other = "en" if language == "fr" else "fr"
-    for lang in (language, other):
-        subject, body = getattr(message, f"subject_{lang}"), getattr(message, f"body_{lang}")
-        if subject or body:
-            return subject, body
-    return "", ""
-
-
 def body_start(message: CommunityMessage, language: str, length: int = 80) -> str:
     """The start of the body as plain text, for the list."""
-    _subject, body = in_language(message, language)
-    text = " ".join(emails.html_to_text(body).split())
+    _subject, body = Wording.of(message).in_language(language)
+    text = " ".join(render.html_to_text(body).split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def community_render(*, message: CommunityMessage, recipient: User) -> dict[str, str]:
-    """Exactly what `recipient` gets (their language's version, their tag values,
-    sanitised, in the organisation's layout), minus the open-tracking pixel: the
-    preview must not count as the recipient opening it."""
-    subject_tpl, body_tpl = in_language(message, recipient.language)
-    values = tag_values(recipient, message.organisation)
-    subject = emails.fill(subject_tpl, values)
-    body_html = emails.fill(emails.sanitise(body_tpl), values, escape_values=True)
-    with translation.override(recipient.language):
-        page = emails.wrap(
-            body_html=body_html,
-            subject=subject,
-            organisation_name=message.organisation.name,
-            language=recipient.language,
-        )
-    return {
-        "subject": subject,
-        "html": page,
-        "text": emails.html_to_text(body_html),
-        "language": recipient.language,
-    }
+def community_email_render(*, message: CommunityMessage, recipient: User) -> RenderedEmail:
+    """What `recipient` gets — their language's version (or the other), their tag values,
+    sanitised, in the organisation's layout — as sent and as previewed: the outbox only
+    adds the open-tracking pixel, which a preview must not carry (it would count as the
+    recipient opening it)."""
+    organisation = message.organisation
+    return render_email(
+        wording=Wording.of(message),
+        body_format=BodyFormat.HTML,
+        language=recipient.language,
+        values=recipient_values(recipient, organisation),
+        organisation=organisation,
+    )

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from notifications.events import email_status_changed_on_commit
+from notifications.email.events import email_status_changed_on_commit
 from notifications.models import STATUS_RANK, EmailEvent, EmailLog, EmailStatus
 from programs.errors import DomainError
 from programs.models import User

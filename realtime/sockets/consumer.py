@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
-from notifications.selectors import unread_count
+from notifications.bell.selectors import unread_count
 from presence.selectors import aonline_user_ids
 from presence.services import SocketPresence
 from programs.models import User

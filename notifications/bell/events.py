@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from notifications import selectors
-from realtime.groups import org_admins_group, platform_admins_group, user_group
-from realtime.publish import command, on_commit_once, publish_on_commit
+from notifications.bell import selectors
+from realtime.groups import platform_admins_group, user_group
+from realtime.publish import command, on_commit_once
 
 
 def bell_changed_on_commit(user_id: int) -> None:
@@ -30,19 +30,3 @@ def admins_bells_bumped(*, reason: str) -> None:
     `since` lets a socket that counted afterwards know its count already includes it, and
     `reason` (one per delivered thing) that a retried job's second bump is the same one."""
     command(platform_admins_group(), "bell.bump", since=timezone.now().isoformat(), reason=reason)
-
-
-def email_status_changed_on_commit(log) -> None:
-    """A row of the email log changed status: admins watching the log see it at once."""
-    if log.organisation_id is None:
-        return
-    publish_on_commit(
-        org_admins_group(log.organisation_id),
-        "email.updated",
-        {
-            "id": log.pk,
-            "status": log.status,
-            "status_at": log.status_at.isoformat(),
-            "opened_at": log.opened_at.isoformat() if log.opened_at else None,
-        },
-    )

@@ -26,6 +26,11 @@ class Default:
     def allowed(self) -> frozenset[str]:
         return frozenset(COMMON_KEYWORDS + self.keywords)
 
+    @property
+    def keywords_listed(self) -> list[str]:
+        """The keywords it may use, its own first, in the order the page lists them."""
+        return list(dict.fromkeys(self.keywords + COMMON_KEYWORDS))
+
 
 GETTING_STARTED = "getting_started"
 MATCHING = "matching"

@@ -1,0 +1,47 @@
+"""What notifications does when programs announces something (programs.events): the
+people concerned get a line in their bell and the catalogue's email. Connected in
+NotificationsConfig.ready(); each runs inside the transaction that made the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from notifications.bell.services import notification_send_translated
+from notifications.system_messages.services import email_send_system
+from programs.models import Relationship, User
+
+
+def _tell_the_pair(relationship: Relationship, *, key: str, title: str) -> None:
+    """Each person of the pair gets a bell line and the catalogue email `key` (which
+    their organisation may have turned off), naming their partner."""
+    pair = ((relationship.mentor, relationship.mentee), (relationship.mentee, relationship.mentor))
+    for person, partner in pair:
+        notification_send_translated(
+            user=person, title=title, values={"name": partner.full_name}, url="/"
+        )
+        email_send_system(
+            key=key,
+            recipient=person,
+            values={"partner_name": partner.full_name, "here": settings.SITE_URL + "/"},
+        )
+
+
+def relationship_matched(sender: type, relationship: Relationship, **kwargs: Any) -> None:
+    _tell_the_pair(
+        relationship, key="matched", title=gettext_noop("You have been matched with %(name)s")
+    )
+
+
+def relationship_ended(sender: type, relationship: Relationship, **kwargs: Any) -> None:
+    _tell_the_pair(
+        relationship,
+        key="relationship_ended",
+        title=gettext_noop("Your relationship with %(name)s has ended"),
+    )
+
+
+def unlock_requested(sender: type, user: User, url: str, **kwargs: Any) -> None:
+    email_send_system(key="account_unlock", recipient=user, values={"here": url})
