@@ -21,6 +21,20 @@ from programs.models import User
 NOT_FOUND = _("This was not found in your program.")
 
 
+def is_member(actor: User) -> bool:
+    """An active member (any role) of an organisation."""
+    return actor.is_active and actor.organisation_id is not None
+
+
+def is_org_admin(actor: User) -> bool:
+    """An active administrator of their own organisation."""
+    return actor.is_active and actor.is_org_admin
+
+
+def is_support_staff(actor: User) -> bool:
+    return actor.is_active and actor.is_staff
+
+
 def require_active(actor: User) -> None:
     if not actor.is_active:
         raise DomainError(_("This account is deactivated."), code="forbidden")
@@ -34,12 +48,12 @@ def require_org_admin(
     require_active(actor)
     if organisation_id is None or actor.organisation_id != organisation_id:
         raise DomainError(not_found, code="not_found")
-    if not actor.is_org_admin:
+    if not is_org_admin(actor):
         raise DomainError(_("Only an administrator of this program can do that."), code="forbidden")
 
 
 def require_staff(actor: User) -> None:
     """`actor` is active platform support staff (release notes)."""
     require_active(actor)
-    if not actor.is_staff:
+    if not is_support_staff(actor):
         raise DomainError(_("Only platform support staff can do that."), code="forbidden")

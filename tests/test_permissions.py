@@ -1,0 +1,138 @@
+"""One permission rule for every service (programs.permissions): an administrator of the
+organisation, active, may act; a member of it may not ("forbidden"); for anyone else the
+object does not exist ("not_found"); a deactivated administrator is always refused."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from notifications.community import services as community
+from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
+from notifications.release_notes import services as release_notes
+from notifications.system_messages import services as system_messages
+from programs import services
+from programs.errors import DomainError
+from programs.models import MemberGroup, Relationship, RelationshipStatus, User
+from programs.permissions import require_org_admin, require_staff
+from scheduling import services as scheduling
+from scheduling.models import MeetingSeries
+
+pytestmark = pytest.mark.django_db
+
+WORDING = {"subject_en": "S", "body_en": "B", "subject_fr": "S", "body_fr": "B"}
+
+
+def actions(relationship: Relationship, mentor: User, message: CommunityMessage):
+    """Every administrator's use case, as (name, call with an actor)."""
+    group = MemberGroup.objects.create(organisation_id=relationship.organisation_id, name="G")
+    start = timezone.now() + datetime.timedelta(days=3)
+    return [
+        ("deactivate", lambda a: services.member_set_active(actor=a, member=mentor, active=False)),
+        ("member admin", lambda a: services.member_set_administrator(actor=a, member=mentor, administrator=None)),
+        ("end", lambda a: services.relationship_end(actor=a, relationship=relationship)),
+        ("group members", lambda a: services.group_set_members(actor=a, group=group, member_ids=[])),
+        ("community send", lambda a: community.community_message_send(actor=a, message=message)),
+        ("community delete", lambda a: community.community_message_delete(actor=a, message=message)),
+        ("book", lambda a: scheduling.meeting_book(
+            actor=a, relationship=relationship, duration_minutes=60, meeting_type="video",
+            start=start,
+        )),
+    ]  # fmt: skip
+
+
+def snapshot(org) -> tuple:
+    return (
+        list(User.objects.filter(organisation=org).values_list("pk", "is_active", "member_administrator")),
+        list(Relationship.objects.values_list("pk", "status")),
+        list(MemberGroup.objects.values_list("pk", "members")),
+        list(CommunityMessage.objects.values_list("pk", "status")),
+        MeetingSeries.objects.count(),
+        SystemMessage.objects.count(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def message(admin, mentor) -> CommunityMessage:
+    return community.community_message_save(actor=admin, audience=Audience.ALL, **WORDING)
+
+
+def test_a_deactivated_administrator_is_refused_by_every_service(
+    org, admin, mentor, relationship, message
+):
+    second = User.objects.create_user(
+        "second@mentor.test", "x", organisation=org, role="admin", first_name="S", last_name="A"
+    )
+    second.is_active = False
+    second.save(update_fields=["is_active"])
+    calls = actions(relationship, mentor, message)
+    before = snapshot(org)
+    for name, act in calls:
+        with pytest.raises(DomainError) as refused:
+            act(second)
+        assert refused.value.code == "forbidden", name
+    with pytest.raises(DomainError):
+        system_messages.system_message_save(actor=second, key="welcome", **WORDING)
+    with pytest.raises(DomainError):
+        services.group_create(actor=second, name="Mine")
+    assert snapshot(org) == before
+    assert relationship.status == RelationshipStatus.MATCHED
+
+
+def test_another_organisations_objects_do_not_exist_for_an_outsider(
+    org, outsider, mentor, relationship, message
+):
+    calls = actions(relationship, mentor, message)
+    before = snapshot(org)
+    for name, act in calls:
+        with pytest.raises(DomainError) as refused:
+            act(outsider)
+        assert refused.value.code == "not_found", name
+    assert snapshot(org) == before
+
+
+def test_a_member_of_the_program_is_forbidden(org, mentee, mentor, relationship, message):
+    calls = actions(relationship, mentor, message)
+    before = snapshot(org)
+    for name, act in calls:
+        with pytest.raises(DomainError) as refused:
+            act(mentee)
+        assert refused.value.code == "forbidden", name
+    assert snapshot(org) == before
+
+
+def test_the_rule_itself(org, admin, mentor, outsider):
+    require_org_admin(admin, organisation_id=org.pk)
+    for actor, organisation_id, code in (
+        (mentor, org.pk, "forbidden"),
+        (outsider, org.pk, "not_found"),
+        (admin, None, "not_found"),
+        (admin, org.pk + 1000, "not_found"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            require_org_admin(actor, organisation_id=organisation_id)
+        assert refused.value.code == code
+    admin.is_active = False
+    with pytest.raises(DomainError) as refused:
+        require_org_admin(admin, organisation_id=org.pk)
+    assert refused.value.code == "forbidden"
+
+
+def test_release_notes_need_active_support_staff(admin):
+    staff = User.objects.create_user("staff@tandem.test", "x", is_staff=True)
+    note = release_notes.release_note_save(
+        actor=staff, date=datetime.date(2026, 1, 5), title_en="T", body_en="## A\n- b"
+    )
+    for actor in (admin,):
+        with pytest.raises(DomainError) as refused:
+            release_notes.release_note_publish(actor=actor, note=note)
+        assert refused.value.code == "forbidden"
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    with pytest.raises(DomainError):
+        require_staff(staff)
+    with pytest.raises(DomainError):
+        release_notes.release_note_publish(actor=staff, note=note)
+    assert ReleaseNote.objects.get(pk=note.pk).published_at is None
