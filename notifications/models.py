@@ -102,7 +102,7 @@ class EmailStatus(models.TextChoices):
 
 
 # A status only moves forward: a late "delivered" never overwrites "opened" (F2).
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     EmailStatus.SUPPRESSED: 0,
     EmailStatus.QUEUED: 0,
     EmailStatus.SENDING: 5,

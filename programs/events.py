@@ -39,6 +39,8 @@ def counts_changed_on_commit(organisation_id: int) -> None:
 
 
 def member_active_changed_on_commit(member: User) -> None:
+    if member.organisation_id is None:
+        return  # support staff: no organisation's administrators to tell
     publish_on_commit(
         org_admins_group(member.organisation_id),
         "member.updated",

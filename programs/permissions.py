@@ -42,14 +42,16 @@ def require_active(actor: User) -> None:
 
 def require_org_admin(
     actor: User, *, organisation_id: int | None, not_found: str | Promise = NOT_FOUND
-) -> None:
+) -> int:
     """`actor` is an active administrator of organisation `organisation_id`; an object of
-    another organisation (or of none) is not found, with the sentence `not_found`."""
+    another organisation (or of none) is not found, with the sentence `not_found`.
+    Returns the organisation's id, now known to be the actor's."""
     require_active(actor)
     if organisation_id is None or actor.organisation_id != organisation_id:
         raise DomainError(not_found, code="not_found")
     if not is_org_admin(actor):
         raise DomainError(_("Only an administrator of this program can do that."), code="forbidden")
+    return organisation_id
 
 
 def require_staff(actor: User) -> None:

@@ -10,6 +10,7 @@ from programs import events
 from programs.errors import DomainError
 from programs.models import (
     OPEN_STATUSES,
+    TIME_ZONE_CHOICES,
     Language,
     MemberGroup,
     Organisation,
@@ -19,6 +20,8 @@ from programs.models import (
     User,
 )
 from programs.permissions import require_org_admin
+
+TIME_ZONES = frozenset(name for name, _label in TIME_ZONE_CHOICES)
 
 
 @transaction.atomic
@@ -61,7 +64,7 @@ def member_create(
 def member_set_active(*, actor: User, member: User, active: bool) -> User:
     """Deactivate or reactivate a member at once («Actif»). Deactivation ends the
     member's live sessions; their data is kept."""
-    require_org_admin(actor, organisation_id=member.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=member.organisation_id)
     if member.pk == actor.pk and not active:
         raise DomainError(_("You cannot deactivate your own account."))
     member = User.objects.select_for_update().get(pk=member.pk)
@@ -72,7 +75,7 @@ def member_set_active(*, actor: User, member: User, active: bool) -> User:
     events.member_active_changed_on_commit(member)
     if not active:
         events.sessions_end_on_commit(member.pk)
-    events.counts_changed_on_commit(member.organisation_id)
+    events.counts_changed_on_commit(organisation_id)
     return member
 
 
@@ -100,7 +103,7 @@ def member_set_preferences(
         user.language = language
         fields.append("language")
     if time_zone is not None:
-        if time_zone not in dict(User._meta.get_field("time_zone").choices):
+        if time_zone not in TIME_ZONES:
             raise DomainError(_("Unknown time zone."))
         user.time_zone = time_zone
         fields.append("time_zone")
@@ -126,8 +129,7 @@ def relationship_match(
 ) -> Relationship:
     """Match a mentor with a mentee («Jumelé») in the actor's organisation. Each of the
     pair is told (by notifications, through `events.relationship_matched`)."""
-    organisation_id = actor.organisation_id
-    require_org_admin(actor, organisation_id=organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
     if mentor.organisation_id != organisation_id or mentee.organisation_id != organisation_id:
         raise DomainError(_("Both people must belong to your program."), code="not_found")
     if mentor.pk == mentee.pk:
@@ -168,7 +170,7 @@ def relationship_end(*, actor: User, relationship: Relationship) -> Relationship
     """End a relationship: it becomes «Complété» with today's end date; through
     `events.relationship_ended` its meetings still to come are cancelled (scheduling) and
     each of the pair is told (notifications)."""
-    require_org_admin(actor, organisation_id=relationship.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=relationship.organisation_id)
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status == RelationshipStatus.COMPLETED:
         raise DomainError(_("This relationship has already ended."))
@@ -176,22 +178,20 @@ def relationship_end(*, actor: User, relationship: Relationship) -> Relationship
     relationship.ended_at = timezone.now()
     relationship.save(update_fields=["status", "ended_at"])
     events.relationship_ended.send(sender=Relationship, relationship=relationship)
-    events.counts_changed_on_commit(relationship.organisation_id)
+    events.counts_changed_on_commit(organisation_id)
     return relationship
 
 
 @transaction.atomic
 def group_create(*, actor: User, name: str) -> MemberGroup:
     """Create a named group in the actor's organisation."""
-    require_org_admin(actor, organisation_id=actor.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
     name = name.strip()
     if not name:
         raise DomainError(_("A group needs a name."))
-    if MemberGroup.objects.filter(
-        organisation_id=actor.organisation_id, name__iexact=name
-    ).exists():
+    if MemberGroup.objects.filter(organisation_id=organisation_id, name__iexact=name).exists():
         raise DomainError(_("A group named %(name)s already exists.") % {"name": name})
-    return MemberGroup.objects.create(organisation_id=actor.organisation_id, name=name)
+    return MemberGroup.objects.create(organisation_id=organisation_id, name=name)
 
 
 @transaction.atomic

@@ -56,7 +56,9 @@ def snapshot(org) -> tuple:
 
 @pytest.fixture
 def message(admin, mentor) -> CommunityMessage:
-    return community.community_message_save(actor=admin, audience=Audience.ALL, **WORDING)
+    return community.community_message_save(
+        actor=admin, audience=Audience.ALL, subject_en="S", body_en="B", subject_fr="", body_fr=""
+    )
 
 
 def test_a_deactivated_administrator_is_refused_by_every_service(

@@ -163,8 +163,9 @@ def community_message_save(
     its send time). Everything is checked before anything is written: the content (one
     complete language at least, known tags only), the recipients (of this organisation,
     at least one person) and the attachments. Bodies are stored sanitised."""
-    organisation_id = message.organisation_id if message else actor.organisation_id
-    require_org_admin(actor, organisation_id=organisation_id)
+    organisation_id = require_org_admin(
+        actor, organisation_id=message.organisation_id if message else actor.organisation_id
+    )
     if message is not None:
         message = _locked(message)
         if message.status not in EDITABLE:
@@ -201,7 +202,11 @@ def community_message_save(
     CommunityAttachment.objects.filter(pk__in=[attachment.pk for attachment in removed]).delete()
     for upload, name, content_type in files:
         CommunityAttachment.objects.create(
-            message=message, file=upload, name=name, content_type=content_type, size=upload.size
+            message=message,
+            file=upload,
+            name=name,
+            content_type=content_type,
+            size=upload.size or 0,
         )
     return message
 

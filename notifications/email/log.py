@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 import psycopg
+import psycopg.abc
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Field
 
 from notifications.models import EmailLog, EmailStatus
 
@@ -91,11 +93,17 @@ def _page_sql(vendor: str, members: int, statuses: int, start: bool, end: bool, 
     """The statement for one shape of filter (how many members and statuses, which
     bounds, which direction), for this database; built once per shape."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    column = {name: quote(EmailLog._meta.get_field(name).column) for name in EMAIL_LOG_COLUMNS}
+
+    def db_column(name: str) -> str:
+        field = EmailLog._meta.get_field(name)
+        assert isinstance(field, Field) and field.column
+        return quote(field.column)
+
+    column = {name: db_column(name) for name in EMAIL_LOG_COLUMNS}
     created, pk = column["created_at"], column["id"]
-    where = [f"{quote(EmailLog._meta.get_field('organisation').column)} = %s"]
+    where = [f"{db_column('organisation')} = %s"]
     if members:
-        recipient = quote(EmailLog._meta.get_field("recipient").column)
+        recipient = db_column("recipient")
         where.append(f"{recipient} IN ({', '.join(['%s'] * members)})")
     if statuses:
         where.append(f"{column['status']} IN ({', '.join(['%s'] * statuses)})")
@@ -159,7 +167,7 @@ def email_log_query(
     return sql, params
 
 
-def _fetch(sql: str, params: list[object]) -> list[tuple]:
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql" or db.queries_logged or db.execute_wrappers:
         # SQLite, or a query log to fill (DEBUG, a test counting queries), or wrappers
@@ -191,16 +199,16 @@ def _fetch(sql: str, params: list[object]) -> list[tuple]:
     # its parameter dumpers and column loaders again, which costs more than the rest of
     # the page's Python. One per thread, like Django's connections, and replaced when the
     # thread's connection changes: nothing accumulates.
-    cursor = getattr(_kept, "cursor", None)
-    if cursor is None or cursor.closed or cursor.connection is not raw:
-        cursor = _kept.cursor = _PreparedCursor(raw)
+    prepared: _PreparedCursor | None = getattr(_kept, "cursor", None)
+    if prepared is None or prepared.closed or prepared.connection is not raw:
+        prepared = _kept.cursor = _PreparedCursor(raw)
     with db.wrap_database_errors:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        prepared.execute(sql, params)
+        rows = prepared.fetchall()
     if len(rows) > _KEEP_RESULTS_UP_TO:
         # A download batch: don't keep its result alive until the next page.
         _kept.cursor = None
-        cursor.close()
+        prepared.close()
     return rows
 
 
@@ -211,9 +219,11 @@ _KEEP_RESULTS_UP_TO = 500
 # psycopg's compiled timestamptz parser. Django's connections parse them in Python (a
 # subclass pinning the zone), the largest cost of reading a page once the plan is cached;
 # the compiled one gives the same instants in the session's zone, which Django sets.
-_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(
+_compiled_loader = psycopg.adapters.get_loader(
     psycopg.postgres.types["timestamptz"].oid, psycopg.pq.Format.TEXT
 )
+assert _compiled_loader is not None
+_TIMESTAMPTZ_LOADER: type[psycopg.abc.Loader] = _compiled_loader
 
 
 class _PreparedCursor(psycopg.Cursor):
@@ -241,15 +251,17 @@ def email_log_page(
     or just newer than `after`. Keyset paging: one query of size + 1 rows (the extra row
     says whether another page follows), the same cost on page 1 and page 1,000, and no
     count(*) over the organisation's whole log."""
-    filters = {
-        "organisation_id": organisation_id,
-        "member_ids": member_ids,
-        "statuses": statuses,
-        "start": start,
-        "end": end,
-    }
+    query = functools.partial(
+        email_log_query,
+        organisation_id=organisation_id,
+        member_ids=member_ids,
+        statuses=statuses,
+        start=start,
+        end=end,
+        limit=size + 1,
+    )
     if after is not None:
-        rows = list(map(_row, _fetch(*email_log_query(**filters, after=after, limit=size + 1))))
+        rows = list(map(_row, _fetch(*query(after=after))))
         if rows:
             more_newer = len(rows) > size
             rows = rows[:size][::-1]
@@ -259,7 +271,7 @@ def email_log_page(
                 older=EmailLogCursor.of(rows[-1]),
             )
         before = None  # nothing newer any more (a stale link): show the newest rows
-    rows = list(map(_row, _fetch(*email_log_query(**filters, before=before, limit=size + 1))))
+    rows = list(map(_row, _fetch(*query(before=before))))
     more_older = len(rows) > size
     rows = rows[:size]
     return EmailLogPage(

@@ -193,10 +193,17 @@ def recipient_values(
 
 
 class Worded(Protocol):
-    subject_en: str
-    body_en: str
-    subject_fr: str
-    body_fr: str
+    """Anything worded in both languages: a catalogue default, an organisation's copy,
+    a community message."""
+
+    @property
+    def subject_en(self) -> str: ...
+    @property
+    def body_en(self) -> str: ...
+    @property
+    def subject_fr(self) -> str: ...
+    @property
+    def body_fr(self) -> str: ...
 
 
 @dataclass(frozen=True)

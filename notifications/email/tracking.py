@@ -30,6 +30,7 @@ from typing import Any
 from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import AnymailTrackingEvent
 from anymail.utils import get_anymail_setting
+from anymail.webhooks.base import AnymailBaseWebhookView
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import URLPattern
@@ -136,6 +137,8 @@ def email_status_record(
 
 
 def _member_flag(*, log: EmailLog, problem: str, at: datetime.datetime) -> None:
+    if log.recipient_id is None:
+        return  # the member was deleted; the log keeps the address alone
     members = User.objects.filter(pk=log.recipient_id, email__iexact=log.to_email)
     if problem == EmailStatus.BOUNCED:
         # A spam report says more than a bounce: keep it.
@@ -173,8 +176,9 @@ def webhook_basic_auth() -> str:
     return f"tandem:{digest.hexdigest()[:40]}"
 
 
-class _FailClosedWebhook:
-    """Mixed in front of each anymail webhook view (see the module docstring)."""
+class _FailClosedWebhook(AnymailBaseWebhookView):
+    """Put in front of each anymail webhook view (see the module docstring): its own
+    methods run first, then the provider's view's."""
 
     def __init__(self, **kwargs: Any) -> None:
         if "webhook_secret" not in kwargs and not get_anymail_setting(
@@ -200,7 +204,7 @@ def anymail_urls() -> tuple[list[URLPattern], str]:
     patterns = []
     for pattern in anymail_url_module.urlpatterns:
         view_class = pattern.callback.view_class
-        strict = type(
+        strict: Any = type(
             view_class.__name__, (_FailClosedWebhook, view_class), {"__module__": __name__}
         )
         patterns.append(

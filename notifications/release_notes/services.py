@@ -91,8 +91,9 @@ def release_note_deliver(*, note_id: int) -> int:
     bells are refreshed again, which is harmless. Returns how many administrators hold
     the note once it is done."""
     note = ReleaseNote.objects.filter(pk=note_id, published_at__isnull=False).first()
-    if note is None:
+    if note is None or note.published_at is None:
         return 0
+    published_at = note.published_at
     title_en, title_fr = notification_titles(note)
     url = reverse("web:release_note", args=[note.pk])
     admins = (
@@ -109,7 +110,7 @@ def release_note_deliver(*, note_id: int) -> int:
                 title_fr=title_fr,
                 url=url,
                 release_note=note,
-                created_at=note.published_at,
+                created_at=published_at,
             )
         )
         if len(batch) >= DELIVERY_BATCH:

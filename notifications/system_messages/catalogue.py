@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 COMMON_KEYWORDS = ("first_name", "last_name", "full_name", "email", "org_name", "admin_email")
@@ -15,7 +16,7 @@ COMMON_KEYWORDS = ("first_name", "last_name", "full_name", "email", "org_name", 
 class Default:
     key: str
     category: str
-    name: object  # lazy translation
+    name: str | Promise  # lazy: shown in the viewer's language
     keywords: tuple[str, ...]
     subject_en: str
     body_en: str

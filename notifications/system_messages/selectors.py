@@ -82,14 +82,16 @@ def system_message_catalogue(
         grouped.setdefault(default.category, []).append(
             SystemMessageRow(
                 key=default.key,
-                name=default.name,
+                name=str(default.name),
                 subject=getattr(own or default, subject_field),
                 active=own.active if own else True,
                 customised=_is_customised(default, own),
             )
         )
     return [
-        SystemMessageCategory(key=key, name=catalogue.CATEGORIES.get(key, key), messages=messages)
+        SystemMessageCategory(
+            key=key, name=str(catalogue.CATEGORIES.get(key, key)), messages=messages
+        )
         for key, messages in grouped.items()
         if messages
     ]
@@ -110,8 +112,8 @@ def system_message_detail(*, organisation_id: int, key: str) -> SystemMessageDet
     source = own or default
     return SystemMessageDetail(
         key=key,
-        name=default.name,
-        category_name=catalogue.CATEGORIES.get(default.category, default.category),
+        name=str(default.name),
+        category_name=str(catalogue.CATEGORIES.get(default.category, default.category)),
         keywords=default.keywords_listed,
         active=own.active if own else True,
         customised=_is_customised(default, own),
@@ -145,11 +147,13 @@ def system_message_preview(*, viewer: User, key: str) -> list[SystemMessagePrevi
     function that sends it (`services.system_email_render`), minus the open pixel."""
     organisation = viewer.organisation
     _default_or_404(key)
+    if organisation is None:
+        raise Http404
     _active, wording = services.system_wording(organisation, key)
     return [
         SystemMessagePreview(
             language=language,
-            language_name=language_name,
+            language_name=str(language_name),
             email=services.system_email_render(
                 organisation=organisation,
                 wording=wording,

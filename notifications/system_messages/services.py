@@ -23,7 +23,7 @@ from programs.models import Organisation, User
 from programs.permissions import require_org_admin
 
 WORDING_FIELDS = ("subject_en", "body_en", "subject_fr", "body_fr")
-SUBJECT_MAX_LENGTH = SystemMessage._meta.get_field("subject_en").max_length
+SUBJECT_MAX_LENGTH: int = SystemMessage._meta.get_field("subject_en").max_length or 0
 
 
 def _default_for(key: str) -> catalogue.Default:
@@ -93,14 +93,14 @@ def system_message_save(
     """Store the organisation's own wording of a catalogue message, in English and French.
     Every {keyword} must be one this message may use; on any error nothing is saved.
     Whether the message is sent (active) is left as it was."""
-    require_org_admin(actor, organisation_id=actor.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
     default = _default_for(key)
     wording = _clean_wording(
         subject_en=subject_en, body_en=body_en, subject_fr=subject_fr, body_fr=body_fr
     )
     _validate_wording(default, wording)
     own, _created = SystemMessage.objects.update_or_create(
-        organisation_id=actor.organisation_id,
+        organisation_id=organisation_id,
         key=key,
         defaults={**wording, "updated_at": timezone.now()},
     )
@@ -111,10 +111,10 @@ def system_message_save(
 def system_message_set_active(*, actor: User, key: str, active: bool) -> SystemMessage:
     """Turn a catalogue message on or off for the organisation. An inactive message is
     not sent: each would-be email is logged as not sent (EmailStatus.SUPPRESSED)."""
-    require_org_admin(actor, organisation_id=actor.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
     default = _default_for(key)
     own, created = SystemMessage.objects.select_for_update().get_or_create(
-        organisation_id=actor.organisation_id,
+        organisation_id=organisation_id,
         key=key,
         defaults={
             **{field: getattr(default, field) for field in WORDING_FIELDS},
@@ -133,11 +133,11 @@ def system_message_reset(*, actor: User, key: str) -> None:
     """Back to the shipped wording: the organisation's copy is deleted. A message the
     organisation turned off stays off (only its wording is restored), so resetting the
     text never starts sending an email the administrator had stopped."""
-    require_org_admin(actor, organisation_id=actor.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
     default = _default_for(key)
     own = (
         SystemMessage.objects.select_for_update()
-        .filter(organisation_id=actor.organisation_id, key=key)
+        .filter(organisation_id=organisation_id, key=key)
         .first()
     )
     if own is None:

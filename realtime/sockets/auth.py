@@ -10,12 +10,12 @@ user id. The consumer reads the member's row itself.
 from __future__ import annotations
 
 from importlib import import_module
-from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.conf import settings
 from django.contrib import auth
+from django.http import HttpRequest
 from django.http.cookie import parse_cookie
 
 
@@ -30,7 +30,8 @@ def user_id_for_session(session_key: str | None) -> int | None:
     if not session_key:
         return None
     engine = import_module(settings.SESSION_ENGINE)
-    request = SimpleNamespace(session=engine.SessionStore(session_key=session_key))
+    request = HttpRequest()
+    request.session = engine.SessionStore(session_key=session_key)
     user = auth.get_user(request)
     return user.pk if user.is_authenticated else None
 

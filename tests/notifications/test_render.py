@@ -16,6 +16,7 @@ from notifications.models import Audience, EmailLog
 from notifications.system_messages import selectors as system_message_selectors
 from notifications.system_messages import services as system_messages
 from notifications.system_messages.services import email_send_system
+from tests.emails import html_part
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_a_system_message_preview_is_what_the_recipient_gets(
     assert without_pixel(log.body_html) == preview.html
     [sent] = django_mail.outbox
     assert (sent.subject, sent.body) == (preview.subject, preview.email.text)
-    assert without_pixel(sent.alternatives[0][0]) == preview.html
+    assert without_pixel(html_part(sent)) == preview.html
     assert "Alex Martin" in preview.html and "Michele" in preview.email.text
 
 
@@ -91,7 +92,7 @@ def test_a_community_message_preview_is_what_each_recipient_gets(
         assert without_pixel(log.body_html) == preview.html
         [sent] = [m for m in django_mail.outbox if m.to[0].endswith(f"<{person.email}>")]
         assert (sent.subject, sent.body) == (preview.subject, preview.text)
-        assert without_pixel(sent.alternatives[0][0]) == preview.html
+        assert without_pixel(html_part(sent)) == preview.html
     assert previews[mentee.pk].subject == "Nouvelles pour Charlotte Test"
     assert previews[mentor.pk].subject == "News for Anna Carter"
 

@@ -14,6 +14,7 @@ from notifications.system_messages import selectors as system_message_selectors
 from notifications.system_messages import services as system_messages
 from notifications.system_messages.services import email_send_system
 from programs.errors import DomainError
+from tests.emails import html_part
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_edited_wording_is_what_each_recipient_gets_in_their_language(
     )
     assert charlotte.subject == "Salut de Mentor Canada"
     assert charlotte.body.startswith("Chère Charlotte,\n\nVotre page : https://t.test/p")
-    html = charlotte.alternatives[0][0]
+    html = html_part(charlotte)
     assert "Chère Charlotte," in html and 'href="https://t.test/p"' in html
     assert english.status == french.status == EmailStatus.SENT
 

@@ -101,6 +101,7 @@ def state(log: EmailLog) -> tuple:
     """Everything a webhook could change, to show that a refused one changed nothing."""
     log.refresh_from_db()
     recipient = log.recipient
+    assert recipient is not None
     recipient.refresh_from_db()
     return (
         log.status,
@@ -150,6 +151,7 @@ def sent(django_capture_on_commit_callbacks, anymail_settings):
 
 
 def later(log: EmailLog, minutes: float) -> datetime.datetime:
+    assert log.sent_at is not None
     return whole_seconds(log.sent_at) + datetime.timedelta(minutes=minutes)
 
 
