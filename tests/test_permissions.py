@@ -83,25 +83,21 @@ def test_a_deactivated_administrator_is_refused_by_every_service(
     assert relationship.status == RelationshipStatus.MATCHED
 
 
-def test_another_organisations_objects_do_not_exist_for_an_outsider(
-    org, outsider, mentor, relationship, message
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [("outsider", "not_found"), ("mentee", "forbidden")],
+    ids=["another organisation's objects do not exist", "a member is forbidden"],
+)
+def test_only_this_programs_administrators_may_act(
+    request, who, refusal, org, mentor, relationship, message
 ):
+    actor = request.getfixturevalue(who)
     calls = actions(relationship, mentor, message)
     before = snapshot(org)
     for name, act in calls:
         with pytest.raises(DomainError) as refused:
-            act(outsider)
-        assert refused.value.code == "not_found", name
-    assert snapshot(org) == before
-
-
-def test_a_member_of_the_program_is_forbidden(org, mentee, mentor, relationship, message):
-    calls = actions(relationship, mentor, message)
-    before = snapshot(org)
-    for name, act in calls:
-        with pytest.raises(DomainError) as refused:
-            act(mentee)
-        assert refused.value.code == "forbidden", name
+            act(actor)
+        assert refused.value.code == refusal, name
     assert snapshot(org) == before
 
 
