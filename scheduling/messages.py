@@ -24,7 +24,6 @@ from scheduling.links import feedback_url, meeting_path, rsvp_path, rsvp_url
 from scheduling.models import Attendee, Meeting, MeetingSeries
 
 ICS_NAME = "invite.ics"
-ICS_TYPE = "text/calendar"
 
 INVITED = gettext_noop("You have been invited to a Mentoring Meeting from %(name)s")
 CANCELLED = gettext_noop(
@@ -54,7 +53,9 @@ def _bell(user: User, title: str, values: Callable[[str], dict[str, str]], url: 
 
 
 def _ics(events: Sequence[ics.Event], method: str) -> tuple[str, bytes, str]:
-    return ICS_NAME, ics.invitation(events, method), ICS_TYPE
+    # The iTIP method in the part's Content-Type too (RFC 5545 §3.7.2): without it
+    # Outlook shows a plain attachment instead of an invitation to accept.
+    return ICS_NAME, ics.invitation(events, method), f"text/calendar; method={method}"
 
 
 def _send(*, key: str, attendee: Attendee, values: dict[str, str], attachment=None) -> None:

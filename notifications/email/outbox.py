@@ -12,6 +12,10 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
+from email import encoders
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
@@ -111,7 +115,9 @@ def email_deliver(*, log_id: int) -> str:
     email.attach_alternative(log.body_html, "text/html")
     for attachment in log.attachments:
         email.attach(
-            attachment["name"], base64.b64decode(attachment["content"]), attachment["type"]
+            _attachment_part(
+                attachment["name"], base64.b64decode(attachment["content"]), attachment["type"]
+            )
         )
     if log.community_message is not None:
         for file in log.community_message.attachments.all():
@@ -134,6 +140,26 @@ def email_deliver(*, log_id: int) -> str:
     log.refresh_from_db()
     email_status_changed_on_commit(log)
     return EmailStatus.SENT
+
+
+def _attachment_part(name: str, content: bytes, content_type: str) -> MIMEBase:
+    """One attachment as a MIME part that keeps its Content-Type's parameters (such as a
+    calendar's `method=REQUEST`), which Django's `attach(name, content, type)` would not."""
+    header = Message()
+    header["Content-Type"] = content_type
+    maintype, subtype = header.get_content_maintype(), header.get_content_subtype()
+    part: MIMEBase
+    if maintype == "text":
+        part = MIMEText(content.decode(header.get_content_charset() or "utf-8"), subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(content)
+        encoders.encode_base64(part)
+    for key, value in header.get_params(failobj=[])[1:]:
+        if key.lower() != "charset":
+            part.set_param(key, value)
+    part.add_header("Content-Disposition", "attachment", filename=name)
+    return part
 
 
 def _set_status(log: EmailLog, status: str, *, error: str = "") -> None:

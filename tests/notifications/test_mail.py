@@ -154,3 +154,21 @@ def test_a_system_email_carries_its_generated_attachment(smtp, mentor):
     assert attachment.get_filename() == "invite.ics"
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_payload(decode=True) == invite
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+def test_a_calendar_part_names_its_method_as_outlook_requires(smtp, mentor, method):
+    invite = f"BEGIN:VCALENDAR\r\nMETHOD:{method}\r\nEND:VCALENDAR\r\n".encode()
+    email_send_system(
+        key="meeting_invitation",
+        recipient=mentor,
+        values={"meeting_date": "d", "meeting_time": "t", "organiser_name": "o", "here": "h"},
+        attachments=[("invite.ics", invite, f"text/calendar; method={method}")],
+    )
+    (message,) = smtp.messages
+    (attachment,) = list(message.iter_attachments())
+    # Read back by the standard library's parser, as received over SMTP.
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == method
+    assert attachment.get_filename() == "invite.ics"
+    assert attachment.get_payload(decode=True) == invite

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email
 from datetime import UTC, datetime, time, timedelta
+from email import policy
 from email.utils import parseaddr
 
 import pytest
@@ -47,11 +49,16 @@ def refused(code: str, call, *args, **kwargs) -> DomainError:
 
 
 def calendar_of(message) -> Calendar:
-    (attachment,) = message.attachments
-    name, content, mimetype = attachment
-    assert name.endswith(".ics")
-    assert mimetype.startswith("text/calendar")
-    return Calendar.from_ical(content)
+    """The email's calendar part, read as a mail client reads the sent bytes: a
+    text/calendar attachment whose Content-Type names the same iTIP method as its
+    content (RFC 5545 §3.7.2; Outlook needs it to show an invitation)."""
+    received = email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
+    (attachment,) = list(received.iter_attachments())
+    assert attachment.get_filename().endswith(".ics")
+    assert attachment.get_content_type() == "text/calendar"
+    calendar = Calendar.from_ical(attachment.get_payload(decode=True))
+    assert attachment.get_param("method") == str(calendar["METHOD"])
+    return calendar
 
 
 def outbox_by_address() -> dict:
