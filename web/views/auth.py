@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programs import accounts
-from web.forms import MemberPasswordResetForm, SignInForm, UnlockRequestForm
+from web.forms.auth import MemberPasswordResetForm, SignInForm, UnlockRequestForm
 
 
 class SignInView(auth_views.LoginView):

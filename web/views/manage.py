@@ -16,7 +16,7 @@ from programs import selectors, services
 from programs.errors import DomainError
 from scheduling.selectors import Tally, meeting_counts_by_member, meeting_counts_by_relationship
 from web.access import admin_required, next_or
-from web.forms import (
+from web.forms.members import (
     GroupCreateForm,
     GroupMembersForm,
     MemberAdministratorForm,

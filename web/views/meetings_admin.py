@@ -3,101 +3,25 @@ the relationship dashboard with «Annuler» / «Reporter» (F5)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from presence.selectors import online_user_ids
 from programs import selectors as program_selectors
 from programs.errors import DomainError
-from programs.models import Organisation, Relationship, RelationshipStatus, User
+from programs.models import Relationship, RelationshipStatus, User
 from scheduling import selectors, services
-from scheduling.models import DURATIONS, Meeting, MeetingStatus, MeetingType
-from scheduling.services.checks import allowed_types
+from scheduling.models import DURATIONS, Meeting, MeetingStatus
 from web.access import admin_required
+from web.forms.meetings import DEFAULT_DURATION, MeetingBookForm, MeetingRescheduleForm
 from web.paging import PAGE_SIZES, page_of
-
-DEFAULT_DURATION = 60
-FREQUENCIES = (
-    ("none", gettext_lazy("Does not repeat")),
-    ("daily", gettext_lazy("Daily")),
-    ("weekly", gettext_lazy("Weekly")),
-    ("monthly", gettext_lazy("Monthly")),
-    ("yearly", gettext_lazy("Yearly")),
-)
-
-
-# -- forms -------------------------------------------------------------------------------
-
-
-class SlotField(forms.CharField):
-    """A slot from the select: an ISO 8601 instant with its UTC offset."""
-
-    default_error_messages = {"invalid": gettext_lazy("Choose a date and a time slot.")}
-
-    def to_python(self, value: str | None) -> datetime | None:  # type: ignore[override]
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if moment.tzinfo is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return moment
-
-
-class MeetingBookForm(forms.Form):
-    duration = forms.TypedChoiceField(
-        label=gettext_lazy("Duration"), coerce=int, initial=DEFAULT_DURATION
-    )
-    meeting_type = forms.ChoiceField(label=gettext_lazy("Meeting type"))
-    location = forms.CharField(label=gettext_lazy("Location"), required=False, max_length=500)
-    frequency = forms.ChoiceField(
-        label=gettext_lazy("Frequency"), choices=FREQUENCIES, initial="none"
-    )
-    occurrences = forms.IntegerField(
-        label=gettext_lazy("Number of occurrences"),
-        min_value=1,
-        max_value=52,
-        initial=1,
-        error_messages={
-            "min_value": gettext_lazy("Give between 1 and 52 occurrences."),
-            "max_value": gettext_lazy("Give between 1 and 52 occurrences."),
-        },
-    )
-    day = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start = SlotField(label=gettext_lazy("Time slot"))
-
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["duration"].choices = [
-            (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS
-        ]
-        allowed = allowed_types(organisation)
-        self.fields["meeting_type"].choices = [
-            (value, label) for value, label in MeetingType.choices if value in allowed
-        ]
-
-
-class MeetingRescheduleForm(forms.Form):
-    day = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start = SlotField(label=gettext_lazy("Time slot"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
 
 # -- helpers -----------------------------------------------------------------------------
 

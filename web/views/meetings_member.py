@@ -11,16 +11,12 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
-from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from programs.errors import DomainError
@@ -29,46 +25,7 @@ from scheduling import links, selectors, services
 from scheduling.models import Attendee, Meeting, MeetingStatus, MeetingType, Response
 from scheduling.services.rsvp import COMMENT_MAX
 from web.access import member_required, next_or
-
-MAX_RANGES = 21  # 7 weekdays, up to 3 ranges each
-
-
-# -- forms -------------------------------------------------------------------------------
-
-
-class AvailabilityRangeForm(forms.Form):
-    weekday = forms.TypedChoiceField(
-        label=gettext_lazy("Day"),
-        choices=[("", "---------"), *WEEKDAYS.items()],
-        coerce=int,
-    )
-    start = forms.TimeField(
-        label=gettext_lazy("From"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
-    )
-    end = forms.TimeField(
-        label=gettext_lazy("To"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
-    )
-
-
-AvailabilityFormSet = formset_factory(
-    AvailabilityRangeForm, extra=3, can_delete=True, max_num=MAX_RANGES, validate_max=True
-)
-
-
-class RespondForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
-    rest_of_series = forms.BooleanField(required=False)
-    comment = forms.CharField(required=False, max_length=COMMENT_MAX)
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("Comment"),
-        required=False,
-        max_length=COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
+from web.forms.meetings import AvailabilityFormSet, CommentForm, RespondForm
 
 # -- display -----------------------------------------------------------------------------
 

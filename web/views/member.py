@@ -12,7 +12,7 @@ from programs import selectors, services
 from programs.errors import DomainError
 from programs.models import Language
 from web.access import member_required, next_or
-from web.forms import PreferencesForm
+from web.forms.profile import PreferencesForm
 
 
 def home(request: HttpRequest) -> HttpResponse:

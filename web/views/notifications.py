@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from notifications import markup, selectors, services
 from programs.errors import DomainError
 from web.access import member_required, staff_required
-from web.forms import ReleaseNoteForm
+from web.forms.release_notes import ReleaseNoteForm
 
 
 @member_required

@@ -3,33 +3,18 @@ wording, turning a message on or off, and a preview as recipients would see it."
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import system_messages as sm
 from programs.errors import DomainError
 from web.access import admin_required, next_or
-
-
-class SystemMessageForm(forms.Form):
-    subject_en = forms.CharField(
-        label=gettext_lazy("Subject (English)"), max_length=sm.SUBJECT_MAX_LENGTH
-    )
-    body_en = forms.CharField(
-        label=gettext_lazy("English text"), widget=forms.Textarea(attrs={"rows": 14})
-    )
-    subject_fr = forms.CharField(
-        label=gettext_lazy("Subject (French)"), max_length=sm.SUBJECT_MAX_LENGTH
-    )
-    body_fr = forms.CharField(
-        label=gettext_lazy("French text"), widget=forms.Textarea(attrs={"rows": 14})
-    )
+from web.forms.system_messages import SystemMessageForm
 
 
 @admin_required
