@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -192,7 +191,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
         ),
     )
     filtered = page.paginator.count
-    total = Meeting.objects.filter(organisation_id=organisation_id).count() if search else filtered
+    total = selectors.meeting_count(organisation_id=organisation_id) if search else filtered
     online = online_user_ids(organisation_id=organisation_id)
     rows = [
         {
@@ -226,14 +225,6 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 # -- F5 dashboard, cancel, reschedule ----------------------------------------------------
 
 
-def _availability(user: User) -> list[dict]:
-    ranges = list(selectors.availability_for(user=user))
-    return [
-        {"day": WEEKDAYS[weekday], "ranges": [r for r in ranges if r.weekday == weekday]}
-        for weekday in range(7)
-    ]
-
-
 @admin_required
 def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """«Programmer des réunions» → «Consulter»: the pair, their availability, their
@@ -249,8 +240,8 @@ def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpRe
             "mentor_online": relationship.mentor_id in online,
             "mentee_online": relationship.mentee_id in online,
             "people": [
-                (relationship.mentor, _availability(relationship.mentor)),
-                (relationship.mentee, _availability(relationship.mentee)),
+                (relationship.mentor, selectors.availability_week(user=relationship.mentor)),
+                (relationship.mentee, selectors.availability_week(user=relationship.mentee)),
             ],
             "tally": selectors.meeting_counts_for_relationship(relationship=relationship),
             "upcoming": split.upcoming,

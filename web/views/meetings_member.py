@@ -9,7 +9,6 @@ person's language and time zone. A bad token is a plain 404 page."""
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,63 +21,10 @@ from django.views.decorators.http import require_POST
 from programs.errors import DomainError
 from programs.models import User
 from scheduling import links, selectors, services
-from scheduling.models import Attendee, Meeting, MeetingStatus, MeetingType, Response
+from scheduling.models import Attendee, Meeting
 from scheduling.services.rsvp import COMMENT_MAX
 from web.access import member_required, next_or
 from web.forms.meetings import AvailabilityFormSet, CommentForm, RespondForm
-
-# -- display -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MyMeeting:
-    """A meeting as one of its participants sees it."""
-
-    meeting: Meeting
-    mine: Attendee
-    other: User | None
-
-    @property
-    def is_series(self) -> bool:
-        return self.meeting.series.occurrences > 1
-
-    @property
-    def video_url(self) -> str:
-        location = self.meeting.location
-        if self.meeting.meeting_type == MeetingType.VIDEO and location.startswith(
-            ("https://", "http://")
-        ):
-            return location
-        return ""
-
-    @property
-    def can_answer(self) -> bool:
-        return (
-            self.meeting.status == MeetingStatus.SCHEDULED
-            and self.meeting.starts_at > timezone.now()
-        )
-
-    @property
-    def can_comment(self) -> bool:
-        return self.meeting.status != MeetingStatus.CANCELLED
-
-    @property
-    def is_pending(self) -> bool:
-        return self.mine.response == Response.PENDING
-
-
-def _as_mine(meeting: Meeting, user: User, attendee: Attendee | None = None) -> MyMeeting:
-    if attendee is None:
-        # `meetings_for_member` prefetched the attendees: no query here.
-        attendee = next(a for a in meeting.attendees.all() if a.user_id == user.pk)
-    relationship = meeting.relationship
-    if user.pk == relationship.mentor_id:
-        other = relationship.mentee
-    elif user.pk == relationship.mentee_id:
-        other = relationship.mentor
-    else:
-        other = None
-    return MyMeeting(meeting=meeting, mine=attendee, other=other)
 
 
 def _my_attendee(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Attendee]:
@@ -97,19 +43,6 @@ def _zone(user: User) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(user.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
-
-
-def member_meetings_summary(*, user: User, limit: int = 3) -> dict:
-    """The home tile: the next meetings and the invitations still waiting for an answer."""
-    upcoming = [
-        _as_mine(m, user)
-        for m in selectors.meetings_for_member(user=user).upcoming
-        if m.status == MeetingStatus.SCHEDULED
-    ]
-    return {
-        "next_meetings": upcoming[:limit],
-        "pending": [row for row in upcoming if row.is_pending and row.can_answer],
-    }
 
 
 # -- availability ------------------------------------------------------------------------
@@ -152,16 +85,12 @@ def availability(request: HttpRequest) -> HttpResponse:
 @member_required
 def meetings(request: HttpRequest) -> HttpResponse:
     user = request.user
-    split = selectors.meetings_for_member(user=user)
+    split = selectors.my_meetings(user=user)
     token = services.calendar_feed_token(user=user)
     return render(
         request,
         "web/meetings_member_list.html",
-        {
-            "upcoming": [_as_mine(m, user) for m in split.upcoming],
-            "past": [_as_mine(m, user) for m in split.past],
-            "feed_url": links.feed_url(token),
-        },
+        {"upcoming": split.upcoming, "past": split.past, "feed_url": links.feed_url(token)},
     )
 
 
@@ -181,7 +110,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "web/meetings_member_detail.html",
-        {"row": _as_mine(meeting, user, attendee), "comment_form": CommentForm()},
+        {
+            "row": selectors.my_meeting(meeting=meeting, user=user, attendee=attendee),
+            "comment_form": CommentForm(),
+        },
     )
 
 
@@ -275,13 +207,11 @@ def _as_invited(view):
     return wrapper
 
 
-def _invited_meeting(attendee: Attendee) -> MyMeeting:
-    meeting = selectors.meeting_get(
-        organisation_id=attendee.meeting.organisation_id, meeting_id=attendee.meeting_id
-    )
-    if meeting is None:
+def _invited_meeting(attendee: Attendee) -> selectors.MyMeeting:
+    row = selectors.my_invited_meeting(attendee=attendee)
+    if row is None:
         raise Http404
-    return _as_mine(meeting, attendee.user, attendee)
+    return row
 
 
 @_as_invited
