@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from notifications.models import Audience, CommunityAttachment, CommunityMessage
 from programs import selectors as program_selectors
 from programs.models import MemberGroup, User
+from web.forms import model_choice
 from web.widgets import use_member_lookup
 
 
@@ -30,6 +33,17 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        # `group_list()` annotates each group with its member count.
+        return f"{obj.name} ({obj.member_count})"
+
+
+class AttachmentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({filesizeformat(obj.size)})"
+
+
 class CommunityMessageForm(forms.Form):
     audience = forms.ChoiceField(
         label=gettext_lazy("Recipients"),
@@ -37,7 +51,7 @@ class CommunityMessageForm(forms.Form):
         initial=Audience.ALL,
         widget=forms.RadioSelect,
     )
-    group = forms.ModelChoiceField(
+    group = GroupChoiceField(
         label=gettext_lazy("Group"), queryset=MemberGroup.objects.none(), required=False
     )
     chosen = forms.ModelMultipleChoiceField(
@@ -67,7 +81,7 @@ class CommunityMessageForm(forms.Form):
             "text or CSV."
         ),
     )
-    remove_attachments = forms.ModelMultipleChoiceField(
+    remove_attachments = AttachmentChoiceField(
         label=gettext_lazy("Remove these attachments"),
         queryset=CommunityAttachment.objects.none(),
         required=False,
@@ -79,22 +93,17 @@ class CommunityMessageForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's groups and people can be chosen.
-        self.fields["group"].queryset = program_selectors.group_list(
+        model_choice(self, "group").queryset = program_selectors.group_list(
             organisation_id=organisation_id
         )
-        self.fields["group"].label_from_instance = lambda group: (
-            f"{group.name} ({group.member_count})"
-        )
-        self.fields["chosen"].queryset = User.objects.filter(
+        model_choice(self, "chosen").queryset = User.objects.filter(
             organisation_id=organisation_id, is_active=True
         ).order_by("last_name", "first_name")
         # A type-ahead picker asking the server: the page never lists every member.
-        use_member_lookup(self.fields["chosen"], active_only=True)
+        use_member_lookup(model_choice(self, "chosen"), active_only=True)
         if message is not None and message.pk:
-            self.fields["remove_attachments"].queryset = message.attachments.order_by("name")
-            self.fields["remove_attachments"].label_from_instance = lambda attachment: (
-                f"{attachment.name} ({filesizeformat(attachment.size)})"
-            )
+            remove = model_choice(self, "remove_attachments")
+            remove.queryset = message.attachments.order_by("name")
         else:
             del self.fields["remove_attachments"]
 
@@ -114,8 +123,9 @@ class CommunitySendForm(forms.Form):
         help_text=gettext_lazy("In your time zone."),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("when") == "later":
             if not data.get("send_at") and "send_at" not in self.errors:
                 self.add_error("send_at", _("Choose the date and time to send it."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from notifications.models import EmailStatus
 from programs.models import User
+from web.forms import model_choice
 from web.widgets import use_member_lookup
 
 
@@ -40,7 +41,7 @@ class EmailLogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only this organisation's people, deactivated ones included (they were emailed
         # too): another organisation's id is "not one of the available choices".
-        members = self.fields["members"]
+        members = model_choice(self, "members")
         members.queryset = (
             User.objects.filter(organisation_id=organisation_id)
             .only("id", "first_name", "last_name", "email")
@@ -51,7 +52,8 @@ class EmailLogFilterForm(forms.Form):
         self.fields["statuses"].widget.attrs["data-email-log-picker"] = ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             raise forms.ValidationError(

@@ -15,6 +15,7 @@ from programs.models import Organisation
 from scheduling.models import DURATIONS, MeetingType
 from scheduling.services.checks import allowed_types
 from scheduling.services.rsvp import COMMENT_MAX
+from web.forms import choice
 
 MAX_RANGES = 21  # 7 weekdays, up to 3 ranges each
 DEFAULT_DURATION = 60
@@ -71,11 +72,11 @@ class MeetingBookForm(forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duration"].choices = [
+        choice(self, "duration").choices = [
             (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS
         ]
         allowed = allowed_types(organisation)
-        self.fields["meeting_type"].choices = [
+        choice(self, "meeting_type").choices = [
             (value, label) for value, label in MeetingType.choices if value in allowed
         ]
 

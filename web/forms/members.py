@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Role, User
+from web.forms import model_choice
 from web.widgets import use_member_lookup
 
 
@@ -40,14 +41,18 @@ class RelationshipMatchForm(forms.Form):
         members = User.objects.filter(organisation_id=organisation_id, is_active=True).order_by(
             "last_name", "first_name"
         )
-        self.fields["mentor"].queryset = members.filter(role=Role.MENTOR)
-        self.fields["mentee"].queryset = members.filter(role=Role.MENTEE)
-        self.fields["relationship_administrator"].queryset = members.filter(role=Role.ADMINISTRATOR)
+        model_choice(self, "mentor").queryset = members.filter(role=Role.MENTOR)
+        model_choice(self, "mentee").queryset = members.filter(role=Role.MENTEE)
+        model_choice(self, "relationship_administrator").queryset = members.filter(
+            role=Role.ADMINISTRATOR
+        )
         # Type-ahead pickers asking the server: the page never lists every member.
-        use_member_lookup(self.fields["mentor"], role=Role.MENTOR, active_only=True)
-        use_member_lookup(self.fields["mentee"], role=Role.MENTEE, active_only=True)
+        use_member_lookup(model_choice(self, "mentor"), role=Role.MENTOR, active_only=True)
+        use_member_lookup(model_choice(self, "mentee"), role=Role.MENTEE, active_only=True)
         use_member_lookup(
-            self.fields["relationship_administrator"], role=Role.ADMINISTRATOR, active_only=True
+            model_choice(self, "relationship_administrator"),
+            role=Role.ADMINISTRATOR,
+            active_only=True,
         )
 
 
@@ -64,13 +69,13 @@ class GroupMembersForm(forms.Form):
 
     def __init__(self, *args, organisation_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = (
+        model_choice(self, "members").queryset = (
             User.objects.filter(organisation_id=organisation_id)
             .exclude(role=Role.ADMINISTRATOR)
             .order_by("last_name", "first_name")
         )
         # The group's people are listed; others are looked up as the administrator types.
-        use_member_lookup(self.fields["members"], role=f"{Role.MENTOR},{Role.MENTEE}")
+        use_member_lookup(model_choice(self, "members"), role=f"{Role.MENTOR},{Role.MENTEE}")
 
 
 class MemberAdministratorForm(forms.Form):
@@ -80,6 +85,6 @@ class MemberAdministratorForm(forms.Form):
 
     def __init__(self, *args, organisation_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member_administrator"].queryset = User.objects.filter(
+        model_choice(self, "member_administrator").queryset = User.objects.filter(
             organisation_id=organisation_id, role=Role.ADMINISTRATOR, is_active=True
         ).order_by("last_name", "first_name")

@@ -8,7 +8,7 @@ import functools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
@@ -23,8 +23,10 @@ from notifications.models import (
 )
 from programs import selectors as program_selectors
 from programs.errors import DomainError
+from programs.models import User
 from web.access import admin_required
 from web.forms.community import CommunityMessageForm, CommunitySendForm
+from web.typing import MemberRequest
 from web.widgets import lookup_response
 
 PAGE_SIZE = 25
@@ -54,7 +56,7 @@ def _recipient_label(count: int) -> str:
 
 
 @admin_required
-def community_messages(request: HttpRequest) -> HttpResponse:
+def community_messages(request: MemberRequest) -> HttpResponse:
     """«Messages à votre communauté mentorat»."""
     page = Paginator(
         community.community_message_list(organisation_id=request.user.organisation_id), PAGE_SIZE
@@ -75,7 +77,7 @@ def community_messages(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResponse:
+def _compose(request: MemberRequest, message: CommunityMessage | None) -> HttpResponse:
     organisation_id = request.user.organisation_id
     if message is not None and message.status not in community_services.EDITABLE:
         messages.error(request, _("This message has been sent: it can no longer be edited."))
@@ -104,7 +106,7 @@ def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResp
                 remove_attachment_ids=[a.pk for a in data.get("remove_attachments") or ()],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Message saved. Check the preview, then send it."))
             return redirect("web:community_message_preview", message_id=message.pk)
@@ -129,13 +131,13 @@ def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResp
 
 
 @admin_required
-def community_message_new(request: HttpRequest) -> HttpResponse:
+def community_message_new(request: MemberRequest) -> HttpResponse:
     """«Créer message»."""
     return _compose(request, None)
 
 
 @admin_required
-def community_message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_edit(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
@@ -144,7 +146,7 @@ def community_message_edit(request: HttpRequest, message_id: int) -> HttpRespons
 
 @admin_required
 @require_GET
-def community_recipient_count(request: HttpRequest) -> JsonResponse:
+def community_recipient_count(request: MemberRequest) -> JsonResponse:
     """How many people the audience being composed reaches, for the compose page."""
     audience = request.GET.get("audience", "")
     if audience not in Audience.values:
@@ -159,10 +161,11 @@ def community_recipient_count(request: HttpRequest) -> JsonResponse:
 
 
 def _preview(
-    request: HttpRequest, message: CommunityMessage, send_form: CommunitySendForm
+    request: MemberRequest, message: CommunityMessage, send_form: CommunitySendForm
 ) -> HttpResponse:
     recipients = community.community_preview_recipients(message=message)
     recipient_id = request.GET.get("recipient")
+    recipient: User | None
     if recipient_id:
         recipient = get_object_or_404(recipients, pk=_int(recipient_id) or 0)
     else:
@@ -187,7 +190,7 @@ def _preview(
 
 @admin_required
 @require_GET
-def community_message_preview(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_preview(request: MemberRequest, message_id: int) -> HttpResponse:
     """The message exactly as one chosen recipient gets it; «Envoyer un message» below."""
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
@@ -198,7 +201,7 @@ def community_message_preview(request: HttpRequest, message_id: int) -> HttpResp
 
 @admin_required
 @require_GET
-def community_message_recipient_lookup(request: HttpRequest, message_id: int) -> JsonResponse:
+def community_message_recipient_lookup(request: MemberRequest, message_id: int) -> JsonResponse:
     """The preview's «Voir comme» type-ahead: this message's recipients matching `q`."""
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
@@ -215,7 +218,7 @@ def community_message_recipient_lookup(request: HttpRequest, message_id: int) ->
 
 @admin_required
 @require_POST
-def community_message_send(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_send(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
@@ -227,7 +230,7 @@ def community_message_send(request: HttpRequest, message_id: int) -> HttpRespons
                 actor=request.user, message=message, send_at=send_at
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             if send_at is None:
                 messages.success(request, _("The message is being sent."))
@@ -242,14 +245,14 @@ def community_message_send(request: HttpRequest, message_id: int) -> HttpRespons
 
 @admin_required
 @require_POST
-def community_message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_cancel(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
     try:
         community_services.community_message_cancel(actor=request.user, message=message)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("Sending cancelled: the message is a draft again."))
     return redirect("web:community_messages")
@@ -257,14 +260,14 @@ def community_message_cancel(request: HttpRequest, message_id: int) -> HttpRespo
 
 @admin_required
 @require_POST
-def community_message_delete(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_delete(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
     try:
         community_services.community_message_delete(actor=request.user, message=message)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("Message deleted."))
     return redirect("web:community_messages")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,11 +21,12 @@ from scheduling.models import DURATIONS, Meeting, MeetingStatus
 from web.access import admin_required
 from web.forms.meetings import DEFAULT_DURATION, MeetingBookForm, MeetingRescheduleForm
 from web.paging import PAGE_SIZES, page_of
+from web.typing import MemberRequest
 
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _relationship(request: HttpRequest, relationship_id: int) -> Relationship:
+def _relationship(request: MemberRequest, relationship_id: int) -> Relationship:
     """The organisation's relationship with its pair, or 404."""
     relationship = program_selectors.relationship_get(
         organisation_id=request.user.organisation_id, relationship_id=relationship_id
@@ -36,7 +37,7 @@ def _relationship(request: HttpRequest, relationship_id: int) -> Relationship:
     )
 
 
-def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def _meeting(request: MemberRequest, meeting_id: int) -> Meeting:
     meeting = selectors.meeting_get(
         organisation_id=request.user.organisation_id, meeting_id=meeting_id
     )
@@ -87,7 +88,7 @@ def _slot_choices(
 
 
 @admin_required
-def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
+def meeting_book(request: MemberRequest, relationship_id: int) -> HttpResponse:
     """«Book Meeting»: the form, with slots for the chosen date on the admin's clock."""
     relationship = _relationship(request, relationship_id)
     bookable = relationship.status == RelationshipStatus.MATCHED
@@ -113,7 +114,7 @@ def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
                 occurrences=data["occurrences"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             values = {
                 "count": series.occurrences,
@@ -150,7 +151,7 @@ def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
 
 @admin_required
 @require_GET
-def meeting_slots(request: HttpRequest, relationship_id: int) -> JsonResponse:
+def meeting_slots(request: MemberRequest, relationship_id: int) -> JsonResponse:
     """The free slots for ?date=&duration= (and ?meeting= when moving that meeting), for
     the select of the booking and reschedule forms."""
     relationship = _relationship(request, relationship_id)
@@ -180,7 +181,7 @@ def meeting_slots(request: HttpRequest, relationship_id: int) -> JsonResponse:
 
 
 @admin_required
-def meetings_list(request: HttpRequest) -> HttpResponse:
+def meetings_list(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     search = request.GET.get("q", "").strip()
     order = "asc" if request.GET.get("order") == "asc" else "desc"
@@ -226,7 +227,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpResponse:
+def relationship_dashboard(request: MemberRequest, relationship_id: int) -> HttpResponse:
     """«Programmer des réunions» → «Consulter»: the pair, their availability, their
     meetings (upcoming ones can be cancelled or moved) and what they have held."""
     relationship = _relationship(request, relationship_id)
@@ -253,7 +254,7 @@ def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpRe
 
 @admin_required
 @require_POST
-def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_cancel(request: MemberRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     rest = request.POST.get("scope") == "following"
     try:
@@ -261,7 +262,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
             actor=request.user, meeting=meeting, rest_of_series=rest
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         if len(cancelled) == 1:
             messages.success(request, _("The meeting is cancelled; both people were told."))
@@ -275,7 +276,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @admin_required
-def meeting_reschedule(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
     """«Reporter»: a new date and slot; the version the form was shown guards against a
     change made meanwhile by someone else."""
     meeting = _meeting(request, meeting_id)
@@ -298,7 +299,7 @@ def meeting_reschedule(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(
                 request,

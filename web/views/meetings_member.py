@@ -25,9 +25,10 @@ from scheduling.models import Attendee, Meeting
 from scheduling.services.rsvp import COMMENT_MAX
 from web.access import member_required, next_or
 from web.forms.meetings import AvailabilityFormSet, CommentForm, RespondForm
+from web.typing import MemberRequest
 
 
-def _my_attendee(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Attendee]:
+def _my_attendee(request: MemberRequest, meeting_id: int) -> tuple[Meeting, Attendee]:
     """The signed-in member's meeting and invitation; anyone else's is a 404."""
     meeting = selectors.meeting_get(
         organisation_id=request.user.organisation_id, meeting_id=meeting_id
@@ -49,7 +50,7 @@ def _zone(user: User) -> zoneinfo.ZoneInfo | None:
 
 
 @member_required
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: MemberRequest) -> HttpResponse:
     user = request.user
     initial = [
         {"weekday": a.weekday, "start": a.start, "end": a.end}
@@ -83,7 +84,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: MemberRequest) -> HttpResponse:
     user = request.user
     split = selectors.my_meetings(user=user)
     token = services.calendar_feed_token(user=user)
@@ -95,7 +96,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: MemberRequest, meeting_id: int) -> HttpResponse:
     user = request.user
     meeting = selectors.meeting_get(organisation_id=user.organisation_id, meeting_id=meeting_id)
     if meeting is None:
@@ -132,7 +133,7 @@ def _respond(request: HttpRequest, attendee: Attendee) -> bool:
             rest_of_series=form.cleaned_data["rest_of_series"],
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
         return False
     if accepted:
         messages.success(request, _("You accepted the meeting."))
@@ -152,7 +153,7 @@ def _comment(request: HttpRequest, attendee: Attendee) -> bool:
     try:
         services.meeting_comment(attendee=attendee, comment=form.cleaned_data["comment"])
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
         return False
     messages.success(request, _("Your comment is saved."))
     return True
@@ -160,7 +161,7 @@ def _comment(request: HttpRequest, attendee: Attendee) -> bool:
 
 @require_POST
 @member_required
-def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_respond(request: MemberRequest, meeting_id: int) -> HttpResponse:
     _meeting, attendee = _my_attendee(request, meeting_id)
     _respond(request, attendee)
     return redirect(next_or(request, reverse("web:member_meetings")))
@@ -168,7 +169,7 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def meeting_comment(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_comment(request: MemberRequest, meeting_id: int) -> HttpResponse:
     _meeting, attendee = _my_attendee(request, meeting_id)
     _comment(request, attendee)
     return redirect(next_or(request, reverse("web:member_meetings")))
@@ -176,7 +177,7 @@ def meeting_comment(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_feed_revoke(request: MemberRequest) -> HttpResponse:
     services.calendar_feed_revoke(user=request.user)
     messages.success(request, _("Your calendar has a new address. The old one no longer works."))
     return redirect("web:member_meetings")

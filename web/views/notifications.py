@@ -14,10 +14,11 @@ from notifications import markup, selectors, services
 from programs.errors import DomainError
 from web.access import member_required, staff_required
 from web.forms.release_notes import ReleaseNoteForm
+from web.typing import AuthedRequest, MemberRequest
 
 
 @member_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: MemberRequest) -> HttpResponse:
     page = Paginator(selectors.notification_list(user_id=request.user.pk), 25).get_page(
         request.GET.get("page")
     )
@@ -25,7 +26,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: MemberRequest, notification_id: int) -> HttpResponse:
     notification = selectors.notification_get(
         user_id=request.user.pk, notification_id=notification_id
     )
@@ -37,7 +38,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @member_required
 @require_POST
-def notification_delete(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_delete(request: MemberRequest, notification_id: int) -> HttpResponse:
     notification = selectors.notification_get(
         user_id=request.user.pk, notification_id=notification_id
     )
@@ -48,7 +49,7 @@ def notification_delete(request: HttpRequest, notification_id: int) -> HttpRespo
 
 @member_required
 @require_POST
-def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
+def notifications_mark_all_read(request: MemberRequest) -> HttpResponse:
     services.notifications_mark_all_read(user=request.user)
     return redirect("web:notifications")
 
@@ -77,12 +78,12 @@ def release_note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
 
 
 @staff_required
-def staff_release_notes(request: HttpRequest) -> HttpResponse:
+def staff_release_notes(request: AuthedRequest) -> HttpResponse:
     return render(request, "web/staff_release_notes.html", {"notes": selectors.release_notes_all()})
 
 
 @staff_required
-def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) -> HttpResponse:
+def staff_release_note_edit(request: AuthedRequest, note_id: int | None = None) -> HttpResponse:
     note = selectors.release_note_get(note_id=note_id) if note_id else None
     initial = (
         {
@@ -100,7 +101,7 @@ def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) ->
         try:
             note = services.release_note_save(actor=request.user, note=note, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Release note saved. Check the preview, then publish."))
             return redirect("web:staff_release_note_preview", note_id=note.pk)
@@ -108,7 +109,7 @@ def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) ->
 
 
 @staff_required
-def staff_release_note_preview(request: HttpRequest, note_id: int) -> HttpResponse:
+def staff_release_note_preview(request: AuthedRequest, note_id: int) -> HttpResponse:
     note = selectors.release_note_get(note_id=note_id)
     english_title, french_title = services.notification_titles(note)
     return render(
@@ -126,12 +127,12 @@ def staff_release_note_preview(request: HttpRequest, note_id: int) -> HttpRespon
 
 @staff_required
 @require_POST
-def staff_release_note_publish(request: HttpRequest, note_id: int) -> HttpResponse:
+def staff_release_note_publish(request: AuthedRequest, note_id: int) -> HttpResponse:
     note = selectors.release_note_get(note_id=note_id)
     try:
         services.release_note_publish(actor=request.user, note=note)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("Published. Every administrator is being notified."))
     return redirect("web:staff_release_notes")

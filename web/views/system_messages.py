@@ -4,7 +4,7 @@ wording, turning a message on or off, and a preview as recipients would see it."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,16 +15,17 @@ from notifications import system_messages as sm
 from programs.errors import DomainError
 from web.access import admin_required, next_or
 from web.forms.system_messages import SystemMessageForm
+from web.typing import MemberRequest
 
 
 @admin_required
-def system_messages(request: HttpRequest) -> HttpResponse:
+def system_messages(request: MemberRequest) -> HttpResponse:
     categories = sm.system_message_catalogue(organisation_id=request.user.organisation_id)
     return render(request, "web/system_messages.html", {"categories": categories})
 
 
 @admin_required
-def system_message(request: HttpRequest, key: str) -> HttpResponse:
+def system_message(request: MemberRequest, key: str) -> HttpResponse:
     """Edit one message's subject and text in both languages («Mettre à jour»), or put
     the shipped wording back."""
     detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
@@ -32,7 +33,7 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
         try:
             sm.system_message_reset(actor=request.user, key=key)
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, str(error.message))
         else:
             messages.success(request, _("The default wording is back."))
         return redirect("web:system_message", key=key)
@@ -41,7 +42,7 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
         try:
             sm.system_message_save(actor=request.user, key=key, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Saved."))
             return redirect("web:system_message", key=key)
@@ -50,14 +51,14 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
 
 @admin_required
 @require_POST
-def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
+def system_message_active(request: MemberRequest, key: str) -> HttpResponse:
     """«Actif» / «Inactif»: an inactive message is not sent."""
     detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
     active = request.POST.get("active") in {"1", "true", "on"}
     try:
         sm.system_message_set_active(actor=request.user, key=key, active=active)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         if active:
             messages.success(
@@ -72,7 +73,7 @@ def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @admin_required
-def system_message_preview(request: HttpRequest, key: str) -> HttpResponse:
+def system_message_preview(request: MemberRequest, key: str) -> HttpResponse:
     detail = sm.system_message_detail(organisation_id=request.user.organisation_id, key=key)
     previews = sm.system_message_preview(viewer=request.user, key=key)
     samples = sm.sample_values(
