@@ -8,8 +8,7 @@ from datetime import datetime
 from django import forms
 from django.forms import formset_factory
 from django.utils.dates import WEEKDAYS
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from programs.models import Organisation
 from scheduling.models import DURATIONS, MeetingType
@@ -73,7 +72,12 @@ class MeetingBookForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choice(self, "duration").choices = [
-            (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS
+            (
+                minutes,
+                ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes)
+                % {"minutes": minutes},
+            )
+            for minutes in DURATIONS
         ]
         allowed = allowed_types(organisation)
         choice(self, "meeting_type").choices = [

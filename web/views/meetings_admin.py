@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from presence.selectors import online_user_ids
@@ -121,13 +122,14 @@ def meeting_book(request: MemberRequest, relationship_id: int) -> HttpResponse:
                 "mentor": relationship.mentor.full_name,
                 "mentee": relationship.mentee.full_name,
             }
-            if series.occurrences == 1:
-                notice = _("The meeting request was sent to %(mentor)s and %(mentee)s.") % values
-            else:
-                notice = (
-                    _("The requests for %(count)s meetings were sent to %(mentor)s and %(mentee)s.")
-                    % values
+            notice = (
+                ngettext(
+                    "The meeting request was sent to %(mentor)s and %(mentee)s.",
+                    "The requests for %(count)s meetings were sent to %(mentor)s and %(mentee)s.",
+                    series.occurrences,
                 )
+                % values
+            )
             messages.success(request, notice)
             return redirect("web:meetings_admin")
     return render(
@@ -264,14 +266,15 @@ def meeting_cancel(request: MemberRequest, meeting_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        if len(cancelled) == 1:
-            messages.success(request, _("The meeting is cancelled; both people were told."))
-        else:
-            messages.success(
-                request,
-                _("%(count)s meetings are cancelled; both people were told.")
-                % {"count": len(cancelled)},
+        messages.success(
+            request,
+            ngettext(
+                "The meeting is cancelled; both people were told.",
+                "%(count)s meetings are cancelled; both people were told.",
+                len(cancelled),
             )
+            % {"count": len(cancelled)},
+        )
     return redirect("web:relationship_dashboard", relationship_id=meeting.relationship_id)
 
 
