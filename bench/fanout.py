@@ -44,17 +44,11 @@ missing arrival counts as LOST_AFTER in the percentiles); it must be 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import multiprocessing
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from datetime import time as clock
@@ -66,10 +60,20 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from bench._fanout import (
+    Generator,
+    RoundResult,
+    Server,
+    configure,
+    ensure_database,
+    flush_redis,
+    log,
+    start_server,
+    stop_server,
+)
 from bench._fleet import Fleet, drain, open_sockets
-from bench._live import free_port, percentile, raise_nofile
+from bench._live import percentile, raise_nofile
 
-ROOT = Path(__file__).resolve().parent.parent
 SOCKETS = 500
 ROUNDS = 9
 LOST_AFTER = 10.0
@@ -77,7 +81,6 @@ QUIET = 0.3
 CONNECT_CONCURRENCY = 20
 START_TIMEOUT = 30.0
 DB_NAME = "tandem_bench_rsvp"
-SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/1"
 PREFIX = "tandem-bench-rsvp"
@@ -85,10 +88,6 @@ PREFIX = "tandem-bench-rsvp"
 SECRET_KEY = "bench-rsvp-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 EVENT = "rsvp.updated"
 CONNECTED_EVENT = "bell.changed"  # the last message of an administrator's connect
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -160,90 +159,8 @@ def generator_main(port: int, cookies: list[str], conn: Connection) -> None:
         conn.send({"error": traceback.format_exc()})
 
 
-class Generator:
-    """The bench process' handle on the load-generator process."""
-
-    def __init__(self, port: int, cookies: list[str]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child = context.Pipe()
-        self.process = context.Process(
-            target=generator_main, args=(port, cookies, child), daemon=True
-        )
-        self.process.start()
-        child.close()
-
-    def ask(self, *command: Any, timeout: float = 120.0) -> dict[str, Any]:
-        self.conn.send(command)
-        if not self.conn.poll(timeout):
-            raise RuntimeError(f"load generator did not answer {command[0]!r} in {timeout}s")
-        answer = self.conn.recv()
-        if "error" in answer:
-            raise RuntimeError("load generator failed:\n" + answer["error"])
-        return answer
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            with contextlib.suppress(RuntimeError, OSError, EOFError):
-                self.ask("stop", timeout=10)
-            self.process.join(timeout=10)
-            if self.process.is_alive():
-                self.process.terminate()
-                self.process.join(timeout=10)
-
-
 # --------------------------------------------------------------------------------------
 # Server, database and data (the bench process).
-
-
-@dataclass
-class Server:
-    port: int
-    process: subprocess.Popen
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-def configure(var_dir: Path) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="server.settings",
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        REDIS_PREFIX=PREFIX,
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECRET_KEY=SECRET_KEY,
-        TANDEM_VAR_DIR=str(var_dir),
-        LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
-        PYTHONUNBUFFERED="1",
-    )
-    os.environ.pop("TANDEM_TESTING", None)
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(SERVER_DSN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        check=True,
-    )
-
-
-def flush_redis() -> None:
-    from redis import Redis
-
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 @dataclass
@@ -362,54 +279,8 @@ def seed() -> Seeded:
     )
 
 
-def start_server(log_dir: Path) -> Server:
-    port = free_port()
-    log_path = log_dir / "daphne.log"
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["server.asgi:application"],
-            cwd=ROOT,
-            env=dict(os.environ),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(port=port, process=process, log=log_path)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited with {process.returncode}:\n{server.output()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-                if resp.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError(f"daphne did not answer /healthz in time:\n{server.output()}")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
-
-
 # --------------------------------------------------------------------------------------
 # Measurement.
-
-
-@dataclass
-class RoundResult:
-    p50: float
-    p99: float
-    lost: int
-    fastest: float
 
 
 def summarise(answer: dict[str, Any]) -> RoundResult:
@@ -518,23 +389,30 @@ def run(generator: Generator, seeded: Seeded) -> tuple[str, int]:
 def main() -> None:
     raise_nofile(SOCKETS + 100)
     with tempfile.TemporaryDirectory(prefix="bench-rsvp-") as tmp:
-        configure(Path(tmp))
+        configure(
+            Path(tmp),
+            database_url=DATABASE_URL,
+            redis_url=REDIS_URL,
+            prefix=PREFIX,
+            secret_key=SECRET_KEY,
+            debug=False,
+        )
         from bench._common import machine_line
 
         print(machine_line(), flush=True)
         server: Server | None = None
         generator: Generator | None = None
         try:
-            flush_redis()
-            ensure_database()
+            flush_redis(REDIS_URL)
+            ensure_database(DB_NAME)
 
             import django
 
             django.setup()
             seeded = seed()
             log(f"seeded: meeting {seeded.attendee.meeting_id} at {seeded.starts_at}")
-            server = start_server(Path(tmp))
-            generator = Generator(server.port, seeded.cookies)
+            server = start_server(Path(tmp), timeout=START_TIMEOUT)
+            generator = Generator(generator_main, server.port, seeded.cookies)
             began = time.time()
             connected = generator.ask("connect", timeout=300)
             if connected["connected"] != SOCKETS or connected["errors"]:
@@ -551,7 +429,7 @@ def main() -> None:
                 stop_server(server)
             if generator is not None:
                 generator.stop()
-            flush_redis()
+            flush_redis(REDIS_URL)
         print(line, flush=True)
     if lost:
         sys.exit(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
@@ -122,7 +123,7 @@ def cancellation(series: MeetingSeries, meetings: Sequence[Meeting], *, whole: b
         _bell(
             user,
             CANCELLED,
-            lambda language, user=user: when_in(user, first.starts_at, language),
+            partial(when_in, user, first.starts_at),
             meeting_path(first.pk),
         )
 
@@ -141,7 +142,7 @@ def rescheduled(series: MeetingSeries, meeting: Meeting) -> None:
         _bell(
             user,
             RESCHEDULED,
-            lambda language, user=user: when_in(user, meeting.starts_at, language),
+            partial(when_in, user, meeting.starts_at),
             rsvp_path(attendee),
         )
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, DurationField, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 
 from programs.models import Relationship, User
 from scheduling import ics
@@ -24,6 +25,8 @@ from scheduling.models import (
     Meeting,
     MeetingSeries,
     MeetingStatus,
+    MeetingType,
+    Response,
 )
 from scheduling.slots import Busy, Person, WeeklyRange, free_slots
 
@@ -108,6 +111,15 @@ def slots_for(
 
 def availability_for(*, user: User) -> QuerySet[Availability]:
     return Availability.objects.filter(user=user).order_by("weekday", "start")
+
+
+def availability_week(*, user: User) -> list[dict]:
+    """The member's ranges day by day, Monday first, for the relationship dashboard."""
+    ranges = list(availability_for(user=user))
+    return [
+        {"day": WEEKDAYS[weekday], "ranges": [r for r in ranges if r.weekday == weekday]}
+        for weekday in range(7)
+    ]
 
 
 # -- lists -------------------------------------------------------------------------------
@@ -217,6 +229,105 @@ def meeting_get(*, organisation_id: int, meeting_id: int) -> Meeting | None:
         .select_related("series", "organisation")
         .first()
     )
+
+
+def meeting_count(*, organisation_id: int) -> int:
+    """Every meeting of the organisation, whatever its status (the «Rencontres» total)."""
+    return Meeting.objects.filter(organisation_id=organisation_id).count()
+
+
+# -- a participant's view ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyMeeting:
+    """A meeting as one of its participants sees it."""
+
+    meeting: Meeting
+    mine: Attendee
+    other: User | None
+
+    @property
+    def is_series(self) -> bool:
+        return self.meeting.series.occurrences > 1
+
+    @property
+    def video_url(self) -> str:
+        location = self.meeting.location
+        if self.meeting.meeting_type == MeetingType.VIDEO and location.startswith(
+            ("https://", "http://")
+        ):
+            return location
+        return ""
+
+    @property
+    def can_answer(self) -> bool:
+        return (
+            self.meeting.status == MeetingStatus.SCHEDULED
+            and self.meeting.starts_at > timezone.now()
+        )
+
+    @property
+    def can_comment(self) -> bool:
+        return self.meeting.status != MeetingStatus.CANCELLED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.mine.response == Response.PENDING
+
+
+def my_meeting(*, meeting: Meeting, user: User, attendee: Attendee | None = None) -> MyMeeting:
+    """`meeting` (from a selector here, its attendees prefetched) as `user` sees it."""
+    if attendee is None:
+        # The attendees were prefetched: no query here.
+        attendee = next(a for a in meeting.attendees.all() if a.user_id == user.pk)
+    relationship = meeting.relationship
+    if user.pk == relationship.mentor_id:
+        other = relationship.mentee
+    elif user.pk == relationship.mentee_id:
+        other = relationship.mentor
+    else:
+        other = None
+    return MyMeeting(meeting=meeting, mine=attendee, other=other)
+
+
+@dataclass(frozen=True)
+class MySplit:
+    upcoming: list[MyMeeting]
+    past: list[MyMeeting]
+
+
+def my_meetings(*, user: User) -> MySplit:
+    """The member's «Rencontres»: `meetings_for_member` as they see each meeting."""
+    split = meetings_for_member(user=user)
+    return MySplit(
+        upcoming=[my_meeting(meeting=m, user=user) for m in split.upcoming],
+        past=[my_meeting(meeting=m, user=user) for m in split.past],
+    )
+
+
+def my_invited_meeting(*, attendee: Attendee) -> MyMeeting | None:
+    """The meeting an invitation (from an email's signed link) is for, as its invitee
+    sees it; None if it is gone."""
+    meeting = meeting_get(
+        organisation_id=attendee.meeting.organisation_id, meeting_id=attendee.meeting_id
+    )
+    if meeting is None:
+        return None
+    return my_meeting(meeting=meeting, user=attendee.user, attendee=attendee)
+
+
+def member_meetings_summary(*, user: User, limit: int = 3) -> dict[str, list[MyMeeting]]:
+    """The home tile: the next meetings and the invitations still waiting for an answer."""
+    upcoming = [
+        my_meeting(meeting=m, user=user)
+        for m in meetings_for_member(user=user).upcoming
+        if m.status == MeetingStatus.SCHEDULED
+    ]
+    return {
+        "next_meetings": upcoming[:limit],
+        "pending": [row for row in upcoming if row.is_pending and row.can_answer],
+    }
 
 
 # -- counts ------------------------------------------------------------------------------

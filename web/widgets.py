@@ -44,14 +44,13 @@ def lookup_response(request: HttpRequest, fetch: Callable[..., list[Any]]) -> Js
     )
 
 
-class _MemberLookupMixin:
+class _MemberLookupSelect(forms.Select):
     """A people picker that renders only the people already chosen and asks the server
     for the rest as the administrator types (`web:member_lookup`, tom-select in the
     browser): an organisation of 20,000 members never sends 20,000 options with the page.
     The field's queryset still decides what may be chosen."""
 
-    choices: Any
-    attrs: dict[str, Any]
+    choices: Any  # a ModelChoiceIterator: `.field` is the form field
 
     def lookup(self, *, role: str = "", active_only: bool = False) -> None:
         params = {"role": role} if role else {}
@@ -77,11 +76,11 @@ class _MemberLookupMixin:
         return groups
 
 
-class MemberLookupSelect(_MemberLookupMixin, forms.Select):
+class MemberLookupSelect(_MemberLookupSelect):
     pass
 
 
-class MemberLookupSelectMultiple(_MemberLookupMixin, forms.SelectMultiple):
+class MemberLookupSelectMultiple(_MemberLookupSelect, forms.SelectMultiple):
     pass
 
 
@@ -96,5 +95,6 @@ def use_member_lookup(
     widget.choices = field.choices
     widget.is_required = field.required
     field.widget = widget
-    field.label_from_instance = member_label
+    # Per field instance, as the picker's JSON labels people (lookup_response).
+    field.label_from_instance = member_label  # type: ignore[method-assign,assignment]
     widget.lookup(role=role, active_only=active_only)

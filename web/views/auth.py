@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programs import accounts
-from web.forms import MemberPasswordResetForm, SignInForm, UnlockRequestForm
+from web.forms.auth import MemberPasswordResetForm, SignInForm, UnlockRequestForm
 
 
 class SignInView(auth_views.LoginView):
@@ -19,7 +20,7 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         if not form.cleaned_data.get("remember"):
             # Without «Rester connecté» the session ends with the browser.

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import functools
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,128 +21,18 @@ from notifications.community.tags import tag_groups
 from notifications.email.render import Wording
 from notifications.models import (
     Audience,
-    CommunityAttachment,
     CommunityMessage,
     CommunityMessageStatus,
 )
 from programs import selectors as program_selectors
 from programs.errors import DomainError
-from programs.models import MemberGroup, User
+from programs.models import User
 from web.access import admin_required
-from web.widgets import lookup_response, use_member_lookup
+from web.forms.community import CommunityMessageForm, CommunitySendForm
+from web.typing import MemberRequest
+from web.widgets import lookup_response
 
 PAGE_SIZE = 25
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented pattern); the service checks them."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
-class CommunityMessageForm(forms.Form):
-    audience = forms.ChoiceField(
-        label=gettext_lazy("Recipients"),
-        choices=Audience.choices,
-        initial=Audience.ALL,
-        widget=forms.RadioSelect,
-    )
-    group = forms.ModelChoiceField(
-        label=gettext_lazy("Group"), queryset=MemberGroup.objects.none(), required=False
-    )
-    chosen = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("People"), queryset=User.objects.none(), required=False
-    )
-    subject_en = forms.CharField(
-        label=gettext_lazy("Subject (English)"), max_length=300, required=False
-    )
-    body_en = forms.CharField(
-        label=gettext_lazy("Message (English)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "data-rich-text": "en"}),
-    )
-    subject_fr = forms.CharField(
-        label=gettext_lazy("Subject (French)"), max_length=300, required=False
-    )
-    body_fr = forms.CharField(
-        label=gettext_lazy("Message (French)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "data-rich-text": "fr"}),
-    )
-    attachments = MultipleFileField(
-        label=gettext_lazy("Attachments"),
-        required=False,
-        help_text=gettext_lazy(
-            "Up to 5 files of 10 MB at most: PDF, Word, Excel, PowerPoint, PNG, JPEG, GIF, "
-            "text or CSV."
-        ),
-    )
-    remove_attachments = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Remove these attachments"),
-        queryset=CommunityAttachment.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(
-        self, *args, organisation_id: int, message: CommunityMessage | None = None, **kwargs
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        # Only this organisation's groups and people can be chosen.
-        self.fields["group"].queryset = program_selectors.group_list(
-            organisation_id=organisation_id
-        )
-        self.fields["group"].label_from_instance = lambda group: (
-            f"{group.name} ({group.member_count})"
-        )
-        self.fields["chosen"].queryset = User.objects.filter(
-            organisation_id=organisation_id, is_active=True
-        ).order_by("last_name", "first_name")
-        # A type-ahead picker asking the server: the page never lists every member.
-        use_member_lookup(self.fields["chosen"], active_only=True)
-        if message is not None and message.pk:
-            self.fields["remove_attachments"].queryset = message.attachments.order_by("name")
-            self.fields["remove_attachments"].label_from_instance = lambda attachment: (
-                f"{attachment.name} ({filesizeformat(attachment.size)})"
-            )
-        else:
-            del self.fields["remove_attachments"]
-
-
-class CommunitySendForm(forms.Form):
-    when = forms.ChoiceField(
-        label=gettext_lazy("When"),
-        choices=[("now", gettext_lazy("Now")), ("later", gettext_lazy("At a date and time"))],
-        initial="now",
-        widget=forms.RadioSelect,
-    )
-    send_at = forms.DateTimeField(
-        label=gettext_lazy("Date and time"),
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("In your time zone."),
-    )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("when") == "later":
-            if not data.get("send_at") and "send_at" not in self.errors:
-                self.add_error("send_at", _("Choose the date and time to send it."))
-        else:
-            data["send_at"] = None
-        return data
 
 
 def _int(value: str | None) -> int | None:
@@ -171,7 +59,7 @@ def _recipient_label(count: int) -> str:
 
 
 @admin_required
-def community_messages(request: HttpRequest) -> HttpResponse:
+def community_messages(request: MemberRequest) -> HttpResponse:
     """«Messages à votre communauté mentorat»."""
     page = Paginator(
         community.community_message_list(organisation_id=request.user.organisation_id), PAGE_SIZE
@@ -192,7 +80,7 @@ def community_messages(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResponse:
+def _compose(request: MemberRequest, message: CommunityMessage | None) -> HttpResponse:
     organisation_id = request.user.organisation_id
     if message is not None and message.status not in community_services.EDITABLE:
         messages.error(request, _("This message has been sent: it can no longer be edited."))
@@ -221,7 +109,7 @@ def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResp
                 remove_attachment_ids=[a.pk for a in data.get("remove_attachments") or ()],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Message saved. Check the preview, then send it."))
             return redirect("web:community_message_preview", message_id=message.pk)
@@ -246,13 +134,13 @@ def _compose(request: HttpRequest, message: CommunityMessage | None) -> HttpResp
 
 
 @admin_required
-def community_message_new(request: HttpRequest) -> HttpResponse:
+def community_message_new(request: MemberRequest) -> HttpResponse:
     """«Créer message»."""
     return _compose(request, None)
 
 
 @admin_required
-def community_message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_edit(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
@@ -261,7 +149,7 @@ def community_message_edit(request: HttpRequest, message_id: int) -> HttpRespons
 
 @admin_required
 @require_GET
-def community_recipient_count(request: HttpRequest) -> JsonResponse:
+def community_recipient_count(request: MemberRequest) -> JsonResponse:
     """How many people the audience being composed reaches, for the compose page."""
     audience = request.GET.get("audience", "")
     if audience not in Audience.values:
@@ -276,10 +164,11 @@ def community_recipient_count(request: HttpRequest) -> JsonResponse:
 
 
 def _preview(
-    request: HttpRequest, message: CommunityMessage, send_form: CommunitySendForm
+    request: MemberRequest, message: CommunityMessage, send_form: CommunitySendForm
 ) -> HttpResponse:
     recipients = community.community_preview_recipients(message=message)
     recipient_id = request.GET.get("recipient")
+    recipient: User | None
     if recipient_id:
         recipient = get_object_or_404(recipients, pk=_int(recipient_id) or 0)
     else:
@@ -304,7 +193,7 @@ def _preview(
 
 @admin_required
 @require_GET
-def community_message_preview(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_preview(request: MemberRequest, message_id: int) -> HttpResponse:
     """The message exactly as one chosen recipient gets it; «Envoyer un message» below."""
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
@@ -315,7 +204,7 @@ def community_message_preview(request: HttpRequest, message_id: int) -> HttpResp
 
 @admin_required
 @require_GET
-def community_message_recipient_lookup(request: HttpRequest, message_id: int) -> JsonResponse:
+def community_message_recipient_lookup(request: MemberRequest, message_id: int) -> JsonResponse:
     """The preview's «Voir comme» type-ahead: this message's recipients matching `q`."""
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
@@ -332,7 +221,7 @@ def community_message_recipient_lookup(request: HttpRequest, message_id: int) ->
 
 @admin_required
 @require_POST
-def community_message_send(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_send(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
@@ -344,7 +233,7 @@ def community_message_send(request: HttpRequest, message_id: int) -> HttpRespons
                 actor=request.user, message=message, send_at=send_at
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             if send_at is None:
                 messages.success(request, _("The message is being sent."))
@@ -359,14 +248,14 @@ def community_message_send(request: HttpRequest, message_id: int) -> HttpRespons
 
 @admin_required
 @require_POST
-def community_message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_cancel(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
     try:
         community_services.community_message_cancel(actor=request.user, message=message)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("Sending cancelled: the message is a draft again."))
     return redirect("web:community_messages")
@@ -374,14 +263,14 @@ def community_message_cancel(request: HttpRequest, message_id: int) -> HttpRespo
 
 @admin_required
 @require_POST
-def community_message_delete(request: HttpRequest, message_id: int) -> HttpResponse:
+def community_message_delete(request: MemberRequest, message_id: int) -> HttpResponse:
     message = community.community_message_get(
         organisation_id=request.user.organisation_id, message_id=message_id
     )
     try:
         community_services.community_message_delete(actor=request.user, message=message)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("Message deleted."))
     return redirect("web:community_messages")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from programs import selectors, services
 from programs.errors import DomainError
 from scheduling.selectors import Tally, meeting_counts_by_member, meeting_counts_by_relationship
 from web.access import admin_required, next_or
-from web.forms import (
+from web.forms.members import (
     GroupCreateForm,
     GroupMembersForm,
     MemberAdministratorForm,
@@ -24,11 +24,12 @@ from web.forms import (
     RelationshipMatchForm,
 )
 from web.paging import PAGE_SIZES, page_of
+from web.typing import MemberRequest
 from web.widgets import lookup_response
 
 
 @admin_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: MemberRequest) -> HttpResponse:
     organisation = request.user.organisation
     return render(
         request,
@@ -41,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     form = MemberFilterForm(request.GET or None)
     filters = selectors.MemberFilters()
@@ -84,7 +85,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_detail(request: MemberRequest, member_id: int) -> HttpResponse:
     organisation_id = request.user.organisation_id
     member = selectors.member_get(organisation_id=organisation_id, member_id=member_id)
     form = MemberAdministratorForm(
@@ -100,7 +101,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
                 administrator=form.cleaned_data["member_administrator"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Saved."))
             return redirect("web:member", member_id=member.pk)
@@ -120,7 +121,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_set_active(request: MemberRequest, member_id: int) -> HttpResponse:
     """The «Actif» checkbox: unticking deactivates at once, ticking reactivates."""
     member = selectors.member_get(organisation_id=request.user.organisation_id, member_id=member_id)
     active = request.POST.get("active") in {"1", "true", "on"}
@@ -130,7 +131,7 @@ def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
     except DomainError as error:
         if wants_json:
             return JsonResponse({"error": str(error.message)}, status=400)
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
         return redirect("web:members")
     if wants_json:
         return JsonResponse({"id": member.pk, "active": member.is_active})
@@ -142,7 +143,7 @@ def member_set_active(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @admin_required
-def member_lookup(request: HttpRequest) -> JsonResponse:
+def member_lookup(request: MemberRequest) -> JsonResponse:
     """The people pickers' type-ahead: this organisation's people matching what was typed
     (`q`; everyone, alphabetically, when nothing is), optionally of some roles (`role`)
     and active only (`active=1`), a page at a time (`page`)."""
@@ -158,7 +159,7 @@ def member_lookup(request: HttpRequest) -> JsonResponse:
 
 
 @admin_required
-def relationships(request: HttpRequest) -> HttpResponse:
+def relationships(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     tab = request.GET.get("tab", "all")
     if tab not in selectors.RELATIONSHIP_TABS:
@@ -194,14 +195,14 @@ def relationships(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def relationship_new(request: HttpRequest) -> HttpResponse:
+def relationship_new(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     form = RelationshipMatchForm(request.POST or None, organisation_id=organisation_id)
     if request.method == "POST" and form.is_valid():
         try:
             relationship = services.relationship_match(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(
                 request,
@@ -217,28 +218,28 @@ def relationship_new(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponse:
+def relationship_end(request: MemberRequest, relationship_id: int) -> HttpResponse:
     relationship = selectors.relationship_get(
         organisation_id=request.user.organisation_id, relationship_id=relationship_id
     )
     try:
         services.relationship_end(actor=request.user, relationship=relationship)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("The relationship has ended."))
     return redirect(next_or(request, "web:relationships"))
 
 
 @admin_required
-def groups(request: HttpRequest) -> HttpResponse:
+def groups(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     form = GroupCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_create(actor=request.user, name=form.cleaned_data["name"])
         except DomainError as error:
-            form.add_error("name", error.message)
+            form.add_error("name", str(error.message))
         else:
             messages.success(request, _("Group %(name)s created.") % {"name": group.name})
             return redirect("web:group", group_id=group.pk)
@@ -250,7 +251,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_detail(request: MemberRequest, group_id: int) -> HttpResponse:
     organisation_id = request.user.organisation_id
     group = selectors.group_get(organisation_id=organisation_id, group_id=group_id)
     form = GroupMembersForm(
@@ -266,7 +267,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
                 member_ids=[member.pk for member in form.cleaned_data["members"]],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("The group's members are saved."))
             return redirect("web:group", group_id=group.pk)

@@ -3,106 +3,31 @@ the relationship dashboard with «Annuler» / «Reporter» (F5)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from presence.selectors import online_user_ids
 from programs import selectors as program_selectors
 from programs.errors import DomainError
-from programs.models import Organisation, Relationship, RelationshipStatus, User
+from programs.models import Relationship, RelationshipStatus, User
 from scheduling import selectors, services
-from scheduling.models import DURATIONS, Meeting, MeetingStatus, MeetingType
-from scheduling.services.checks import allowed_types
+from scheduling.models import DURATIONS, Meeting, MeetingStatus
 from web.access import admin_required
+from web.forms.meetings import DEFAULT_DURATION, MeetingBookForm, MeetingRescheduleForm
 from web.paging import PAGE_SIZES, page_of
-
-DEFAULT_DURATION = 60
-FREQUENCIES = (
-    ("none", gettext_lazy("Does not repeat")),
-    ("daily", gettext_lazy("Daily")),
-    ("weekly", gettext_lazy("Weekly")),
-    ("monthly", gettext_lazy("Monthly")),
-    ("yearly", gettext_lazy("Yearly")),
-)
-
-
-# -- forms -------------------------------------------------------------------------------
-
-
-class SlotField(forms.CharField):
-    """A slot from the select: an ISO 8601 instant with its UTC offset."""
-
-    default_error_messages = {"invalid": gettext_lazy("Choose a date and a time slot.")}
-
-    def to_python(self, value: str | None) -> datetime | None:  # type: ignore[override]
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if moment.tzinfo is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return moment
-
-
-class MeetingBookForm(forms.Form):
-    duration = forms.TypedChoiceField(
-        label=gettext_lazy("Duration"), coerce=int, initial=DEFAULT_DURATION
-    )
-    meeting_type = forms.ChoiceField(label=gettext_lazy("Meeting type"))
-    location = forms.CharField(label=gettext_lazy("Location"), required=False, max_length=500)
-    frequency = forms.ChoiceField(
-        label=gettext_lazy("Frequency"), choices=FREQUENCIES, initial="none"
-    )
-    occurrences = forms.IntegerField(
-        label=gettext_lazy("Number of occurrences"),
-        min_value=1,
-        max_value=52,
-        initial=1,
-        error_messages={
-            "min_value": gettext_lazy("Give between 1 and 52 occurrences."),
-            "max_value": gettext_lazy("Give between 1 and 52 occurrences."),
-        },
-    )
-    day = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start = SlotField(label=gettext_lazy("Time slot"))
-
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["duration"].choices = [
-            (minutes, _("%(minutes)s minutes") % {"minutes": minutes}) for minutes in DURATIONS
-        ]
-        allowed = allowed_types(organisation)
-        self.fields["meeting_type"].choices = [
-            (value, label) for value, label in MeetingType.choices if value in allowed
-        ]
-
-
-class MeetingRescheduleForm(forms.Form):
-    day = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start = SlotField(label=gettext_lazy("Time slot"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
+from web.typing import MemberRequest
 
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _relationship(request: HttpRequest, relationship_id: int) -> Relationship:
+def _relationship(request: MemberRequest, relationship_id: int) -> Relationship:
     """The organisation's relationship with its pair, or 404."""
     relationship = program_selectors.relationship_get(
         organisation_id=request.user.organisation_id, relationship_id=relationship_id
@@ -113,7 +38,7 @@ def _relationship(request: HttpRequest, relationship_id: int) -> Relationship:
     )
 
 
-def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def _meeting(request: MemberRequest, meeting_id: int) -> Meeting:
     meeting = selectors.meeting_get(
         organisation_id=request.user.organisation_id, meeting_id=meeting_id
     )
@@ -164,7 +89,7 @@ def _slot_choices(
 
 
 @admin_required
-def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
+def meeting_book(request: MemberRequest, relationship_id: int) -> HttpResponse:
     """«Book Meeting»: the form, with slots for the chosen date on the admin's clock."""
     relationship = _relationship(request, relationship_id)
     bookable = relationship.status == RelationshipStatus.MATCHED
@@ -190,20 +115,21 @@ def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
                 occurrences=data["occurrences"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             values = {
                 "count": series.occurrences,
                 "mentor": relationship.mentor.full_name,
                 "mentee": relationship.mentee.full_name,
             }
-            if series.occurrences == 1:
-                notice = _("The meeting request was sent to %(mentor)s and %(mentee)s.") % values
-            else:
-                notice = (
-                    _("The requests for %(count)s meetings were sent to %(mentor)s and %(mentee)s.")
-                    % values
+            notice = (
+                ngettext(
+                    "The meeting request was sent to %(mentor)s and %(mentee)s.",
+                    "The requests for %(count)s meetings were sent to %(mentor)s and %(mentee)s.",
+                    series.occurrences,
                 )
+                % values
+            )
             messages.success(request, notice)
             return redirect("web:meetings_admin")
     return render(
@@ -227,7 +153,7 @@ def meeting_book(request: HttpRequest, relationship_id: int) -> HttpResponse:
 
 @admin_required
 @require_GET
-def meeting_slots(request: HttpRequest, relationship_id: int) -> JsonResponse:
+def meeting_slots(request: MemberRequest, relationship_id: int) -> JsonResponse:
     """The free slots for ?date=&duration= (and ?meeting= when moving that meeting), for
     the select of the booking and reschedule forms."""
     relationship = _relationship(request, relationship_id)
@@ -257,7 +183,7 @@ def meeting_slots(request: HttpRequest, relationship_id: int) -> JsonResponse:
 
 
 @admin_required
-def meetings_list(request: HttpRequest) -> HttpResponse:
+def meetings_list(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     search = request.GET.get("q", "").strip()
     order = "asc" if request.GET.get("order") == "asc" else "desc"
@@ -268,7 +194,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
         ),
     )
     filtered = page.paginator.count
-    total = Meeting.objects.filter(organisation_id=organisation_id).count() if search else filtered
+    total = selectors.meeting_count(organisation_id=organisation_id) if search else filtered
     online = online_user_ids(organisation_id=organisation_id)
     rows = [
         {
@@ -302,16 +228,8 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 # -- F5 dashboard, cancel, reschedule ----------------------------------------------------
 
 
-def _availability(user: User) -> list[dict]:
-    ranges = list(selectors.availability_for(user=user))
-    return [
-        {"day": WEEKDAYS[weekday], "ranges": [r for r in ranges if r.weekday == weekday]}
-        for weekday in range(7)
-    ]
-
-
 @admin_required
-def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpResponse:
+def relationship_dashboard(request: MemberRequest, relationship_id: int) -> HttpResponse:
     """«Programmer des réunions» → «Consulter»: the pair, their availability, their
     meetings (upcoming ones can be cancelled or moved) and what they have held."""
     relationship = _relationship(request, relationship_id)
@@ -325,8 +243,8 @@ def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpRe
             "mentor_online": relationship.mentor_id in online,
             "mentee_online": relationship.mentee_id in online,
             "people": [
-                (relationship.mentor, _availability(relationship.mentor)),
-                (relationship.mentee, _availability(relationship.mentee)),
+                (relationship.mentor, selectors.availability_week(user=relationship.mentor)),
+                (relationship.mentee, selectors.availability_week(user=relationship.mentee)),
             ],
             "tally": selectors.meeting_counts_for_relationship(relationship=relationship),
             "upcoming": split.upcoming,
@@ -338,7 +256,7 @@ def relationship_dashboard(request: HttpRequest, relationship_id: int) -> HttpRe
 
 @admin_required
 @require_POST
-def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_cancel(request: MemberRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     rest = request.POST.get("scope") == "following"
     try:
@@ -346,21 +264,22 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
             actor=request.user, meeting=meeting, rest_of_series=rest
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
-        if len(cancelled) == 1:
-            messages.success(request, _("The meeting is cancelled; both people were told."))
-        else:
-            messages.success(
-                request,
-                _("%(count)s meetings are cancelled; both people were told.")
-                % {"count": len(cancelled)},
+        messages.success(
+            request,
+            ngettext(
+                "The meeting is cancelled; both people were told.",
+                "%(count)s meetings are cancelled; both people were told.",
+                len(cancelled),
             )
+            % {"count": len(cancelled)},
+        )
     return redirect("web:relationship_dashboard", relationship_id=meeting.relationship_id)
 
 
 @admin_required
-def meeting_reschedule(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
     """«Reporter»: a new date and slot; the version the form was shown guards against a
     change made meanwhile by someone else."""
     meeting = _meeting(request, meeting_id)
@@ -383,7 +302,7 @@ def meeting_reschedule(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(
                 request,

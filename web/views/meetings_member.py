@@ -9,122 +9,26 @@ person's language and time zone. A bad token is a plain 404 page."""
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
-from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from programs.errors import DomainError
 from programs.models import User
 from scheduling import links, selectors, services
-from scheduling.models import Attendee, Meeting, MeetingStatus, MeetingType, Response
+from scheduling.models import Attendee, Meeting
 from scheduling.services.rsvp import COMMENT_MAX
 from web.access import member_required, next_or
-
-MAX_RANGES = 21  # 7 weekdays, up to 3 ranges each
-
-
-# -- forms -------------------------------------------------------------------------------
+from web.forms.meetings import AvailabilityFormSet, CommentForm, RespondForm
+from web.typing import MemberRequest
 
 
-class AvailabilityRangeForm(forms.Form):
-    weekday = forms.TypedChoiceField(
-        label=gettext_lazy("Day"),
-        choices=[("", "---------"), *WEEKDAYS.items()],
-        coerce=int,
-    )
-    start = forms.TimeField(
-        label=gettext_lazy("From"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
-    )
-    end = forms.TimeField(
-        label=gettext_lazy("To"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
-    )
-
-
-AvailabilityFormSet = formset_factory(
-    AvailabilityRangeForm, extra=3, can_delete=True, max_num=MAX_RANGES, validate_max=True
-)
-
-
-class RespondForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
-    rest_of_series = forms.BooleanField(required=False)
-    comment = forms.CharField(required=False, max_length=COMMENT_MAX)
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("Comment"),
-        required=False,
-        max_length=COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-# -- display -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MyMeeting:
-    """A meeting as one of its participants sees it."""
-
-    meeting: Meeting
-    mine: Attendee
-    other: User | None
-
-    @property
-    def is_series(self) -> bool:
-        return self.meeting.series.occurrences > 1
-
-    @property
-    def video_url(self) -> str:
-        location = self.meeting.location
-        if self.meeting.meeting_type == MeetingType.VIDEO and location.startswith(
-            ("https://", "http://")
-        ):
-            return location
-        return ""
-
-    @property
-    def can_answer(self) -> bool:
-        return (
-            self.meeting.status == MeetingStatus.SCHEDULED
-            and self.meeting.starts_at > timezone.now()
-        )
-
-    @property
-    def can_comment(self) -> bool:
-        return self.meeting.status != MeetingStatus.CANCELLED
-
-    @property
-    def is_pending(self) -> bool:
-        return self.mine.response == Response.PENDING
-
-
-def _as_mine(meeting: Meeting, user: User, attendee: Attendee | None = None) -> MyMeeting:
-    if attendee is None:
-        # `meetings_for_member` prefetched the attendees: no query here.
-        attendee = next(a for a in meeting.attendees.all() if a.user_id == user.pk)
-    relationship = meeting.relationship
-    if user.pk == relationship.mentor_id:
-        other = relationship.mentee
-    elif user.pk == relationship.mentee_id:
-        other = relationship.mentor
-    else:
-        other = None
-    return MyMeeting(meeting=meeting, mine=attendee, other=other)
-
-
-def _my_attendee(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Attendee]:
+def _my_attendee(request: MemberRequest, meeting_id: int) -> tuple[Meeting, Attendee]:
     """The signed-in member's meeting and invitation; anyone else's is a 404."""
     meeting = selectors.meeting_get(
         organisation_id=request.user.organisation_id, meeting_id=meeting_id
@@ -142,24 +46,11 @@ def _zone(user: User) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def member_meetings_summary(*, user: User, limit: int = 3) -> dict:
-    """The home tile: the next meetings and the invitations still waiting for an answer."""
-    upcoming = [
-        _as_mine(m, user)
-        for m in selectors.meetings_for_member(user=user).upcoming
-        if m.status == MeetingStatus.SCHEDULED
-    ]
-    return {
-        "next_meetings": upcoming[:limit],
-        "pending": [row for row in upcoming if row.is_pending and row.can_answer],
-    }
-
-
 # -- availability ------------------------------------------------------------------------
 
 
 @member_required
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: MemberRequest) -> HttpResponse:
     user = request.user
     initial = [
         {"weekday": a.weekday, "start": a.start, "end": a.end}
@@ -193,23 +84,19 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: MemberRequest) -> HttpResponse:
     user = request.user
-    split = selectors.meetings_for_member(user=user)
+    split = selectors.my_meetings(user=user)
     token = services.calendar_feed_token(user=user)
     return render(
         request,
         "web/meetings_member_list.html",
-        {
-            "upcoming": [_as_mine(m, user) for m in split.upcoming],
-            "past": [_as_mine(m, user) for m in split.past],
-            "feed_url": links.feed_url(token),
-        },
+        {"upcoming": split.upcoming, "past": split.past, "feed_url": links.feed_url(token)},
     )
 
 
 @member_required
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: MemberRequest, meeting_id: int) -> HttpResponse:
     user = request.user
     meeting = selectors.meeting_get(organisation_id=user.organisation_id, meeting_id=meeting_id)
     if meeting is None:
@@ -224,7 +111,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "web/meetings_member_detail.html",
-        {"row": _as_mine(meeting, user, attendee), "comment_form": CommentForm()},
+        {
+            "row": selectors.my_meeting(meeting=meeting, user=user, attendee=attendee),
+            "comment_form": CommentForm(),
+        },
     )
 
 
@@ -243,7 +133,7 @@ def _respond(request: HttpRequest, attendee: Attendee) -> bool:
             rest_of_series=form.cleaned_data["rest_of_series"],
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
         return False
     if accepted:
         messages.success(request, _("You accepted the meeting."))
@@ -263,7 +153,7 @@ def _comment(request: HttpRequest, attendee: Attendee) -> bool:
     try:
         services.meeting_comment(attendee=attendee, comment=form.cleaned_data["comment"])
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
         return False
     messages.success(request, _("Your comment is saved."))
     return True
@@ -271,7 +161,7 @@ def _comment(request: HttpRequest, attendee: Attendee) -> bool:
 
 @require_POST
 @member_required
-def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_respond(request: MemberRequest, meeting_id: int) -> HttpResponse:
     _meeting, attendee = _my_attendee(request, meeting_id)
     _respond(request, attendee)
     return redirect(next_or(request, reverse("web:member_meetings")))
@@ -279,7 +169,7 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def meeting_comment(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_comment(request: MemberRequest, meeting_id: int) -> HttpResponse:
     _meeting, attendee = _my_attendee(request, meeting_id)
     _comment(request, attendee)
     return redirect(next_or(request, reverse("web:member_meetings")))
@@ -287,7 +177,7 @@ def meeting_comment(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_feed_revoke(request: MemberRequest) -> HttpResponse:
     services.calendar_feed_revoke(user=request.user)
     messages.success(request, _("Your calendar has a new address. The old one no longer works."))
     return redirect("web:member_meetings")
@@ -318,13 +208,11 @@ def _as_invited(view):
     return wrapper
 
 
-def _invited_meeting(attendee: Attendee) -> MyMeeting:
-    meeting = selectors.meeting_get(
-        organisation_id=attendee.meeting.organisation_id, meeting_id=attendee.meeting_id
-    )
-    if meeting is None:
+def _invited_meeting(attendee: Attendee) -> selectors.MyMeeting:
+    row = selectors.my_invited_meeting(attendee=attendee)
+    if row is None:
         raise Http404
-    return _as_mine(meeting, attendee.user, attendee)
+    return row
 
 
 @_as_invited

@@ -12,7 +12,8 @@ from programs import selectors, services
 from programs.errors import DomainError
 from programs.models import Language
 from web.access import member_required, next_or
-from web.forms import PreferencesForm
+from web.forms.profile import PreferencesForm
+from web.typing import MemberRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def _member_home(request: HttpRequest) -> HttpResponse:
+def _member_home(request: MemberRequest) -> HttpResponse:
     if request.user.is_org_admin:
         return redirect("web:manage")
     user = request.user
@@ -39,7 +40,7 @@ def _member_home(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: MemberRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(
         request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
@@ -69,6 +70,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
         try:
             services.member_set_preferences(user=request.user, language=language)
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, str(error.message))
     response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
     return response

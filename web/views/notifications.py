@@ -17,11 +17,12 @@ from notifications.release_notes import selectors as release_notes
 from notifications.release_notes import services as release_note_services
 from programs.errors import DomainError
 from web.access import member_required, staff_required
-from web.forms import ReleaseNoteForm
+from web.forms.release_notes import ReleaseNoteForm
+from web.typing import AuthedRequest, MemberRequest
 
 
 @member_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: MemberRequest) -> HttpResponse:
     page = Paginator(bell.notification_list(user_id=request.user.pk), 25).get_page(
         request.GET.get("page")
     )
@@ -29,7 +30,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: MemberRequest, notification_id: int) -> HttpResponse:
     notification = bell.notification_get(user_id=request.user.pk, notification_id=notification_id)
     target = bell_services.notification_open(notification=notification)
     if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -39,7 +40,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @member_required
 @require_POST
-def notification_delete(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_delete(request: MemberRequest, notification_id: int) -> HttpResponse:
     notification = bell.notification_get(user_id=request.user.pk, notification_id=notification_id)
     bell_services.notification_delete(notification=notification)
     messages.success(request, _("Notification deleted."))
@@ -48,7 +49,7 @@ def notification_delete(request: HttpRequest, notification_id: int) -> HttpRespo
 
 @member_required
 @require_POST
-def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
+def notifications_mark_all_read(request: MemberRequest) -> HttpResponse:
     bell_services.notifications_mark_all_read(user=request.user)
     return redirect("web:notifications")
 
@@ -77,14 +78,14 @@ def release_note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
 
 
 @staff_required
-def staff_release_notes(request: HttpRequest) -> HttpResponse:
+def staff_release_notes(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "web/staff_release_notes.html", {"notes": release_notes.release_notes_all()}
     )
 
 
 @staff_required
-def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) -> HttpResponse:
+def staff_release_note_edit(request: AuthedRequest, note_id: int | None = None) -> HttpResponse:
     note = release_notes.release_note_get(note_id=note_id) if note_id else None
     initial = (
         {
@@ -104,7 +105,7 @@ def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) ->
                 actor=request.user, note=note, **form.cleaned_data
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Release note saved. Check the preview, then publish."))
             return redirect("web:staff_release_note_preview", note_id=note.pk)
@@ -112,7 +113,7 @@ def staff_release_note_edit(request: HttpRequest, note_id: int | None = None) ->
 
 
 @staff_required
-def staff_release_note_preview(request: HttpRequest, note_id: int) -> HttpResponse:
+def staff_release_note_preview(request: AuthedRequest, note_id: int) -> HttpResponse:
     note = release_notes.release_note_get(note_id=note_id)
     english_title, french_title = release_note_services.notification_titles(note)
     return render(
@@ -130,12 +131,12 @@ def staff_release_note_preview(request: HttpRequest, note_id: int) -> HttpRespon
 
 @staff_required
 @require_POST
-def staff_release_note_publish(request: HttpRequest, note_id: int) -> HttpResponse:
+def staff_release_note_publish(request: AuthedRequest, note_id: int) -> HttpResponse:
     note = release_notes.release_note_get(note_id=note_id)
     try:
         release_note_services.release_note_publish(actor=request.user, note=note)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("Published. Every administrator is being notified."))
     return redirect("web:staff_release_notes")

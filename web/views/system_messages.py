@@ -3,43 +3,29 @@ wording, turning a message on or off, and a preview as recipients would see it."
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications.system_messages import selectors, services
 from programs.errors import DomainError
 from web.access import admin_required, next_or
-
-
-class SystemMessageForm(forms.Form):
-    subject_en = forms.CharField(
-        label=gettext_lazy("Subject (English)"), max_length=services.SUBJECT_MAX_LENGTH
-    )
-    body_en = forms.CharField(
-        label=gettext_lazy("English text"), widget=forms.Textarea(attrs={"rows": 14})
-    )
-    subject_fr = forms.CharField(
-        label=gettext_lazy("Subject (French)"), max_length=services.SUBJECT_MAX_LENGTH
-    )
-    body_fr = forms.CharField(
-        label=gettext_lazy("French text"), widget=forms.Textarea(attrs={"rows": 14})
-    )
+from web.forms.system_messages import SystemMessageForm
+from web.typing import MemberRequest
 
 
 @admin_required
-def system_messages(request: HttpRequest) -> HttpResponse:
+def system_messages(request: MemberRequest) -> HttpResponse:
     categories = selectors.system_message_catalogue(organisation_id=request.user.organisation_id)
     return render(request, "web/system_messages.html", {"categories": categories})
 
 
 @admin_required
-def system_message(request: HttpRequest, key: str) -> HttpResponse:
+def system_message(request: MemberRequest, key: str) -> HttpResponse:
     """Edit one message's subject and text in both languages («Mettre à jour»), or put
     the shipped wording back."""
     detail = selectors.system_message_detail(organisation_id=request.user.organisation_id, key=key)
@@ -47,7 +33,7 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
         try:
             services.system_message_reset(actor=request.user, key=key)
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, str(error.message))
         else:
             messages.success(request, _("The default wording is back."))
         return redirect("web:system_message", key=key)
@@ -56,7 +42,7 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
         try:
             services.system_message_save(actor=request.user, key=key, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Saved."))
             return redirect("web:system_message", key=key)
@@ -65,14 +51,14 @@ def system_message(request: HttpRequest, key: str) -> HttpResponse:
 
 @admin_required
 @require_POST
-def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
+def system_message_active(request: MemberRequest, key: str) -> HttpResponse:
     """«Actif» / «Inactif»: an inactive message is not sent."""
     detail = selectors.system_message_detail(organisation_id=request.user.organisation_id, key=key)
     active = request.POST.get("active") in {"1", "true", "on"}
     try:
         services.system_message_set_active(actor=request.user, key=key, active=active)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         if active:
             messages.success(
@@ -87,7 +73,7 @@ def system_message_active(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @admin_required
-def system_message_preview(request: HttpRequest, key: str) -> HttpResponse:
+def system_message_preview(request: MemberRequest, key: str) -> HttpResponse:
     detail = selectors.system_message_detail(organisation_id=request.user.organisation_id, key=key)
     previews = selectors.system_message_preview(viewer=request.user, key=key)
     samples = selectors.sample_values(

@@ -1,6 +1,8 @@
 // One WebSocket per page: live events in, presence heartbeats out.
 // Reconnects with jittered exponential backoff; the server resends a presence snapshot
 // and the counts on every (re)connection, so nothing missed while away stays stale.
+import { replaceFromServer } from "./regions.js";
+
 const script = document.getElementById("live-script");
 const path = script?.dataset.liveUrl || "/ws/";
 const heartbeatMs = Number(script?.dataset.heartbeat || 20) * 1000;
@@ -65,16 +67,9 @@ async function refreshLiveTables() {
   const tables = document.querySelectorAll("[data-live-table]");
   if (!tables.length) return;
   try {
-    const response = await fetch(location.href, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-    for (const table of tables) {
-      const name = table.dataset.liveTable;
-      const replacement = fresh.querySelector(`[data-live-table="${name}"] tbody`);
-      const body = table.querySelector("tbody");
-      if (replacement && body) body.replaceWith(document.importNode(replacement, true));
-    }
-    paintDots();
+    await replaceFromServer(
+      [...tables].map((table) => `[data-live-table="${table.dataset.liveTable}"] tbody`),
+    );
   } catch (err) {
     console.warn("table refresh failed", err);
   }

@@ -1,5 +1,7 @@
 // The «Rencontres» tab, live: a participant's answer changes its tick in place; a meeting
 // booked, cancelled or moved elsewhere makes the table re-read its rows from the server.
+import { replaceFromServer } from "./regions.js";
+
 const TICKS = { accepted: "✓", declined: "✗", pending: "?" };
 const table = document.querySelector('[data-live-table="meetings"]');
 
@@ -20,16 +22,7 @@ async function reloadRows() {
   if (pending) return;
   pending = setTimeout(async () => {
     try {
-      const response = await fetch(location.href, { credentials: "same-origin" });
-      if (!response.ok) return;
-      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      const body = fresh.querySelector('[data-live-table="meetings"] tbody');
-      const current = table.querySelector("tbody");
-      if (body && current) current.replaceWith(document.importNode(body, true));
-      document.dispatchEvent(new Event("tandem:repaint"));
-      const showing = fresh.querySelector("[data-showing]");
-      const here = document.querySelector("[data-showing]");
-      if (showing && here) here.textContent = showing.textContent;
+      await replaceFromServer(['[data-live-table="meetings"] tbody', "[data-showing]"]);
     } catch (err) {
       console.warn("meetings refresh failed", err);
     } finally {
