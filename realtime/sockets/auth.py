@@ -31,7 +31,8 @@ def user_id_for_session(session_key: str | None) -> int | None:
         return None
     engine = import_module(settings.SESSION_ENGINE)
     request = SimpleNamespace(session=engine.SessionStore(session_key=session_key))
-    user = auth.get_user(request)
+    # get_user reads only `request.session`: a stand-in, not a whole HttpRequest.
+    user = auth.get_user(request)  # type: ignore[arg-type]
     return user.pk if user.is_authenticated else None
 
 
