@@ -45,6 +45,14 @@ def test_a_payload_that_is_not_the_catalogues_is_refused(data, message):
         publish(org_admins_group(1), "rsvp.updated", data)
 
 
+def test_lists_of_ids_are_checked_item_by_item():
+    group = org_admins_group(1)
+    publish(group, "presence.changed", {"online": [3, 5], "offline": []})
+    for bad in ([3, True], [3, "5"], (3, 5)):
+        with pytest.raises(EventPayloadError, match="'online' must be list"):
+            publish(group, "presence.changed", {"online": bad, "offline": []})
+
+
 def test_an_event_to_the_wrong_audience_is_refused():
     # An organisation's RSVPs sent to one person, or to every organisation's admins.
     with pytest.raises(EventPayloadError, match="goes to org.<id>.admins"):
