@@ -153,7 +153,8 @@ def _run(send: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         future.result(timeout=PUBLISH_TIMEOUT)
     except TimeoutError:
         future.cancel()
-        logger.warning("live %s to %s given up after %ss", send.__name__, args[0], PUBLISH_TIMEOUT)
+        name = send.__name__.lstrip("_")
+        logger.warning("live %s to %s given up after %ss", name, args[0], PUBLISH_TIMEOUT)
 
 
 def close_sockets(group: str, code: int = CLOSE_DEACTIVATED) -> None:
