@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.dispatch import Signal
 
 from programs import selectors
 from programs.models import User
+from realtime.catalogue import CLOSE_DEACTIVATED
 from realtime.groups import org_admins_group, user_group
-from realtime.publish import close_sockets, on_commit_once, publish, publish_on_commit
+from realtime.publish import command_on_commit, publish_on_commit
 
 # What programs announces to the apps above it (docs/architecture.md): the one sanctioned
 # way up the layers. Each is sent inside the transaction that made the change, so what
@@ -26,16 +26,14 @@ unlock_requested = Signal()
 
 def counts_changed_on_commit(organisation_id: int) -> None:
     """The dashboard tiles (members, relationships, invitations) of this organisation's
-    admins, recomputed once after the transaction, whatever it changed."""
-
-    def send() -> None:
-        publish(
-            org_admins_group(organisation_id),
-            "counts.changed",
-            selectors.dashboard_counts(organisation_id=organisation_id),
-        )
-
-    on_commit_once(f"counts.{organisation_id}", send)
+    admins, recomputed once after the transaction, whatever it changed: the counts are
+    read after commit, so the payload is checked then (the audience is checked now)."""
+    publish_on_commit(
+        org_admins_group(organisation_id),
+        "counts.changed",
+        lambda: selectors.dashboard_counts(organisation_id=organisation_id),
+        once=True,
+    )
 
 
 def member_active_changed_on_commit(member: User) -> None:
@@ -50,4 +48,4 @@ def member_active_changed_on_commit(member: User) -> None:
 
 def sessions_end_on_commit(user_id: int) -> None:
     """Close every open socket of a deactivated user, on every server process."""
-    transaction.on_commit(lambda: close_sockets(user_group(user_id)))
+    command_on_commit(user_group(user_id), "sockets.close", {"code": CLOSE_DEACTIVATED})

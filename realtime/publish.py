@@ -3,6 +3,10 @@
 An event is `{"event": "<entity>.<past-verb>", "data": {...}}` with ids, display strings
 and ISO times only. It is encoded once with orjson and handed to the channel layer as a
 string, which each LiveConsumer forwards verbatim to its browser.
+
+Every event and command is checked against `realtime.catalogue` where it is sent (for the
+`*_on_commit` forms: when it is registered), so a wrong payload or audience raises in the
+service that made it, not in a commit callback or in a browser.
 """
 
 from __future__ import annotations
@@ -20,19 +24,44 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 from django.db import transaction
 
+from realtime.catalogue import CLOSE_DEACTIVATED, Kind, check, message
+
 logger = logging.getLogger(__name__)
 
 Data = dict[str, Any]
+Observer = Callable[[str, str, Data], None]
+
+# Called with (group, name, data) for every event and command sent, after its check and
+# before it goes to Redis: what `realtime.testing.capture_events()` records.
+observers: list[Observer] = []
+
+
+def _checked(group: str, name: str, data: Data, kind: Kind) -> None:
+    check(group, name, data, kind=kind)
+    for observer in observers:
+        observer(group, name, data)
 
 
 def encode(event: str, data: Data) -> str:
     return orjson.dumps({"event": event, "data": data}).decode()
 
 
+def frame(event: str, data: Data) -> str:
+    """An event a consumer sends straight to its own browser, checked and encoded."""
+    message(event).check_payload(data)
+    return encode(event, data)
+
+
 async def apublish(group: str, event: str, data: Data, *, layer: Any = None) -> None:
     """Send one event to every socket in `group`. A live push is best effort: when Redis
     is away the write that caused it still stands, and the browser resynchronises on
-    reconnect, so failures are logged, not raised."""
+    reconnect, so failures are logged, not raised. A payload the catalogue refuses is a
+    bug and raises EventPayloadError."""
+    _checked(group, event, data, "event")
+    await _apublish(group, event, data, layer=layer)
+
+
+async def _apublish(group: str, event: str, data: Data, *, layer: Any = None) -> None:
     layer = layer or get_channel_layer()
     try:
         await layer.group_send(group, {"type": "live.event", "payload": encode(event, data)})
@@ -41,13 +70,20 @@ async def apublish(group: str, event: str, data: Data, *, layer: Any = None) -> 
 
 
 def publish(group: str, event: str, data: Data) -> None:
-    _run(apublish, group, event, data)
+    _checked(group, event, data, "event")
+    _run(_apublish, group, event, data)
 
 
 async def acommand(group: str, handler: str, *, layer: Any = None, **fields: Any) -> None:
     """Ask every consumer in `group` to run its handler (e.g.
     `sockets.close` → `sockets_close`). For what the consumer must do itself, such as
-    closing or re-reading its own user's count; best effort like `apublish`."""
+    closing or re-reading its own user's count; best effort like `apublish`, checked
+    against the catalogue like it."""
+    _checked(group, handler, fields, "command")
+    await _acommand(group, handler, layer=layer, **fields)
+
+
+async def _acommand(group: str, handler: str, *, layer: Any = None, **fields: Any) -> None:
     layer = layer or get_channel_layer()
     try:
         await layer.group_send(group, {"type": handler, **fields})
@@ -56,7 +92,8 @@ async def acommand(group: str, handler: str, *, layer: Any = None, **fields: Any
 
 
 def command(group: str, handler: str, **fields: Any) -> None:
-    _run(acommand, group, handler, **fields)
+    _checked(group, handler, fields, "command")
+    _run(_acommand, group, handler, **fields)
 
 
 # -- sync callers ----------------------------------------------------------------------
@@ -116,14 +153,15 @@ def _run(send: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         future.result(timeout=PUBLISH_TIMEOUT)
     except TimeoutError:
         future.cancel()
-        logger.warning("live %s to %s given up after %ss", send.__name__, args[0], PUBLISH_TIMEOUT)
+        name = send.__name__.lstrip("_")
+        logger.warning("live %s to %s given up after %ss", name, args[0], PUBLISH_TIMEOUT)
 
 
-def close_sockets(group: str, code: int = 4403) -> None:
+def close_sockets(group: str, code: int = CLOSE_DEACTIVATED) -> None:
     command(group, "sockets.close", code=code)
 
 
-def on_commit_once(key: str, func: Callable[[], None]) -> None:
+def on_commit_once(key: str, func: Callable[[], None], *, robust: bool = False) -> None:
     """Run `func` after the current transaction commits, once per `key` however many
     times it is registered in that transaction (e.g. one counts update for a bulk import).
     A rolled-back transaction drops it with the rest of its callbacks."""
@@ -138,13 +176,57 @@ def on_commit_once(key: str, func: Callable[[], None]) -> None:
         func()
 
     callback.tandem_key = key  # type: ignore[attr-defined]
-    transaction.on_commit(callback)
+    transaction.on_commit(callback, robust=robust)
 
 
-def publish_on_commit(group: str, event: str, data: Data | Callable[[], Data]) -> None:
-    """Publish after commit; `data` may be a callable evaluated after commit."""
+def _on_commit(
+    group: str,
+    name: str,
+    data: Data | Callable[[], Data],
+    kind: Kind,
+    send: Callable[[Data], None],
+    once: bool,
+) -> None:
+    # Checked now, in the service that registers it: the name and the audience always,
+    # the payload when it is already built. A payload built after commit (a recount: it
+    # must read what the transaction committed) is checked when it is sent; that callback
+    # is robust, so a bad one is logged and cannot stop the other callbacks of the commit.
+    spec = message(name)
+    spec.check_route(group, kind)
+    if callable(data):
+        build = data
 
-    def send() -> None:
-        publish(group, event, data() if callable(data) else data)
+        def deferred() -> None:
+            send(build())
 
-    transaction.on_commit(send)
+        if once:
+            on_commit_once(f"{name} {group}", deferred, robust=True)
+        else:
+            transaction.on_commit(deferred, robust=True)
+        return
+    spec.check_payload(data)
+    payload = data
+
+    def ready() -> None:
+        send(payload)
+
+    if once:
+        on_commit_once(f"{name} {group}", ready)
+    else:
+        transaction.on_commit(ready)
+
+
+def publish_on_commit(
+    group: str, event: str, data: Data | Callable[[], Data], *, once: bool = False
+) -> None:
+    """Publish after commit. `data` is checked now; it may instead be a callable run after
+    commit (checked then). With `once`, one event per (group, event) per transaction
+    however many times it is registered: the first registration's `data` is sent."""
+    _on_commit(group, event, data, "event", lambda d: publish(group, event, d), once)
+
+
+def command_on_commit(
+    group: str, handler: str, fields: Data | Callable[[], Data], *, once: bool = False
+) -> None:
+    """`command()` after commit, checked like `publish_on_commit()`."""
+    _on_commit(group, handler, fields, "command", lambda f: command(group, handler, **f), once)

@@ -6,20 +6,21 @@ from django.utils import timezone
 
 from notifications.bell import selectors
 from realtime.groups import platform_admins_group, user_group
-from realtime.publish import command, on_commit_once
+from realtime.publish import Data, command, command_on_commit
 
 
 def bell_changed_on_commit(user_id: int) -> None:
     """After commit, tell this person's pages their unread count: the latest count, once
     per transaction however many notifications it touched. Each socket keeps the count it
-    last sent (see LiveConsumer.bell_set) so a later broadcast can build on it."""
+    last sent (see LiveConsumer.bell_set) so a later broadcast can build on it. The count
+    is read after commit, so the payload is checked then (the audience is checked now)."""
 
-    def send() -> None:
+    def recount() -> Data:
         counted_at = timezone.now()
         count = selectors.unread_count(user_id=user_id)
-        command(user_group(user_id), "bell.set", unread=count, at=counted_at.isoformat())
+        return {"unread": count, "at": counted_at.isoformat()}
 
-    on_commit_once(f"bell.{user_id}", send)
+    command_on_commit(user_group(user_id), "bell.set", recount, once=True)
 
 
 def admins_bells_bumped(*, reason: str) -> None:

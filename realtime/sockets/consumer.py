@@ -17,11 +17,12 @@ from presence.selectors import aonline_user_ids
 from presence.services import SocketPresence
 from programs.models import User
 from programs.selectors import dashboard_counts
+from realtime.catalogue import CLOSE_DEACTIVATED
 from realtime.groups import org_admins_group, platform_admins_group, user_group
-from realtime.publish import encode
+from realtime.publish import frame
 
 CLOSE_UNAUTHENTICATED = 4401
-CLOSE_DEACTIVATED = 4403
+# The one frame without "data" (realtime/catalogue.py lists it, with an empty payload).
 HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
 
 
@@ -104,9 +105,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if user.is_org_admin:
             # A fresh (or re-) connection starts from the truth, not from missed deltas.
             online = await aonline_user_ids(organisation_id=user.organisation_id)
-            await self.send(text_data=encode("presence.snapshot", {"online": sorted(online)}))
+            await self.send(text_data=frame("presence.snapshot", {"online": sorted(online)}))
             counts = await _dashboard_counts(user.organisation_id)
-            await self.send(text_data=encode("counts.changed", counts))
+            await self.send(text_data=frame("counts.changed", counts))
         await self._send_bell()
 
     async def dispatch(self, message: dict) -> None:
@@ -165,7 +166,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._push_bell()
 
     async def _push_bell(self) -> None:
-        await self.send(text_data=encode("bell.changed", {"unread": self.unread}))
+        await self.send(text_data=frame("bell.changed", {"unread": self.unread}))
 
     async def bell_set(self, message: dict) -> None:
         counted_at = datetime.fromisoformat(message["at"])

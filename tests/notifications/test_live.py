@@ -6,11 +6,15 @@ import datetime
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import transaction
+from django.utils import timezone
 
 from notifications.bell import services as bell
 from notifications.models import Notification
 from notifications.release_notes import services as release_notes
 from programs.models import User
+from realtime.groups import user_group
+from realtime.testing import capture_events
 from tests.realtime.test_consumers import connect, connect_admin, connect_member, receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,9 +70,7 @@ async def test_bell_count_after_deletes_and_reconnects(mentor):
 async def test_the_socket_never_counts_a_release_note_twice_or_loses_one(admin):
     from datetime import timedelta
 
-    from django.utils import timezone
-
-    from realtime.groups import platform_admins_group, user_group
+    from realtime.groups import platform_admins_group
     from realtime.publish import acommand
 
     before = timezone.now() - timedelta(seconds=5)
@@ -98,3 +100,16 @@ async def test_the_socket_never_counts_a_release_note_twice_or_loses_one(admin):
     await acommand(user_group(admin.pk), "bell.set", unread=7, at=before.isoformat())
     assert await ws.receive_nothing(timeout=0.5)
     await ws.disconnect()
+
+
+def test_a_transaction_tells_each_bell_its_count_once(admin, mentor):
+    """bell_changed_on_commit, without a socket: one recount per person per transaction,
+    sent to that person only, however many notifications it touched."""
+    with capture_events() as sent, transaction.atomic():
+        for n in range(3):
+            bell.notification_send(user=mentor, title_en=f"Note {n}", title_fr=f"Note {n}")
+        assert sent == []  # nothing before commit
+    assert [(s.group, s.event, s.data["unread"]) for s in sent] == [
+        (user_group(mentor.pk), "bell.set", 3)
+    ]
+    assert datetime.datetime.fromisoformat(sent[0].data["at"]) <= timezone.now()

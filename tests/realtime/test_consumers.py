@@ -5,10 +5,11 @@ from __future__ import annotations
 import orjson
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from programs import services
 from realtime.groups import org_admins_group, user_group
-from realtime.publish import apublish
+from realtime.publish import acommand, apublish
 from realtime.sockets.consumer import CLOSE_DEACTIVATED, CLOSE_UNAUTHENTICATED
 from tests.realtime.helpers import communicator, session_cookie_for
 
@@ -111,20 +112,24 @@ async def test_heartbeat_is_acknowledged(mentor):
     await ws.disconnect()
 
 
+COUNTS = {"members": 3, "relationships": 1, "invitations": 0}
+
+
 async def test_mentor_never_joins_the_admins_group(admin, mentor):
     ws = await connect_member(mentor)
-    await apublish(org_admins_group(admin.organisation_id), "counts.changed", {"members": 3})
+    await apublish(org_admins_group(admin.organisation_id), "counts.changed", COUNTS)
     assert await ws.receive_nothing(timeout=0.5)
-    await apublish(user_group(mentor.pk), "ping.sent", {"n": 1})
-    assert await receive(ws) == {"event": "ping.sent", "data": {"n": 1}}
+    # Their own group reaches them.
+    await acommand(user_group(mentor.pk), "bell.set", unread=1, at=timezone.now().isoformat())
+    assert await receive(ws) == {"event": "bell.changed", "data": {"unread": 1}}
     await ws.disconnect()
 
 
 async def test_outsider_socket_hears_nothing_of_our_organisation(admin, mentor, outsider):
     ws = await connect_admin(outsider)
     mentor_ws = await connect_member(mentor)
-    await apublish(org_admins_group(admin.organisation_id), "counts.changed", {"members": 3})
-    await apublish(user_group(mentor.pk), "ping.sent", {"n": 1})
+    await apublish(org_admins_group(admin.organisation_id), "counts.changed", COUNTS)
+    await acommand(user_group(mentor.pk), "bell.set", unread=1, at=timezone.now().isoformat())
     assert await ws.receive_nothing(timeout=0.5)
     await mentor_ws.disconnect()
     await ws.disconnect()

@@ -16,7 +16,14 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 
 from realtime import publish as publishing
+from realtime.groups import org_admins_group, platform_admins_group
 from realtime.publish import command, publish
+
+GROUP = org_admins_group(999_999)  # no organisation: no socket of the suite listens
+
+
+def counts(n: int) -> dict[str, int]:
+    return {"members": n, "relationships": 0, "invitations": 0}
 
 
 def connections_received(redis_client) -> int:
@@ -27,21 +34,22 @@ def connections_received(redis_client) -> int:
 async def test_events_from_a_plain_thread_arrive_over_one_kept_connection(redis_client):
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add("tests.publish", channel)
+    for group in (GROUP, platform_admins_group()):
+        await layer.group_add(group, channel)
     names: list[str] = []
 
     def worker() -> None:
-        publish("tests.publish", "thing.changed", {"n": 0})  # opens the publisher's pool
+        publish(GROUP, "counts.changed", counts(0))  # opens the publisher's pool
         before = connections_received(redis_client)
         for n in range(1, 21):
-            publish("tests.publish", "thing.changed", {"n": n})
-        command("tests.publish", "bell.bump", since="2026-01-01T00:00:00+00:00", reason="r")
+            publish(GROUP, "counts.changed", counts(n))
+        command(platform_admins_group(), "bell.bump", since="2026-01-01T00:00:00+00:00", reason="r")
         names.append(threading.current_thread().name)
         names.append(str(connections_received(redis_client) - before))
 
     await asyncio.to_thread(worker)
     received = [await layer.receive(channel) for _ in range(22)]
-    assert [orjson.loads(m["payload"])["data"]["n"] for m in received[:21]] == list(range(21))
+    assert [orjson.loads(m["payload"])["data"]["members"] for m in received[:21]] == list(range(21))
     assert received[21] == {
         "type": "bell.bump",
         "since": "2026-01-01T00:00:00+00:00",
@@ -52,7 +60,8 @@ async def test_events_from_a_plain_thread_arrive_over_one_kept_connection(redis_
     assert int(names[1]) <= 1
     assert publishing._publisher is not None
     assert publishing._publisher[1].is_running()
-    await layer.group_discard("tests.publish", channel)
+    for group in (GROUP, platform_admins_group()):
+        await layer.group_discard(group, channel)
 
 
 @pytest.fixture
@@ -98,7 +107,7 @@ def test_a_refused_connection_is_logged_not_raised(monkeypatch, caplog):
     port = closed.getsockname()[1]
     closed.close()  # nothing listens there now
     monkeypatch.setattr(publishing, "_publisher", (os.getpid(), loop, layer_at(port)))
-    publish("tests.publish", "thing.changed", {"n": 1})
+    publish(GROUP, "counts.changed", counts(1))
     assert "not delivered" in caplog.text
 
 
@@ -107,6 +116,6 @@ def test_a_publish_to_a_hung_redis_is_given_up(monkeypatch, caplog, silent_serve
     monkeypatch.setattr(publishing, "_publisher", (os.getpid(), loop, layer_at(silent_server)))
     monkeypatch.setattr(publishing, "PUBLISH_TIMEOUT", 0.5)
     began = time.monotonic()
-    publish("tests.publish", "thing.changed", {"n": 1})
+    publish(GROUP, "counts.changed", counts(1))
     assert time.monotonic() - began < 5
     assert "given up" in caplog.text

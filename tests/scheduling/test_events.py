@@ -9,6 +9,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from realtime.groups import org_admins_group
+from realtime.testing import capture_events
 from scheduling import services
 from scheduling.models import Attendee
 from tests.realtime.test_consumers import connect_admin, receive
@@ -64,3 +66,27 @@ async def test_a_refused_answer_publishes_nothing(admin, relationship, mentor, m
         await database_sync_to_async(services.meeting_respond)(attendee=attendee, accepted=True)
     assert await admin_ws.receive_nothing(timeout=0.5)
     await admin_ws.disconnect()
+
+
+def test_answering_publishes_the_tick_to_the_organisations_admins_only(
+    admin, relationship, mentor, mentee
+):
+    """What meeting_book and meeting_respond announce, without a socket."""
+    admins = org_admins_group(admin.organisation_id)
+    with capture_events() as booked:
+        attendee = _book(admin, relationship, mentor, mentee)
+    assert (
+        admins,
+        "meeting.booked",
+        {"meeting_ids": [attendee.meeting_id], "relationship_id": relationship.pk},
+    ) in booked
+
+    with capture_events() as sent:
+        services.meeting_respond(attendee=attendee, accepted=False)
+    assert sent == [
+        (
+            admins,
+            "rsvp.updated",
+            {"meeting_id": attendee.meeting_id, "user_id": mentee.pk, "response": "declined"},
+        )
+    ]
