@@ -25,18 +25,21 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.exceptions import AnymailConfigurationError, AnymailWebhookValidationFailure
 from anymail.signals import AnymailTrackingEvent
 from anymail.utils import get_anymail_setting
 from anymail.webhooks.base import AnymailBaseWebhookView
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.urls import URLPattern
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 
 from notifications.email.events import email_status_changed_on_commit
 from notifications.models import STATUS_RANK, EmailEvent, EmailLog, EmailStatus
@@ -127,7 +130,8 @@ def email_status_record(
         changed += ["status", "status_at"]
         if status in PROBLEM_STATUSES:
             _member_flag(log=log, problem=status, at=at)
-    if (opened or status == EmailStatus.OPENED) and log.opened_at is None:
+    if (opened or status == EmailStatus.OPENED) and (log.opened_at is None or at < log.opened_at):
+        # «Première ouverture»: the earliest open reported, whatever order they arrive in.
         log.opened_at = at
         changed.append("opened_at")
     if changed:
@@ -187,13 +191,87 @@ class _FailClosedWebhook(AnymailBaseWebhookView):
             kwargs["webhook_secret"] = webhook_basic_auth()
         super().__init__(**kwargs)
 
+    def run_validators(self, request: HttpRequest) -> None:
+        # A provider's check reads the body before parsing does (Mailgun's signature
+        # block): a body of another shape must fail it as a bad request, not a crash.
+        try:
+            super().run_validators(request)
+        except _UNREADABLE as exc:
+            raise AnymailWebhookValidationFailure(
+                f"Malformed {self.esp_name} webhook payload ({type(exc).__name__})"
+            ) from exc
+
     def parse_events(self, request: HttpRequest) -> list[AnymailTrackingEvent]:
         try:
-            return list(super().parse_events(request))
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            events = list(super().parse_events(request))
+        except _UNREADABLE as exc:
             raise AnymailWebhookValidationFailure(
-                f"Malformed {self.esp_name} webhook payload"
+                f"Malformed {self.esp_name} webhook payload ({type(exc).__name__})"
             ) from exc
+        # Every event is checked before any is applied: a post is taken whole or not at all.
+        for event in events:
+            if not _well_formed(event):
+                raise AnymailWebhookValidationFailure(f"Malformed {self.esp_name} webhook event")
+        return events
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)
+        except AnymailWebhookValidationFailure as exc:
+            return _refused(
+                HttpResponseBadRequest(), self.esp_name, exc.args[0] if exc.args else ""
+            )
+
+
+# What a body of the wrong shape raises inside a provider's parser or check; nesting deep
+# enough to exhaust the JSON decoder's recursion is the same kind of bad request.
+_UNREADABLE = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
+
+
+def _refused(response: HttpResponse, esp_name: str, reason: str) -> HttpResponse:
+    """One log line, no traceback: anyone can post here, and a refusal is routine."""
+    logger.warning("%s webhook refused (%s): %s", esp_name, response.status_code, reason)
+    # Django would log the 4xx again as "Bad Request: <path>"; this line already says it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _well_formed(event: AnymailTrackingEvent) -> bool:
+    return (
+        isinstance(event.event_type, str)
+        and isinstance(event.message_id, str | None)
+        and isinstance(event.event_id, str | int | None)
+        and isinstance(event.timestamp, datetime.datetime | None)
+    )
+
+
+def _not_configured(esp_name: str) -> Callable[..., HttpResponse]:
+    """The view of a provider this deployment did not set up (anymail cannot build it:
+    Mailgun without a signing key, say): not found, for anyone who posts there."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return _refused(HttpResponseNotFound(), esp_name, "that provider is not configured")
+
+    return view
+
+
+def _configured_or_not_found(
+    view_class: Any, initkwargs: dict[str, Any]
+) -> Callable[..., HttpResponse]:
+    """The strict view, or — while its provider's settings are missing — a 404. Settings
+    are read per request (as anymail does), so configuring a provider needs no reload."""
+    view = view_class.as_view(**initkwargs)
+
+    @csrf_exempt
+    @wraps(view)
+    def configured(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except AnymailConfigurationError:
+            return _not_configured(view_class.esp_name)(request, *args, **kwargs)
+
+    return configured
 
 
 def anymail_urls() -> tuple[list[URLPattern], str]:
@@ -210,7 +288,7 @@ def anymail_urls() -> tuple[list[URLPattern], str]:
         patterns.append(
             URLPattern(
                 pattern.pattern,
-                strict.as_view(**pattern.callback.view_initkwargs),
+                _configured_or_not_found(strict, pattern.callback.view_initkwargs),
                 pattern.default_args,
                 pattern.name,
             )

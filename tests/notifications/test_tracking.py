@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import warnings
@@ -89,7 +90,7 @@ def auth_header(credentials: str | None) -> dict:
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode()}
 
 
-def post(url: str, body: dict | str | bytes, credentials: str | None = BASIC_AUTH):
+def post(url: str, body: object, credentials: str | None = BASIC_AUTH):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     # A fresh client each time: providers have no session and no CSRF token.
     return Client().post(
@@ -477,6 +478,78 @@ def test_malformed_webhooks_are_refused_and_change_nothing(sent, mentor, case):
     response = post(url, body)
     assert response.status_code == 400
     assert state(log) == before
+
+
+def _deeply_nested(depth: int = 100_000) -> str:
+    return "[" * depth + "]" * depth
+
+
+HOSTILE = {
+    "postmark: JSON nested 100,000 deep": lambda log, at: (POSTMARK_URL, _deeply_nested()),
+    "mailgun: JSON nested 100,000 deep": lambda log, at: (MAILGUN_URL, _deeply_nested()),
+    "mailgun: a JSON array": lambda log, at: (
+        MAILGUN_URL,
+        [mailgun_event("mailgun_delivered", log, at)],
+    ),
+    "mailgun: a JSON string": lambda log, at: (MAILGUN_URL, '"delivered"'),
+    "mailgun: a signature block that is a list": lambda log, at: (
+        MAILGUN_URL,
+        {**mailgun_event("mailgun_delivered", log, at), "signature": ["t", "s"]},
+    ),
+    "postmark: a record whose fields are lists": lambda log, at: (
+        POSTMARK_URL,
+        {key: [value] for key, value in postmark_event("postmark_bounce", log, at).items()},
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
+def test_hostile_bodies_are_a_bad_request_logged_in_one_line(sent, mentor, case, caplog):
+    log = sent(mentor)
+    url, body = HOSTILE[case](log, later(log, 1))
+    before = state(log)
+    caplog.clear()
+    response = post(url, body)
+    assert response.status_code == 400
+    assert state(log) == before
+    refusals = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(refusals) == 1, [record.getMessage() for record in refusals]
+    assert refusals[0].exc_info is None and "webhook" in refusals[0].getMessage()
+
+
+@pytest.mark.django_db
+def test_a_provider_that_is_not_configured_answers_not_found(settings, sent, mentor, caplog):
+    """Mailgun's URL on a deployment that set up Postmark only: anymail cannot even build
+    its view without a signing key. Whoever posts there gets a 404, not a server error."""
+    log = sent(mentor)
+    settings.ANYMAIL = {"WEBHOOK_SECRET": BASIC_AUTH, "POSTMARK_SERVER_TOKEN": "server-token"}
+    before = state(log)
+    caplog.clear()
+    for credentials in (BASIC_AUTH, None):
+        response = post(
+            MAILGUN_URL, mailgun_event("mailgun_delivered", log, later(log, 1)), credentials
+        )
+        assert response.status_code == 404
+    assert state(log) == before
+    assert all(record.exc_info is None for record in caplog.records)
+    assert (
+        post(POSTMARK_URL, postmark_event("postmark_delivery", log, later(log, 1))).status_code
+        == 200
+    )
+
+
+@pytest.mark.django_db
+def test_the_first_open_is_the_earliest_whatever_the_order_of_arrival(sent, mentor):
+    log = sent(mentor)
+    early, late = later(log, 5), later(log, 30)
+    assert post(MAILGUN_URL, mailgun_event("mailgun_opened", log, late)).status_code == 200
+    delayed = mailgun_event("mailgun_opened", log, early)
+    delayed["signature"]["token"] = "a-delayed-delivery-token-0123456789abcdef012345678"
+    assert post(MAILGUN_URL, mailgun_sign(delayed)).status_code == 200
+    log.refresh_from_db()
+    assert log.opened_at == early
+    assert log.status == "opened"
 
 
 @pytest.mark.django_db
