@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 
@@ -27,11 +29,22 @@ def is_locked(*, email: str) -> bool:
     return bool(failures) and failures >= settings.AXES_FAILURE_LIMIT
 
 
-def unlock_token_email(token: str) -> str | None:
+def _unlock_token_user(token: str) -> User | None:
+    """The account a link still unlocks: signed, not expired, and its nonce the one the
+    account holds — each link works once, and a newer link or a sign-in retires it."""
     try:
-        return signing.loads(token, salt=UNLOCK_SALT, max_age=UNLOCK_MAX_AGE)["email"]
+        claims = signing.loads(token, salt=UNLOCK_SALT, max_age=UNLOCK_MAX_AGE)
+        email, nonce = claims["email"], claims["nonce"]
     except (signing.BadSignature, KeyError, TypeError):
         return None
+    if not isinstance(email, str) or not isinstance(nonce, str) or not nonce:
+        return None
+    return User.objects.filter(email__iexact=email, unlock_nonce=nonce).first()
+
+
+def unlock_token_email(token: str) -> str | None:
+    user = _unlock_token_user(token)
+    return user.email if user else None
 
 
 def unlock_instructions_send(*, email: str) -> bool:
@@ -41,19 +54,37 @@ def unlock_instructions_send(*, email: str) -> bool:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not is_locked(email=user.email):
         return False
-    token = signing.dumps({"email": user.email}, salt=UNLOCK_SALT)
+    # A new nonce: this link is the only one that works from now on.
+    user.unlock_nonce = secrets.token_hex(16)
+    user.save(update_fields=["unlock_nonce"])
+    token = signing.dumps({"email": user.email, "nonce": user.unlock_nonce}, salt=UNLOCK_SALT)
     url = settings.SITE_URL + reverse("web:unlock_confirm", args=[token])
     events.unlock_requested.send(sender=User, user=user, url=url)
     return True
 
 
+@transaction.atomic
 def account_unlock(*, token: str) -> bool:
-    """Clear the failed attempts of the account named in a valid unlock token."""
-    email = unlock_token_email(token)
-    if email is None:
+    """Clear the failed attempts of the account named in a valid unlock link, and retire
+    the link: it works once."""
+    user = _unlock_token_user(token)
+    if user is None:
         return False
-    axes_reset(username=email)
+    retired = User.objects.filter(pk=user.pk, unlock_nonce=user.unlock_nonce).update(
+        unlock_nonce=""
+    )
+    if not retired:
+        return False  # the same link used twice at once: the other use won
+    axes_reset(username=user.email)
     return True
+
+
+def unlock_links_retire(
+    sender: object, request: object = None, user: User | None = None, **kwargs: object
+) -> None:
+    """`user_logged_in`: whoever signs in successfully needs no unlock link any more."""
+    if user is not None and user.unlock_nonce:
+        User.objects.filter(pk=user.pk).update(unlock_nonce="")
 
 
 def on_user_locked_out(

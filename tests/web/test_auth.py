@@ -140,3 +140,60 @@ def test_sign_out_needs_post(client, mentor):
     client.force_login(mentor)
     assert client.post("/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def _lock_and_link(client, user, settings) -> str:
+    """Lock the account by failed sign-ins; the path of the unlock link emailed last."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, user.email, "wrong")
+    found = re.search(r"https?://\S+/unlock/\S+/", mail.outbox[-1].body)
+    assert found is not None
+    return "/" + found.group(0).split("/", 3)[3]
+
+
+def _locked(user) -> bool:
+    return AccessAttempt.objects.filter(username=user.email).exists()
+
+
+def test_an_unlock_link_works_once(client, mentor, settings):
+    link = _lock_and_link(client, mentor, settings)
+    assert client.post(link).status_code == 302
+    assert not _locked(mentor)
+    assert client.get(link).status_code == 400  # used: it works once
+    assert client.post(link).status_code == 400
+    # Locked again later: the old link must not lift the new lockout.
+    mail.outbox.clear()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, mentor.email, "wrong")
+    assert _locked(mentor)
+    assert client.get(link).status_code == 400
+    assert client.post(link).status_code == 400
+    assert _locked(mentor)
+    # The new lockout's own link does.
+    new_link = re.search(r"https?://\S+/unlock/\S+/", mail.outbox[-1].body)
+    assert new_link is not None and new_link.group(0).split("/", 3)[3] != link[1:]
+    assert client.post("/" + new_link.group(0).split("/", 3)[3]).status_code == 302
+    assert not _locked(mentor)
+
+
+def test_a_newer_unlock_link_retires_the_older_one(client, mentor, settings):
+    first = _lock_and_link(client, mentor, settings)
+    client.post("/unlock/", {"email": mentor.email})
+    second = re.search(r"https?://\S+/unlock/\S+/", mail.outbox[-1].body)
+    assert second is not None
+    assert client.post(first).status_code == 400
+    assert _locked(mentor)
+    assert client.post("/" + second.group(0).split("/", 3)[3]).status_code == 302
+    assert not _locked(mentor)
+
+
+def test_a_successful_sign_in_retires_unlock_links(client, mentor, settings):
+    link = _lock_and_link(client, mentor, settings)
+    # The lock lifts by itself (an administrator, or the cool-off): the member signs in.
+    AccessAttempt.objects.filter(username=mentor.email).delete()
+    assert sign_in(client, mentor.email).status_code == 302
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, mentor.email, "wrong")
+    assert client.post(link).status_code == 400
+    assert _locked(mentor)
