@@ -12,6 +12,7 @@ import pytest
 from channels.testing import HttpCommunicator
 from django.core.management import call_command
 
+from server import check_services
 from server.asgi import application
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +83,33 @@ def test_deploy_check_is_clean_with_debug_off(tmp_path):
 @pytest.mark.django_db
 def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_make_test_installs_a_missing_chromium_when_it_may(tmp_path, monkeypatch):
+    chromium = tmp_path / "chromium"
+    apt_get = tmp_path / "apt-get"
+    apt_get.write_text(
+        f'#!/bin/sh\necho "$*" >> {tmp_path}/calls\n'
+        f'if [ "$1" = install ]; then touch {chromium}; chmod +x {chromium}; fi\n'
+    )
+    apt_get.chmod(0o755)
+    monkeypatch.setattr(check_services, "CHROMIUM", str(chromium))
+    monkeypatch.setattr(check_services.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(check_services.shutil, "which", lambda name: str(apt_get))
+
+    assert check_services.chromium_problem() is None
+    assert (tmp_path / "calls").read_text().splitlines() == [
+        "update -qq",
+        "install -y -qq chromium",
+    ]
+
+
+def test_make_test_says_how_to_install_chromium_when_it_may_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(check_services, "CHROMIUM", str(tmp_path / "chromium"))
+    monkeypatch.setattr(check_services.os, "geteuid", lambda: 1000)
+
+    problem = check_services.chromium_problem()
+
+    assert problem is not None
+    assert "not running as root" in problem
+    assert "apt-get install -y chromium" in problem
