@@ -67,9 +67,9 @@ def server_env() -> dict[str, str]:
         DATABASE_URL=database_url_for_servers(),
         REDIS_URL=settings.REDIS_URL,
         REDIS_PREFIX=settings.REDIS_PREFIX,
-        TANDEM_TESTING="1",
         PRESENCE_WRITE_INTERVAL="0",
-        DJANGO_SETTINGS_MODULE="server.settings",
+        # The suite's settings: fast hashes, no pool, as in this process.
+        DJANGO_SETTINGS_MODULE="server.settings_test",
         PYTHONUNBUFFERED="1",
     )
     # Sessions are signed: the servers must share this process's SECRET_KEY.
