@@ -3,14 +3,28 @@ PYTHON3 ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Every Python package, pinned with its hashes: runtime, tests, lint and the build backend.
+LOCK := requirements/lock.txt
 
-.PHONY: install run test bench lint messages clean
+.PHONY: install lock run test bench lint messages clean
 
-$(STAMP): pyproject.toml
+# Exactly the locked files (pip refuses any whose hash differs), then Tandem itself.
+# `pip check` catches a dependency added to pyproject.toml but not yet locked.
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $(STAMP)
+
+# Refresh the lock after changing the dependencies in pyproject.toml (pins kept where they
+# still fit); `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed release.
+lock:
+	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install --quiet "pip-tools>=7.4"
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+		--extra test --extra lint --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -41,9 +55,11 @@ test: install
 bench: install
 	$(PY) -m bench
 
+# mypy reads its configuration, and the modules not yet checked, from pyproject.toml.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 messages: install
 	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules

@@ -15,6 +15,7 @@ pipelined round trip (MULTI/EXEC), so it is atomic against the other processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from redis import Redis
@@ -92,12 +93,12 @@ async def mark_gone(redis: AsyncRedis, seen: Seen, now: float) -> bool:
 def online_user_ids(redis: Redis, organisation_id: int, now: float) -> set[int]:
     """Who is online in an organisation now (sync, for page renders and the sweeper)."""
     members = redis.zrangebyscore(org_key(organisation_id), now - threshold(), "+inf")
-    return {int(m) for m in members}
+    return {int(m) for m in cast("list[str]", members)}  # a decode_responses client
 
 
 async def aonline_user_ids(redis: AsyncRedis, organisation_id: int, now: float) -> set[int]:
     members = await redis.zrangebyscore(org_key(organisation_id), now - threshold(), "+inf")
-    return {int(m) for m in members}
+    return {int(m) for m in cast("list[str]", members)}  # a decode_responses client
 
 
 _SWEEP_LUA = """

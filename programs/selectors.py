@@ -77,7 +77,7 @@ def member_list(*, organisation_id: int, filters: MemberFilters) -> QuerySet[Use
     and groups, in one query plus one for groups."""
     open_mentor = Q(mentor_relationships__status=RelationshipStatus.MATCHED)
     open_mentee = Q(mentee_relationships__status=RelationshipStatus.MATCHED)
-    qs = (
+    qs: QuerySet[User] = (
         User.objects.filter(organisation_id=organisation_id)
         .select_related("member_administrator")
         .prefetch_related(Prefetch("member_groups", queryset=MemberGroup.objects.order_by("name")))
@@ -190,6 +190,8 @@ def group_get(*, organisation_id: int, group_id: int) -> MemberGroup:
 
 def member_relationships(*, user: User) -> QuerySet[Relationship]:
     """A member's own relationships, newest first."""
+    if user.organisation_id is None:  # platform staff: no organisation, no relationships
+        return Relationship.objects.none()
     return (
         Relationship.objects.filter(organisation_id=user.organisation_id)
         .filter(Q(mentor=user) | Q(mentee=user))

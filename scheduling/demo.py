@@ -22,9 +22,7 @@ def demo_meetings_load(*, admin_email: str, pairs: list[tuple[str, str]]) -> int
     """Give every demo mentor and mentee an availability and book a weekly series for each
     pair that has none yet. Idempotent. Returns how many series it booked."""
     admin = User.objects.get(email__iexact=admin_email)
-    members = User.objects.filter(organisation_id=admin.organisation_id).exclude(
-        role=Role.ADMINISTRATOR
-    )
+    members = User.objects.filter(organisation=admin.organisation).exclude(role=Role.ADMINISTRATOR)
     for member in members:
         if not member.availability.exists():
             availability_set(user=member, ranges=WEEKDAYS_9_TO_5 + EVENINGS)

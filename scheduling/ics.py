@@ -116,7 +116,8 @@ def _calendar(
 
 def _vevent(event: Event, *, method: str | None, stamp: datetime) -> VEvent:
     tz = zone_info(event.zone)
-    recurring = bool(event.rrule) and event.recurrence_id is None
+    rrule = event.rrule if event.recurrence_id is None else None
+    recurring = bool(rrule)
     vevent = VEvent()
     vevent.add("uid", event.uid)
     vevent.add("sequence", event.sequence)
@@ -125,8 +126,8 @@ def _vevent(event: Event, *, method: str | None, stamp: datetime) -> VEvent:
     vevent.add("dtend", _on_clock(event.end, tz))
     if event.recurrence_id is not None:
         vevent.add("recurrence-id", _on_clock(event.recurrence_id, tz))
-    if recurring:
-        vevent.add("rrule", vRecur.from_ical(event.rrule))
+    if rrule:
+        vevent.add("rrule", vRecur.from_ical(rrule))
     vevent.add("summary", event.summary)
     if event.description:
         vevent.add("description", event.description)

@@ -29,7 +29,9 @@ application = ProtocolTypeRouter(
     {
         "http": http,
         "websocket": AllowedHostsOriginValidator(
-            SessionUserMiddleware(URLRouter(websocket_urlpatterns))
+            # types-channels asks for its own URLPattern subclass, which Django's path()
+            # (what channels documents for these routes) never returns.
+            SessionUserMiddleware(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }
 )

@@ -1,19 +1,47 @@
 """Before the suite: are PostgreSQL, Redis and Chromium here? The tests need all three
-and never skip for want of them; this says which is missing, and how to start it."""
+and never skip for want of them. A missing Chromium is installed from Debian's package
+when this run can (root, apt-get); otherwise, and for a service that does not answer,
+this says what is missing and how to start it, and fails."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 
 import psycopg
 from redis import Redis
 from redis.exceptions import RedisError
 
+# The defaults of server/settings_test.py: the suite uses these unless the environment
+# names others.
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tandem")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Where Debian's package puts it, and where tests/e2e launches it from.
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium_problem() -> str | None:
+    """None when Chromium is ready, installing it first if it is missing and this process
+    may (root, with apt-get); otherwise why it is not there."""
+    if os.access(CHROMIUM, os.X_OK):
+        return None
+    apt_get = shutil.which("apt-get")
+    if os.geteuid() != 0 or apt_get is None:
+        reason = "not running as root" if os.geteuid() != 0 else "apt-get is not available"
+        return (
+            f"Chromium is not at {CHROMIUM}, and this run cannot install it ({reason}). "
+            "Install Debian's package: sudo apt-get install -y chromium"
+        )
+    print("check_services: Chromium is missing; installing it with apt-get", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in ([apt_get, "update", "-qq"], [apt_get, "install", "-y", "-qq", "chromium"]):
+        if subprocess.run(command, env=env, check=False).returncode != 0:
+            return f"Chromium is not at {CHROMIUM}, and `{' '.join(command)}` failed."
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"apt-get installed chromium, but {CHROMIUM} is still missing."
+    return None
 
 
 def main() -> int:
@@ -34,8 +62,9 @@ def main() -> int:
             f"Redis at {REDIS_URL} does not answer ({exc.__class__.__name__}). Start it: "
             'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""'
         )
-    if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
-        problems.append(f"Chromium is not at {CHROMIUM}. Install it: apt-get install -y chromium")
+    chromium = chromium_problem()
+    if chromium:
+        problems.append(chromium)
     for problem in problems:
         print(f"check_services: {problem}", file=sys.stderr)
     if not problems:

@@ -3,33 +3,69 @@
 With no environment at all Tandem runs the demo: a SQLite file under ./var, django-q2 on
 the ORM broker, email printed to the console, and Redis for the live layer (the one on
 127.0.0.1:6379, or the private one `make run` starts). Production sets DATABASE_URL,
-REDIS_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and the email variables (see README.md).
+REDIS_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and the email variables (see README.md);
+each secret can instead be read from a file, X_FILE=/run/secrets/x. The test suite runs
+with server.settings_test, never because of what happens to be imported.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TANDEM_VAR_DIR", BASE_DIR / "var"))
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
 def envbool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    # A typo must not quietly turn a security setting off: anything else is refused.
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean; use one of "
+        f"{', '.join(_TRUE)} or {', '.join(_FALSE)} (any case), or leave it empty."
+    )
 
 
 def envint(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
+def envsecret(name: str, default: str = "") -> str:
+    """NAME, or the contents of the file NAME_FILE names (Docker and systemd secrets),
+    without its trailing newline. Both at once is refused: which one would win?"""
+    value = os.environ.get(name, "")
+    path = os.environ.get(f"{name}_FILE", "")
+    if not path:
+        return value or default
+    if value:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        return Path(path).read_text().rstrip("\r\n")
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name}_FILE={path!r} cannot be read: {exc.strerror or exc}."
+        ) from None
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -50,10 +86,8 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
-TESTING = "pytest" in sys.modules or os.environ.get("TANDEM_TESTING") == "1"
-
 DEBUG = envbool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
+SECRET_KEY = envsecret("SECRET_KEY") or _embedded_secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -117,19 +151,16 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL in production and tests, a SQLite file (WAL) for the demo.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if TESTING and not DATABASE_URL:
-    # The suite always runs on PostgreSQL; `make test` and CI use the local server.
-    DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tandem"
+DATABASE_URL = envsecret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0), conn_health_checks=True
         )
     }
-    # Off in the test suite: a pool keeps connections to the test database open, and
-    # pytest-django must drop that database at the end (the benchmarks run with it on).
-    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", not TESTING):
+    # Off in the test suite (server/settings_test.py): a pool keeps connections to the
+    # test database open, and pytest-django must drop it (the benchmarks run with it on).
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_POOL", True):
         # Under ASGI every database_sync_to_async call closes "old" connections; without a
         # pool that is a new PostgreSQL connection per call, and a thousand browsers
         # reconnecting at once never get through their handshakes. Django's psycopg pool
@@ -158,7 +189,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "tandem.sqlite3",
+            "NAME": str(VAR_DIR / "tandem.sqlite3"),
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
@@ -169,9 +200,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the channel layer and presence. One URL for both.
-REDIS_URL = os.environ.get(
-    "REDIS_URL", "redis://127.0.0.1:6379/15" if TESTING else "redis://127.0.0.1:6379/0"
-)
+REDIS_URL = envsecret("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "tandem")
 CHANNEL_LAYERS = {
     "default": {
@@ -204,8 +233,7 @@ Q_CLUSTER = {
     "max_attempts": 5,
     "catch_up": False,
     "poll": 1,
-    # The suite runs enqueued jobs in-process; tests of the real worker turn this off.
-    "sync": TESTING,
+    "sync": False,
 }
 
 # Authentication: sign in by email; django-axes locks (email, IP) after repeated failures.
@@ -218,8 +246,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -246,7 +272,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tandem <noreply@tandem.localhost>")
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "tandem.localhost")
@@ -255,11 +281,11 @@ EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "tandem.loca
 ANYMAIL = {
     key: value
     for key, value in {
-        "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
-        "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+        "WEBHOOK_SECRET": envsecret("ANYMAIL_WEBHOOK_SECRET"),
+        "MAILGUN_API_KEY": envsecret("MAILGUN_API_KEY"),
         "MAILGUN_SENDER_DOMAIN": os.environ.get("MAILGUN_SENDER_DOMAIN", ""),
-        "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
-        "POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", ""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": envsecret("MAILGUN_WEBHOOK_SIGNING_KEY"),
+        "POSTMARK_SERVER_TOKEN": envsecret("POSTMARK_SERVER_TOKEN"),
     }.items()
     if value
 }
@@ -289,12 +315,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Security: strict by default once DEBUG is off (manage.py check --deploy is clean).
 SESSION_COOKIE_HTTPONLY = True

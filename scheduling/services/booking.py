@@ -50,13 +50,14 @@ def meeting_book(
     Creates the meetings with the mentor and mentee as pending attendees and the admin as
     the accepted organiser; emails each participant the invitation with an .ics REQUEST,
     puts a line in their bell, and tells the organisation's admins ("meeting.booked")."""
-    relationship = (
+    found = (
         Relationship.objects.select_related("organisation", "mentor", "mentee")
         .filter(pk=relationship.pk)
         .first()
     )
-    if relationship is None:
+    if found is None:
         raise DomainError(gettext("This relationship was not found."), code="not_found")
+    relationship = found
     organisation = relationship.organisation
     require_org_admin(
         actor,

@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
@@ -30,7 +31,7 @@ RECEIVE_TIMEOUT = 10.0
 class Server:
     name: str
     port: int
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log: Path
 
     @property
@@ -67,9 +68,9 @@ def server_env() -> dict[str, str]:
         DATABASE_URL=database_url_for_servers(),
         REDIS_URL=settings.REDIS_URL,
         REDIS_PREFIX=settings.REDIS_PREFIX,
-        TANDEM_TESTING="1",
         PRESENCE_WRITE_INTERVAL="0",
-        DJANGO_SETTINGS_MODULE="server.settings",
+        # The suite's settings: fast hashes, no pool, as in this process.
+        DJANGO_SETTINGS_MODULE="server.settings_test",
         PYTHONUNBUFFERED="1",
     )
     # Sessions are signed: the servers must share this process's SECRET_KEY.
@@ -77,7 +78,7 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """A child in its own process group, so a test can kill it with all its children."""
     with log.open("ab") as out:
         return subprocess.Popen(
@@ -114,7 +115,7 @@ def stop(server: Server) -> None:
     terminate(server.process)
 
 
-def terminate(process: subprocess.Popen) -> None:
+def terminate(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -129,7 +130,7 @@ async def open_socket(server: Server, cookie: str) -> ClientConnection:
         connect(
             server.ws_url,
             additional_headers={"Cookie": cookie},
-            origin=server.origin,
+            origin=Origin(server.origin),
             open_timeout=RECEIVE_TIMEOUT,
         ),
         RECEIVE_TIMEOUT,
