@@ -4,4 +4,5 @@ from django.urls import path
 
 from realtime.sockets.consumer import LiveConsumer
 
-websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]
+# Channels routes ASGI applications with Django's path(); the stubs expect a view there.
+websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import re
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anymail.exceptions import AnymailInsecureWebhookWarning
@@ -710,7 +711,7 @@ def test_a_bounce_for_an_address_since_changed_does_not_flag_the_new_one(sent, m
 # --- the open pixel --------------------------------------------------------------------
 
 
-async def fetch_pixel(token: str) -> dict:
+async def fetch_pixel(token: str) -> Any:
     communicator = HttpCommunicator(application, "GET", f"/o/{token}.gif")
     return await communicator.get_response(timeout=10)
 

@@ -33,6 +33,7 @@ def connections_received(redis_client) -> int:
 @pytest.mark.asyncio
 async def test_events_from_a_plain_thread_arrive_over_one_kept_connection(redis_client):
     layer = get_channel_layer()
+    assert layer is not None
     channel = await layer.new_channel()
     for group in (GROUP, platform_admins_group()):
         await layer.group_add(group, channel)
