@@ -152,6 +152,13 @@ class EmailLog(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     error = models.TextField(blank=True)
+    # The outbox (notifications.email.outbox): sending attempts so far; not to be claimed
+    # before `retry_at` (a transient failure's backoff); when its job was last queued; and
+    # the Message-ID fixed at the first claim, which a re-send after a crash keeps.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("email")
@@ -163,6 +170,12 @@ class EmailLog(models.Model):
             ),
             models.Index(
                 fields=["organisation", "status", "-created_at"], name="emaillog_status_idx"
+            ),
+            # The outbox sweep: only the rows still waiting or being sent, however big the log.
+            models.Index(
+                fields=["status", "status_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="emaillog_outbox_idx",
             ),
         ]
         constraints = [
@@ -259,6 +272,8 @@ class CommunityMessage(models.Model):
     )
     send_at = models.DateTimeField(_("send on"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    # Every recipient's email is in the outbox: «Envoyé» once none of them waits any more.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

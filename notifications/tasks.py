@@ -20,6 +20,11 @@ def community_message_dispatch(message_id: int) -> int:
     return community.community_message_dispatch(message_id=message_id)
 
 
+def email_outbox_sweep() -> dict[str, int]:
+    """Run every minute by the schedule made in migration notifications 0007."""
+    return outbox.email_outbox_sweep()
+
+
 def community_messages_due() -> int:
     """Run every minute by the schedule made in migration notifications 0004."""
     return community.community_messages_due()

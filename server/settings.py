@@ -276,6 +276,17 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tandem <noreply@tandem.localhost>")
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "tandem.localhost")
+# The outbox heals itself (docs/email.md, "Nothing lost"): a queued email whose job has not
+# claimed it after EMAIL_OUTBOX_GRACE seconds is queued again; one claimed longer ago than
+# EMAIL_SENDING_STALE seconds (its worker died) is sent again; a transient failure is
+# retried after each delay of EMAIL_RETRY_DELAYS (seconds) before it is «Échec».
+EMAIL_OUTBOX_GRACE = envint("EMAIL_OUTBOX_GRACE", 120)
+EMAIL_SENDING_STALE = envint("EMAIL_SENDING_STALE", Q_CLUSTER["timeout"] + 60)
+EMAIL_RETRY_DELAYS = [
+    int(delay) for delay in envlist("EMAIL_RETRY_DELAYS", ["60", "300", "900", "3600", "14400"])
+]
+# A community message's dispatch that has said nothing for this long died: taken over.
+COMMUNITY_DISPATCH_STALE = envint("COMMUNITY_DISPATCH_STALE", 300)
 # django-anymail: the provider is chosen by EMAIL_BACKEND (e.g.
 # anymail.backends.postmark.EmailBackend); its tracking webhooks post to /anymail/.
 ANYMAIL = {

@@ -16,6 +16,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 import nh3
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -47,8 +48,6 @@ from programs.permissions import require_org_admin
 EDITABLE = (CommunityMessageStatus.DRAFT, CommunityMessageStatus.QUEUED)
 SUBJECT_MAX_LENGTH = 300
 BODY_MAX_LENGTH = 200_000
-# A dispatch refreshes its claim (updated_at) as it goes; one silent this long has died.
-SENDING_STALE_AFTER = datetime.timedelta(minutes=5)
 HEARTBEAT_EVERY = 50
 DISPATCH_CHUNK = 500
 
@@ -294,7 +293,8 @@ def community_message_dispatch(*, message_id: int) -> int:
         claimed = CommunityMessage.objects.filter(
             pk=message_id,
             status=CommunityMessageStatus.SENDING,
-            updated_at__lt=now - SENDING_STALE_AFTER,
+            dispatched_at__isnull=True,
+            updated_at__lt=now - _dispatch_stale(),
         ).update(updated_at=now)
     if not claimed:
         return 0
@@ -323,13 +323,20 @@ def community_message_dispatch(*, message_id: int) -> int:
                     pk=message.pk, status=CommunityMessageStatus.SENDING
                 ).update(updated_at=timezone.now())
     finished = timezone.now()
+    # Every recipient is in the outbox: «Envoyé» once none of their emails waits any more
+    # (now, if every one went out already; otherwise when the last one leaves the queue).
     CommunityMessage.objects.filter(pk=message.pk, status=CommunityMessageStatus.SENDING).update(
-        status=CommunityMessageStatus.SENT,
-        sent_at=finished,
+        dispatched_at=finished,
         updated_at=finished,
         recipient_count=EmailLog.objects.filter(community_message=message).count(),
     )
+    outbox.settle(message.pk)
     return queued
+
+
+def _dispatch_stale() -> datetime.timedelta:
+    # A dispatch refreshes its claim (updated_at) as it goes; one silent this long has died.
+    return datetime.timedelta(seconds=settings.COMMUNITY_DISPATCH_STALE)
 
 
 def community_messages_due() -> int:
@@ -337,11 +344,11 @@ def community_messages_due() -> int:
     hand a dispatch that died half-way (or was never started) to a new run. Returns how
     many dispatches it started."""
     now = timezone.now()
-    stale = now - SENDING_STALE_AFTER
+    stale = now - _dispatch_stale()
     due = CommunityMessage.objects.filter(
         Q(status=CommunityMessageStatus.QUEUED, send_at__lte=now)
         | Q(status=CommunityMessageStatus.QUEUED, send_at__isnull=True, updated_at__lt=stale)
-        | Q(status=CommunityMessageStatus.SENDING, updated_at__lt=stale)
+        | Q(status=CommunityMessageStatus.SENDING, dispatched_at__isnull=True, updated_at__lt=stale)
     ).values_list("pk", flat=True)
     started = 0
     for message_id in list(due):

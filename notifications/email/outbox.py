@@ -5,34 +5,42 @@ result to `email_queue`, which writes the row — already rendered, in the recip
 language — and queues its delivery job after commit. The job
 (`notifications.tasks.email_deliver`) claims the row with a conditional UPDATE
 (queued → sending), so a retried or duplicated job never sends twice.
+
+Nothing is lost (docs/email.md): `email_outbox_sweep`, every minute, queues again a row
+whose job never claimed it (its process died between commit and queueing, or the job was
+lost) and sends again a row whose worker died after claiming it — at least once: that
+email may reach its recipient twice, with the same Message-ID, never not at all. A
+transient failure (SMTP 4xx, a refused connection, a provider's 429 or 5xx) is retried
+after each delay of EMAIL_RETRY_DELAYS before it is «Échec»; a permanent one fails at once
+with its reason.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
+import smtplib
 from collections.abc import Sequence
 from email import encoders
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 from email.utils import make_msgid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import jobs
 from notifications.email.events import email_status_changed_on_commit
+from notifications.email.faults import crash_point
 from notifications.email.pixel import with_pixel
 from notifications.email.render import RenderedEmail
-from notifications.models import EmailLog, EmailStatus
+from notifications.models import CommunityMessage, CommunityMessageStatus, EmailLog, EmailStatus
 from programs.models import Organisation, User
-
-if TYPE_CHECKING:
-    from notifications.models import CommunityMessage
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +85,15 @@ def email_queue(
         ],
     )
     log.body_html = with_pixel(email.html, log.pk)
-    log.save(update_fields=["body_html"])
-    transaction.on_commit(lambda: jobs.enqueue_email_delivery(log.pk))
+    log.enqueued_at = log.created_at
+    log.save(update_fields=["body_html", "enqueued_at"])
+    transaction.on_commit(lambda: _enqueue(log.pk))
     return log
+
+
+def _enqueue(log_id: int) -> None:
+    crash_point("queued")  # the row is committed, its job not yet queued
+    jobs.enqueue_email_delivery(log_id)
 
 
 def email_suppressed(
@@ -96,21 +110,26 @@ def email_suppressed(
 
 
 def email_deliver(*, log_id: int) -> str:
-    """Send one queued email. Claims the row first (queued → sending) with a conditional
-    UPDATE: a second run of the same job finds nothing to claim and sends nothing.
-    Returns the status the row ends in."""
-    claimed = EmailLog.objects.filter(pk=log_id, status=EmailStatus.QUEUED).update(
-        status=EmailStatus.SENDING, status_at=timezone.now()
-    )
+    """Send one queued email. Claims the row first (queued → sending, once any retry
+    delay has passed) with a conditional UPDATE: a second run of the same job finds
+    nothing to claim and sends nothing. Returns the status the row ends in."""
+    now = timezone.now()
+    claimed = EmailLog.objects.filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=now), pk=log_id, status=EmailStatus.QUEUED
+    ).update(status=EmailStatus.SENDING, status_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "already-claimed"
     log = EmailLog.objects.select_related("community_message").get(pk=log_id)
-    message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+    if not log.message_id:
+        # Fixed at the first claim: a re-send after a crash is recognisably the same email.
+        log.message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN).strip("<>")
+        EmailLog.objects.filter(pk=log.pk).update(message_id=log.message_id)
+    crash_point("claimed")
     email = EmailMultiAlternatives(
         subject=log.subject,
         body=log.body_text,
         to=[f"{log.to_name} <{log.to_email}>" if log.to_name else log.to_email],
-        headers={"Message-ID": message_id},
+        headers={"Message-ID": f"<{log.message_id}>"},
     )
     email.attach_alternative(log.body_html, "text/html")
     for attachment in log.attachments:
@@ -125,21 +144,130 @@ def email_deliver(*, log_id: int) -> str:
                 email.attach(file.name, handle.read(), file.content_type)
     try:
         email.send()
-    except Exception as exc:  # noqa: BLE001 - any transport error is a failed send
-        logger.warning("email %s failed", log_id, exc_info=True)
-        _set_status(log, EmailStatus.FAILED, error=str(exc)[:2000])
-        return EmailStatus.FAILED
+    except Exception as exc:  # noqa: BLE001 - every transport error is handled below
+        return _failed(log, exc)
+    crash_point("sent")
     anymail_status = getattr(email, "anymail_status", None)
-    provider_id = getattr(anymail_status, "message_id", None) or message_id.strip("<>")
+    provider_id = getattr(anymail_status, "message_id", None) or log.message_id
     EmailLog.objects.filter(pk=log.pk, status=EmailStatus.SENDING).update(
         status=EmailStatus.SENT,
         status_at=timezone.now(),
         sent_at=timezone.now(),
         provider_message_id=provider_id,
+        retry_at=None,
+        error="",
     )
     log.refresh_from_db()
     email_status_changed_on_commit(log)
+    settle(log.community_message_id)
     return EmailStatus.SENT
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth trying again later: the server or the network said "not now" — an SMTP 4xx
+    reply, a refused or dropped connection, a time-out, a provider's 429 or 5xx."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _reply in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError):
+        return True
+    status = getattr(exc, "status_code", None)  # anymail's API errors
+    if isinstance(status, int):
+        return status == 429 or status >= 500
+    # anymail's request errors without a response: the provider could not be reached.
+    return type(exc).__name__ == "AnymailRequestsAPIError" and status is None
+
+
+def _failed(log: EmailLog, exc: Exception) -> str:
+    reason = (str(exc) or type(exc).__name__)[:2000]
+    delays = settings.EMAIL_RETRY_DELAYS
+    if is_transient(exc) and log.attempts <= len(delays):
+        delay = delays[log.attempts - 1]
+        logger.info(
+            "email %s: attempt %s failed (%s), again in %ss", log.pk, log.attempts, reason, delay
+        )
+        # Back in the queue, claimable after the delay (the sweep queues its job then).
+        EmailLog.objects.filter(pk=log.pk, status=EmailStatus.SENDING).update(
+            status=EmailStatus.QUEUED,
+            status_at=timezone.now(),
+            retry_at=timezone.now() + datetime.timedelta(seconds=delay),
+            enqueued_at=None,
+            error=reason,
+        )
+        log.refresh_from_db()
+        email_status_changed_on_commit(log)
+        return EmailStatus.QUEUED
+    logger.warning("email %s failed for good after %s attempt(s): %s", log.pk, log.attempts, reason)
+    _set_status(log, EmailStatus.FAILED, error=reason)
+    settle(log.community_message_id)
+    return EmailStatus.FAILED
+
+
+def settle(community_message_id: int | None) -> None:
+    """A community message is «Envoyé» once it was dispatched to everyone and none of its
+    emails waits in the outbox any more (each sent, or failed for good)."""
+    if community_message_id is None:
+        return
+    waiting = EmailLog.objects.filter(
+        community_message_id=community_message_id,
+        status__in=[EmailStatus.QUEUED, EmailStatus.SENDING],
+    )
+    now = timezone.now()
+    CommunityMessage.objects.filter(
+        pk=community_message_id,
+        status=CommunityMessageStatus.SENDING,
+        dispatched_at__isnull=False,
+    ).exclude(pk__in=waiting.values("community_message_id")).update(
+        status=CommunityMessageStatus.SENT, sent_at=now, updated_at=now
+    )
+
+
+def email_outbox_sweep() -> dict[str, int]:
+    """The every-minute job that keeps the outbox moving (see the module's doc):
+    - a row claimed longer ago than EMAIL_SENDING_STALE (its worker died mid-send) goes
+      back to the queue to be sent again (at least once), or fails once it has been
+      interrupted as many times as a send may be tried;
+    - a queued row whose job was queued longer ago than EMAIL_OUTBOX_GRACE without
+      claiming it (or never queued), and whose retry delay has passed, is queued again —
+      duplicate jobs are harmless, the claim lets one through;
+    - a community message dispatched to everyone whose emails have all left the queue is
+      «Envoyé».
+    Returns how many rows each step took up."""
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.EMAIL_SENDING_STALE)
+    most = len(settings.EMAIL_RETRY_DELAYS) + 1
+    interrupted = EmailLog.objects.filter(status=EmailStatus.SENDING, status_at__lt=stale)
+    given_up = list(interrupted.filter(attempts__gte=most).values_list("pk", flat=True))
+    for log in EmailLog.objects.filter(pk__in=given_up):
+        _set_status(log, EmailStatus.FAILED, error="Sending was interrupted too many times.")
+        settle(log.community_message_id)
+    resent = interrupted.filter(attempts__lt=most).update(
+        status=EmailStatus.QUEUED, status_at=now, retry_at=None, enqueued_at=None
+    )
+    grace = now - datetime.timedelta(seconds=settings.EMAIL_OUTBOX_GRACE)
+    due = list(
+        EmailLog.objects.filter(
+            Q(retry_at__isnull=True) | Q(retry_at__lte=now),
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=grace),
+            status=EmailStatus.QUEUED,
+        )
+        .order_by("status_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    EmailLog.objects.filter(pk__in=due).update(enqueued_at=now)
+    for log_id in due:
+        jobs.enqueue_email_delivery(log_id)
+    settled = 0
+    for message_id in CommunityMessage.objects.filter(
+        status=CommunityMessageStatus.SENDING, dispatched_at__isnull=False
+    ).values_list("pk", flat=True):
+        settle(message_id)
+        settled += 1
+    return {"failed": len(given_up), "resent": resent, "queued": len(due), "messages": settled}
+
+
+SWEEP_BATCH = 5000
 
 
 def _attachment_part(name: str, content: bytes, content_type: str) -> MIMEBase:

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import email
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail as django_mail
 
 from notifications.community.services import community_email_send
 from notifications.email import outbox
 from notifications.models import CommunityMessage, EmailLog, EmailStatus, SystemMessage
 from notifications.system_messages.services import email_send_system
-from tests.live.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    yield inbox
-    controller.stop()
 
 
 def parts(message) -> tuple[str, str]:
@@ -94,17 +66,6 @@ def test_an_inactive_system_message_is_logged_and_not_sent(mentor, org):
     log = email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
     assert log.status == EmailStatus.SUPPRESSED
     assert django_mail.outbox == []
-
-
-def test_an_unreachable_server_marks_the_email_failed(settings, mentor):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()  # nothing listens
-    settings.EMAIL_TIMEOUT = 2
-    log = email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
-    log.refresh_from_db()
-    assert log.status == EmailStatus.FAILED
-    assert log.error
 
 
 def test_community_html_is_sanitised_and_tags_filled(mentee, org):
