@@ -16,6 +16,9 @@ from programs.models import Organisation, Relationship, Role, User
 PASSWORD = "correct horse battery"
 ORIGIN = "http://127.0.0.1:8000"
 
+# The meeting fixtures (frozen, zones, available, always_available, book).
+pytest_plugins = ["tests.meetings"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _clean_redis():

@@ -26,7 +26,7 @@ from scheduling.models import (
     Response,
 )
 from tests.conftest import make_member
-from tests.scheduling.conftest import EDMONTON, PARIS, START, TORONTO
+from tests.meetings import EDMONTON, PARIS, START, TORONTO
 
 
 def rows() -> tuple[int, ...]:
