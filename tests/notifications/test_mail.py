@@ -14,7 +14,7 @@ from notifications.email import outbox
 from notifications.models import CommunityMessage, EmailLog, EmailStatus
 from notifications.system_messages.services import email_send_system
 from tests.conftest import make_switched_off_message
-from tests.live.processes import free_port
+from tests.live.daphne import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
