@@ -36,15 +36,13 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import _live
+
 DB_NAME = "tandem_bench_emaillog"
-SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 RAW_DSN = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 
@@ -105,18 +103,7 @@ def configure() -> None:
 
 
 def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(SERVER_DSN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        check=True,
-    )
+    _live.ensure_database(dict(os.environ), DB_NAME)
 
 
 def org_of(user_id: int) -> int:

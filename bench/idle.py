@@ -58,9 +58,7 @@ from pathlib import Path
 import psutil
 
 from bench._live import (
-    ACK,
     ECHO_PATH,
-    HEARTBEAT,
     LIVE_PATH,
     Daphne,
     Members,
@@ -70,13 +68,12 @@ from bench._live import (
     create_members,
     delete_members,
     end_process,
-    ensure_database,
     expect,
+    heartbeat,
     open_many,
     org_scores,
+    prepare,
     raise_nofile,
-    server_env,
-    setup_django,
     spawn,
     start_daphne,
 )
@@ -119,10 +116,7 @@ async def idle(conn: Connection, url: str, origin: str, cookies: list, seed: int
             sent = loop.time()
             stats["beats"] += 1
             try:
-                await ws.send(HEARTBEAT)
-                async with asyncio.timeout(ACK_TIMEOUT):
-                    while await ws.recv() != ACK:  # e.g. bell.changed after connect
-                        pass
+                await heartbeat(ws, ACK_TIMEOUT)
             except Exception:  # noqa: BLE001 - counted; the check below fails the bench
                 stats["errors"] += 1
                 return
@@ -287,14 +281,7 @@ def report(results: dict[str, list[Sample]]) -> None:
 
 
 def main() -> None:
-    raise_nofile(2 * SOCKETS + 200)
-    env = server_env(PREFIX, debug=False)
-    setup_django(env)
-    from bench._common import machine_line
-
-    print(machine_line(), flush=True)
-    ensure_database(env)
-    clean_redis(PREFIX)
+    env = prepare(PREFIX, SOCKETS, debug=False)
     results: dict[str, list[Sample]] = {side: [] for side in SIDES}
     members: Members | None = None
     with tempfile.TemporaryDirectory(prefix="tandem-bench-idle-") as log_dir:
