@@ -30,7 +30,7 @@ from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from websockets.asyncio.client import ClientConnection, connect
@@ -357,8 +357,10 @@ def org_scores(prefix: str, organisation_id: int) -> list[float]:
     """Last-seen times in `<prefix>:presence:org:<id>` (the who-is-online index)."""
     client = Redis.from_url(REDIS_URL)
     try:
-        pairs: list[tuple[bytes, float]] = client.zrange(
-            f"{prefix}:presence:org:{organisation_id}", 0, -1, withscores=True
+        # redis-py's return type covers every option; withscores=True gives pairs.
+        pairs = cast(
+            "list[tuple[bytes, float]]",
+            client.zrange(f"{prefix}:presence:org:{organisation_id}", 0, -1, withscores=True),
         )
         return [score for _member, score in pairs]
     finally:

@@ -38,6 +38,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from bench import _live
@@ -290,7 +291,7 @@ def bench() -> tuple[list[float], list[float], int]:
     def raw_sql(filters: dict[str, Any]) -> tuple[str, list]:
         return email_log_query(**filters, limit=PAGE_SIZE + 1)
 
-    def raw(sql: str, params: tuple) -> list[int]:
+    def raw(sql: str, params: Sequence[Any]) -> list[int]:
         raw_cursor.execute(sql, params)
         return [row[0] for row in raw_cursor.fetchall()]
 

@@ -96,13 +96,17 @@ SIDES = ("ours", "echo")
 # --- load generator (child process) -----------------------------------------------------
 
 
-def generator(conn: Connection, url: str, origin: str, cookies: list, seed: int) -> None:
+def generator(
+    conn: Connection, url: str, origin: str, cookies: list[str | None], seed: int
+) -> None:
     """Sends ("connected", seconds), beats until "stop", closes, sends ("stats", …)."""
     raise_nofile(len(cookies) + 100)
     asyncio.run(idle(conn, url, origin, cookies, seed))
 
 
-async def idle(conn: Connection, url: str, origin: str, cookies: list, seed: int) -> None:
+async def idle(
+    conn: Connection, url: str, origin: str, cookies: list[str | None], seed: int
+) -> None:
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     sockets = await open_many(url, origin, cookies)
@@ -193,9 +197,10 @@ def run_round(sides: list[str], env: dict, log_dir: Path, members: Members, seed
             samples[side].rss_before = rss_kib(procs[side])
         for side in sides:
             server = servers[side]
-            path, cookies = (
-                (LIVE_PATH, members.cookies) if side == "ours" else (ECHO_PATH, [None] * SOCKETS)
+            cookies: list[str | None] = (
+                list(members.cookies) if side == "ours" else [None] * SOCKETS
             )
+            path = LIVE_PATH if side == "ours" else ECHO_PATH
             children[side] = spawn(generator, server.url(path), server.origin, cookies, seed)
         for side in sides:
             samples[side].connect_seconds = expect(children[side][1], "connected", CONNECT_TIMEOUT)

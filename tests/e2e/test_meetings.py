@@ -69,7 +69,7 @@ class MeetingBookingTest(BrowserTestCase):
         admin.goto(f"{base}/manage/relationships/meetings/?order=asc")
         tick = admin.locator(f'[data-attendee$=":{self.charlotte.pk}"]').first
         expect(tick).to_have_attribute("data-response", "pending")
-        meeting_id = tick.get_attribute("data-attendee").split(":")[0]
+        meeting_id = (tick.get_attribute("data-attendee") or "").split(":")[0]
         admin.evaluate("window.__tandemNoReload = 'still here'")
 
         # Charlotte declines the first meeting in her own browser.

