@@ -56,6 +56,7 @@ async def open_sockets(
     """Open one /ws/ socket per cookie, `concurrency` handshakes at a time, each waiting
     for `ready_event` (the last message of its connect sequence). Returns the errors."""
     from websockets.asyncio.client import connect
+    from websockets.typing import Origin
 
     gate = asyncio.Semaphore(concurrency)
     errors: list[str] = []
@@ -65,7 +66,7 @@ async def open_sockets(
             try:
                 ws = await connect(
                     f"ws://127.0.0.1:{port}/ws/",
-                    origin=f"http://127.0.0.1:{port}",
+                    origin=Origin(f"http://127.0.0.1:{port}"),
                     additional_headers={"Cookie": cookie},
                     compression=None,
                     proxy=None,

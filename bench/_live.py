@@ -2,8 +2,9 @@
 
 - the environment every process of a live bench runs with (bench database, Redis db 11,
   one fixed SECRET_KEY so that the sessions this process signs are valid in Daphne);
-- the bench database (created when missing, migrated) and its members and sessions;
-- Daphne subprocesses serving bench.asgi:application (Tandem + the bare echo consumer);
+- a benchmark's database (created when missing, migrated) and its members and sessions;
+- Daphne subprocesses serving bench.asgi:application (Tandem + the bare echo consumer),
+  started and stopped with tests/live/daphne.py, as the live tests start theirs;
 - the load generator's side: websockets client options, opening many sockets, and a
   child-process runner (spawn) that hands back a result or the child's traceback.
 
@@ -20,27 +21,28 @@ import multiprocessing
 import os
 import re
 import resource
-import socket
 import subprocess
 import sys
-import time
 import traceback
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
+
+from tests.live.daphne import daphne_command, free_port, terminate, wait_healthy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/11"
 DATABASE_NAME = "tandem_bench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
+SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The bench signs session cookies and Daphne verifies them: one key for both.
 SECRET_KEY = "tandem-bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -72,7 +74,6 @@ def raise_nofile(needed: int) -> int:
 def server_env(prefix: str, *, debug: bool = True) -> dict[str, str]:
     """Environment of Daphne and of this process (which must share SECRET_KEY)."""
     env = dict(os.environ)
-    env.pop("TANDEM_TESTING", None)
     env.update(
         DJANGO_SETTINGS_MODULE="server.settings",
         DATABASE_URL=DATABASE_URL,
@@ -94,17 +95,26 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def prepare(prefix: str, sockets: int, *, debug: bool) -> dict[str, str]:
+    """The start of a live bench's main(): open files for `sockets` sockets a side, the
+    environment (returned), Django, the machine line, the database, and no Redis key left
+    under `prefix` by an earlier run."""
+    raise_nofile(2 * sockets + 200)
+    env = server_env(prefix, debug=debug)
+    setup_django(env)
+    from bench._common import machine_line
+
+    print(machine_line(), flush=True)
+    ensure_database(env)
+    clean_redis(prefix)
+    return env
 
 
 @dataclass
 class Daphne:
     name: str
     port: int
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log: Path
 
     @property
@@ -125,13 +135,7 @@ class Daphne:
         return "\n".join(lines)[-tail:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process, timeout=15)
 
 
 def start_daphne(name: str, env: dict[str, str], log_dir: Path) -> Daphne:
@@ -141,8 +145,7 @@ def start_daphne(name: str, env: dict[str, str], log_dir: Path) -> Daphne:
     log = log_dir / f"daphne-{name}-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["bench.asgi:application"],
+            daphne_command(port, "bench.asgi:application"),
             cwd=PROJECT_DIR,
             env=env,
             stdout=out,
@@ -150,28 +153,11 @@ def start_daphne(name: str, env: dict[str, str], log_dir: Path) -> Daphne:
         )
     server = Daphne(name=name, port=port, process=process, log=log)
     try:
-        wait_healthy(server)
+        wait_healthy(name, server.origin, process, server.output, timeout=START_TIMEOUT)
     except BaseException:
         server.stop()
         raise
     return server
-
-
-def wait_healthy(server: Daphne) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"daphne {server.name} exited with {server.process.returncode}:\n" + server.output()
-            )
-        try:
-            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"daphne {server.name} did not answer /healthz:\n{server.output()}")
 
 
 def _child(conn: Connection, target: Callable[..., Any], args: tuple) -> None:
@@ -183,7 +169,7 @@ def _child(conn: Connection, target: Callable[..., Any], args: tuple) -> None:
         conn.close()
 
 
-def spawn(target: Callable[..., Any], *args: Any) -> tuple[multiprocessing.Process, Connection]:
+def spawn(target: Callable[..., Any], *args: Any) -> tuple[BaseProcess, Connection]:
     """Run target(conn, *args) in a fresh (spawned) process; talk to it over the pipe.
     The child sends ("error", traceback) when target raises."""
     ctx = multiprocessing.get_context("spawn")
@@ -209,7 +195,7 @@ def expect(conn: Connection, kind: str, timeout: float) -> Any:
     return payload
 
 
-def end_process(process: multiprocessing.Process) -> None:
+def end_process(process: BaseProcess) -> None:
     process.join(timeout=30)
     if process.is_alive():
         process.kill()
@@ -219,17 +205,16 @@ def end_process(process: multiprocessing.Process) -> None:
 # --- database: members and sessions ----------------------------------------------------
 
 
-def ensure_database(env: dict[str, str]) -> None:
-    """Create tandem_bench when missing, then migrate it (a subprocess, same env)."""
+def ensure_database(env: dict[str, str], name: str = DATABASE_NAME) -> None:
+    """Create the benchmark's database when missing, then migrate it (a subprocess with
+    `env`, whose DATABASE_URL must name it)."""
     import psycopg
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        found = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
-        ).fetchone()
+    with psycopg.connect(SERVER_DSN, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not found:
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
         cwd=PROJECT_DIR,
@@ -249,13 +234,7 @@ class Members:
 def create_members(slug: str, count: int) -> Members:
     """One organisation (recreated) with `count` mentors, each signed in once: a session
     row with the auth keys, as tests/realtime/helpers.session_cookie_for makes it."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from programs.models import Organisation, Role, User
 
@@ -278,6 +257,25 @@ def create_members(slug: str, count: int) -> Members:
         )
         for n in range(count)
     )
+    keys = sign_in(users)
+    return Members(
+        organisation_id=org.pk,
+        user_ids=[user.pk for user in users],
+        cookies=session_cookies(keys),
+        session_keys=keys,
+    )
+
+
+def sign_in(users: Iterable[Any]) -> list[str]:
+    """One session row per user (programs.models.User), as django.contrib.auth.login
+    writes it, in one bulk insert; returns the session keys, in the users' order."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    users = list(users)
     store = SessionStore()
     model = SessionStore.get_model_class()
     # A day is plenty; sessions of a run killed before its cleanup expire soon.
@@ -297,12 +295,14 @@ def create_members(slug: str, count: int) -> Members:
         )
         for key, user in zip(keys, users, strict=True)
     )
-    return Members(
-        organisation_id=org.pk,
-        user_ids=[user.pk for user in users],
-        cookies=[f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys],
-        session_keys=keys,
-    )
+    return keys
+
+
+def session_cookies(keys: Iterable[str]) -> list[str]:
+    """The Cookie header of a browser holding each session."""
+    from django.conf import settings
+
+    return [f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys]
 
 
 def delete_members(slug: str, members: Members | None) -> None:
@@ -340,9 +340,10 @@ def cleanup(*steps: Callable[[], object]) -> None:
 # --- Redis ------------------------------------------------------------------------------
 
 
-def clean_redis(prefix: str) -> None:
-    """Delete every key under `<prefix>:` (presence and channel layer) in db 11."""
-    client = Redis.from_url(REDIS_URL)
+def clean_redis(prefix: str, redis_url: str = REDIS_URL) -> None:
+    """Delete every key under `<prefix>:` (presence and channel layer), in db 11 unless
+    `redis_url` names another."""
+    client = Redis.from_url(redis_url)
     try:
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         for i in range(0, len(keys), 1000):
@@ -355,7 +356,11 @@ def org_scores(prefix: str, organisation_id: int) -> list[float]:
     """Last-seen times in `<prefix>:presence:org:<id>` (the who-is-online index)."""
     client = Redis.from_url(REDIS_URL)
     try:
-        pairs = client.zrange(f"{prefix}:presence:org:{organisation_id}", 0, -1, withscores=True)
+        # redis-py's return type covers every option; withscores=True gives pairs.
+        pairs = cast(
+            "list[tuple[bytes, float]]",
+            client.zrange(f"{prefix}:presence:org:{organisation_id}", 0, -1, withscores=True),
+        )
         return [score for _member, score in pairs]
     finally:
         client.close()
@@ -369,7 +374,7 @@ async def open_socket(url: str, origin: str, cookie: str | None) -> ClientConnec
     # no compression (Daphne does not negotiate it).
     return await connect(
         url,
-        origin=origin,
+        origin=Origin(origin),
         additional_headers={"Cookie": cookie} if cookie else None,
         compression=None,
         max_size=2**22,
@@ -394,6 +399,15 @@ async def open_many(
 
 async def close_many(sockets: Sequence[ClientConnection]) -> None:
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
+async def heartbeat(ws: ClientConnection, timeout: float) -> None:
+    """Send one heartbeat and wait for its ack; anything else that comes first (e.g.
+    bell.changed after connect) is skipped. TimeoutError after `timeout` seconds."""
+    await ws.send(HEARTBEAT)
+    async with asyncio.timeout(timeout):
+        while await ws.recv() != ACK:
+            pass
 
 
 # --- statistics -------------------------------------------------------------------------

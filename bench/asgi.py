@@ -13,6 +13,7 @@ pending receive on the process' shared Redis reader), as every Channels consumer
 from __future__ import annotations
 
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 
@@ -38,7 +39,7 @@ class EchoConsumer(AsyncWebsocketConsumer):
 echo_application = EchoConsumer.as_asgi()
 
 
-async def websocket(scope: dict, receive, send) -> None:
+async def websocket(scope: Any, receive: Any, send: Any) -> None:
     if scope["path"] == ECHO_PATH:
         await echo_application(scope, receive, send)
     else:

@@ -36,15 +36,14 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import _live
+
 DB_NAME = "tandem_bench_emaillog"
-SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 RAW_DSN = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 
@@ -101,22 +100,10 @@ def configure() -> None:
         SECRET_KEY="bench-emaillog-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
     )
-    os.environ.pop("TANDEM_TESTING", None)
 
 
 def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(SERVER_DSN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        check=True,
-    )
+    _live.ensure_database(dict(os.environ), DB_NAME)
 
 
 def org_of(user_id: int) -> int:
@@ -303,7 +290,7 @@ def bench() -> tuple[list[float], list[float], int]:
     def raw_sql(filters: dict[str, Any]) -> tuple[str, list]:
         return email_log_query(**filters, limit=PAGE_SIZE + 1)
 
-    def raw(sql: str, params: tuple) -> list[int]:
+    def raw(sql: str, params: Sequence[Any]) -> list[int]:
         raw_cursor.execute(sql, params)
         return [row[0] for row in raw_cursor.fetchall()]
 

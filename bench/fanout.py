@@ -48,7 +48,6 @@ import statistics
 import sys
 import tempfile
 import time
-import traceback
 from collections import Counter
 from dataclasses import dataclass
 from datetime import time as clock
@@ -63,22 +62,22 @@ import orjson
 from bench._fanout import (
     Generator,
     RoundResult,
-    Server,
+    alternate,
     configure,
     ensure_database,
     flush_redis,
     log,
-    start_server,
-    stop_server,
+    run_generator,
+    serving,
+    settle,
 )
-from bench._fleet import Fleet, drain, open_sockets
-from bench._live import percentile, raise_nofile
+from bench._fleet import Fleet
+from bench._live import percentile, raise_nofile, session_cookies, sign_in
 
 SOCKETS = 500
 ROUNDS = 9
 LOST_AFTER = 10.0
 QUIET = 0.3
-CONNECT_CONCURRENCY = 20
 START_TIMEOUT = 30.0
 DB_NAME = "tandem_bench_rsvp"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
@@ -130,33 +129,9 @@ async def collect(
     }
 
 
-async def generator_loop(port: int, cookies: list[str], conn: Connection) -> None:
-    fleet = Fleet()
-    while True:
-        command, *args = await asyncio.to_thread(conn.recv)
-        if command == "connect":
-            errors = await open_sockets(
-                fleet, port, cookies, ready_event=CONNECTED_EVENT, concurrency=CONNECT_CONCURRENCY
-            )
-            conn.send({"connected": len(fleet.sockets), "errors": errors[:5]})
-        elif command == "drain":
-            drained = await drain(fleet, *args)
-            conn.send({"drained": dict(drained)})
-        elif command == "collect":
-            conn.send(await collect(fleet, *args))
-        elif command == "stop":
-            for task in fleet.readers:
-                task.cancel()
-            conn.send({"stopped": True})
-            return
-
-
 def generator_main(port: int, cookies: list[str], conn: Connection) -> None:
     raise_nofile(SOCKETS + 100)
-    try:
-        asyncio.run(generator_loop(port, cookies, conn))
-    except Exception:  # noqa: BLE001 - the bench process must hear of it
-        conn.send({"error": traceback.format_exc()})
+    run_generator(port, cookies, conn, ready_event=CONNECTED_EVENT, collect=collect)
 
 
 # --------------------------------------------------------------------------------------
@@ -174,15 +149,10 @@ class Seeded:
 def seed() -> Seeded:
     """Empty the tables this bench touches (the cascade takes every member's rows), then
     the organisation, its administrators with a session each, and the booked pair."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import connection
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
     from django_q.models import OrmQ
 
     from programs.models import Organisation, Relationship, RelationshipStatus, Role, User
@@ -254,26 +224,9 @@ def seed() -> Seeded:
     if attendee is None:
         raise RuntimeError("the booked series has no upcoming meeting for the mentee")
 
-    store = SessionStore()
-    expire = timezone.now() + timedelta(days=1)
-    keys = [get_random_string(32, VALID_KEY_CHARS) for _ in admins]
-    Session.objects.bulk_create(
-        Session(
-            session_key=key,
-            session_data=store.encode(
-                {
-                    SESSION_KEY: str(user.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash(),
-                }
-            ),
-            expire_date=expire,
-        )
-        for key, user in zip(keys, admins, strict=True)
-    )
     return Seeded(
         organisation_id=org.pk,
-        cookies=[f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys],
+        cookies=session_cookies(sign_in(admins)),
         attendee=attendee,
         starts_at=attendee.meeting.starts_at.isoformat(),
     )
@@ -308,11 +261,6 @@ class Bench:
             "response": "accepted" if self.accepted else "declined",
         }
 
-    def settle(self) -> None:
-        drained = self.generator.ask("drain", QUIET)["drained"]
-        if drained:
-            log(f"  drained before measuring: {drained}")
-
     def check(self, side: str, answer: dict[str, Any]) -> None:
         if answer["mismatched"] or answer["closed"]:
             raise RuntimeError(
@@ -325,7 +273,7 @@ class Bench:
     def ours(self) -> RoundResult:
         from scheduling.services import meeting_respond
 
-        self.settle()
+        settle(self.generator, QUIET)
         self.accepted = not self.accepted
         start = time.time()
         meeting_respond(attendee=self.seeded.attendee, accepted=self.accepted)
@@ -341,9 +289,11 @@ class Bench:
 
         from realtime.groups import org_admins_group
 
-        self.settle()
+        settle(self.generator, QUIET)
         payload = orjson.dumps({"event": EVENT, "data": {**self.data(), "t": time.time()}})
-        async_to_sync(get_channel_layer().group_send)(
+        layer = get_channel_layer()
+        assert layer is not None
+        async_to_sync(layer.group_send)(
             org_admins_group(self.seeded.organisation_id),
             {"type": "live.event", "payload": payload.decode()},
         )
@@ -354,23 +304,7 @@ class Bench:
 
 def run(generator: Generator, seeded: Seeded) -> tuple[str, int]:
     bench = Bench(generator, seeded)
-    # Unmeasured warm-up, one of each (first-use costs on both sides).
-    warm_ours, warm_base = bench.ours(), bench.base()
-    log(f"warm-up: ours p99={warm_ours.p99:.1f}ms base p99={warm_base.p99:.1f}ms")
-    ours_results: list[RoundResult] = []
-    base_results: list[RoundResult] = []
-    for round_no in range(ROUNDS):
-        sides = [(bench.ours, ours_results), (bench.base, base_results)]
-        if round_no % 2:
-            sides.reverse()
-        for measure, results in sides:
-            results.append(measure())
-        o, b = ours_results[-1], base_results[-1]
-        log(
-            f"round {round_no}: ours min={o.fastest:.1f} p50={o.p50:.1f} p99={o.p99:.1f}ms "
-            f"lost={o.lost} | base min={b.fastest:.1f} p50={b.p50:.1f} p99={b.p99:.1f}ms "
-            f"lost={b.lost}"
-        )
+    ours_results, base_results = alternate(bench.ours, bench.base, ROUNDS)
 
     ours_p99 = statistics.median(r.p99 for r in ours_results)
     base_p99 = statistics.median(r.p99 for r in base_results)
@@ -400,8 +334,6 @@ def main() -> None:
         from bench._common import machine_line
 
         print(machine_line(), flush=True)
-        server: Server | None = None
-        generator: Generator | None = None
         try:
             flush_redis(REDIS_URL)
             ensure_database(DB_NAME)
@@ -411,24 +343,11 @@ def main() -> None:
             django.setup()
             seeded = seed()
             log(f"seeded: meeting {seeded.attendee.meeting_id} at {seeded.starts_at}")
-            server = start_server(Path(tmp), timeout=START_TIMEOUT)
-            generator = Generator(generator_main, server.port, seeded.cookies)
-            began = time.time()
-            connected = generator.ask("connect", timeout=300)
-            if connected["connected"] != SOCKETS or connected["errors"]:
-                raise RuntimeError(f"sockets not all connected: {connected}")
-            drained = generator.ask("drain", 1.0)["drained"]
-            log(f"{SOCKETS} sockets connected in {time.time() - began:.1f}s; drained {drained}")
-            line, lost = run(generator, seeded)
-        except BaseException:
-            if server is not None:
-                log("daphne output (tail):\n" + server.output()[-4000:])
-            raise
+            with serving(
+                Path(tmp), generator_main, seeded.cookies, start_timeout=START_TIMEOUT
+            ) as generator:
+                line, lost = run(generator, seeded)
         finally:
-            if server is not None:
-                stop_server(server)
-            if generator is not None:
-                generator.stop()
             flush_redis(REDIS_URL)
         print(line, flush=True)
     if lost:

@@ -58,7 +58,6 @@ import statistics
 import sys
 import tempfile
 import time
-import traceback
 from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -69,15 +68,17 @@ import orjson
 from bench._fanout import (
     Generator,
     RoundResult,
-    Server,
+    alternate,
     configure,
     ensure_database,
     flush_redis,
     log,
-    start_server,
-    stop_server,
+    run_generator,
+    serving,
+    settle,
 )
-from bench._fleet import Fleet, drain, open_sockets
+from bench._fleet import Fleet
+from bench._live import session_cookies, sign_in
 
 SOCKETS = 500
 ORGS = 5
@@ -89,7 +90,6 @@ LOST_AFTER = 10.0
 BURST_STALL = 10.0
 BURST_TIMEOUT = 120.0
 QUIET = 0.3
-CONNECT_CONCURRENCY = 20
 START_TIMEOUT = 30.0
 DB_NAME = "tandem_bench_fanout"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
@@ -153,32 +153,8 @@ async def collect(
     }
 
 
-async def generator_loop(port: int, cookies: list[str], conn: Connection) -> None:
-    fleet = Fleet()
-    while True:
-        command, *args = await asyncio.to_thread(conn.recv)
-        if command == "connect":
-            errors = await open_sockets(
-                fleet, port, cookies, ready_event=BELL_EVENT, concurrency=CONNECT_CONCURRENCY
-            )
-            conn.send({"connected": len(fleet.sockets), "errors": errors[:5]})
-        elif command == "drain":
-            drained = await drain(fleet, *args)
-            conn.send({"drained": dict(drained)})
-        elif command == "collect":
-            conn.send(await collect(fleet, *args))
-        elif command == "stop":
-            for task in fleet.readers:
-                task.cancel()
-            conn.send({"stopped": True})
-            return
-
-
 def generator_main(port: int, cookies: list[str], conn: Connection) -> None:
-    try:
-        asyncio.run(generator_loop(port, cookies, conn))
-    except Exception:  # noqa: BLE001 - the bench process must hear of it
-        conn.send({"error": traceback.format_exc()})
+    run_generator(port, cookies, conn, ready_event=BELL_EVENT, collect=collect)
 
 
 # --------------------------------------------------------------------------------------
@@ -188,10 +164,7 @@ def generator_main(port: int, cookies: list[str], conn: Connection) -> None:
 def seed() -> tuple[Any, list[str]]:
     """Empty the tables this bench touches, then SOCKETS administrators with a session
     each and one staff user. Returns (staff, cookies)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import connection
 
@@ -226,15 +199,7 @@ def seed() -> tuple[Any, list[str]]:
         is_staff=True,
         password=unusable,
     )
-    cookies = []
-    for user in admins:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
-    return staff, cookies
+    return staff, session_cookies(sign_in(admins))
 
 
 # --------------------------------------------------------------------------------------
@@ -254,11 +219,6 @@ class Bench:
         self.staff = staff
         self.delivered = 0
 
-    def settle(self) -> None:
-        drained = self.generator.ask("drain", QUIET)["drained"]
-        if drained:
-            log(f"  drained before measuring: {drained}")
-
     def base_send(self) -> None:
         from asgiref.sync import async_to_sync
         from channels.layers import get_channel_layer
@@ -266,12 +226,14 @@ class Bench:
         from realtime.groups import platform_admins_group
 
         payload = orjson.dumps({"event": BASE_EVENT, "data": {"t": time.time()}}).decode()
-        async_to_sync(get_channel_layer().group_send)(
+        layer = get_channel_layer()
+        assert layer is not None
+        async_to_sync(layer.group_send)(
             platform_admins_group(), {"type": "live.event", "payload": payload}
         )
 
     def base(self) -> RoundResult:
-        self.settle()
+        settle(self.generator, QUIET)
         self.base_send()
         return summarise(self.generator.ask("collect", BASE_EVENT, 1, None, LOST_AFTER))
 
@@ -281,7 +243,7 @@ class Bench:
         from notifications.models import ReleaseNote
         from notifications.release_notes.services import release_note_deliver, release_note_save
 
-        self.settle()
+        settle(self.generator, QUIET)
         note = release_note_save(
             actor=self.staff,
             date=datetime.date(2025, 1, 1) + datetime.timedelta(days=self.delivered),
@@ -305,7 +267,7 @@ class Bench:
         return result
 
     def burst(self) -> tuple[int, int]:
-        self.settle()
+        settle(self.generator, QUIET)
         start = time.time()
         for _ in range(BURST):
             self.base_send()
@@ -320,7 +282,7 @@ class Bench:
 
         from notifications.bell.events import admins_bells_bumped
 
-        self.settle()
+        settle(self.generator, QUIET)
         start = time.time()
         for n in range(BURST):
             admins_bells_bumped(reason=f"bench-burst.{n}")
@@ -338,23 +300,7 @@ class Bench:
 
 def run(generator: Generator, staff: Any) -> tuple[str, int]:
     bench = Bench(generator, staff)
-    # Unmeasured warm-up, one of each (first-use costs on both sides).
-    warm_ours, warm_base = bench.ours(), bench.base()
-    log(f"warm-up: ours p99={warm_ours.p99:.1f}ms base p99={warm_base.p99:.1f}ms")
-    ours_results: list[RoundResult] = []
-    base_results: list[RoundResult] = []
-    for round_no in range(ROUNDS):
-        sides = [(bench.ours, ours_results), (bench.base, base_results)]
-        if round_no % 2:
-            sides.reverse()
-        for measure, results in sides:
-            results.append(measure())
-        o, b = ours_results[-1], base_results[-1]
-        log(
-            f"round {round_no}: ours min={o.fastest:.1f} p50={o.p50:.1f} p99={o.p99:.1f}ms "
-            f"lost={o.lost} | base min={b.fastest:.1f} p50={b.p50:.1f} p99={b.p99:.1f}ms "
-            f"lost={b.lost}"
-        )
+    ours_results, base_results = alternate(bench.ours, bench.base, ROUNDS)
     burst_lost, _base_burst_lost = bench.burst()
 
     ours_p99 = statistics.median(r.p99 for r in ours_results)
@@ -391,27 +337,12 @@ def main() -> None:
         django.setup()
         flush_redis(REDIS_URL)
         staff, cookies = seed()
-        server: Server | None = None
-        generator: Generator | None = None
         try:
-            server = start_server(Path(tmp), timeout=START_TIMEOUT)
-            generator = Generator(generator_main, server.port, cookies)
-            began = time.time()
-            connected = generator.ask("connect", timeout=300)
-            if connected["connected"] != SOCKETS or connected["errors"]:
-                raise RuntimeError(f"sockets not all connected: {connected}")
-            drained = generator.ask("drain", 1.0)["drained"]
-            log(f"{SOCKETS} sockets connected in {time.time() - began:.1f}s; drained {drained}")
-            line, lost = run(generator, staff)
-        except BaseException:
-            if server is not None:
-                log("daphne output (tail):\n" + server.output()[-4000:])
-            raise
+            with serving(
+                Path(tmp), generator_main, cookies, start_timeout=START_TIMEOUT
+            ) as generator:
+                line, lost = run(generator, staff)
         finally:
-            if server is not None:
-                stop_server(server)
-            if generator is not None:
-                generator.stop()
             flush_redis(REDIS_URL)
         print(line, flush=True)
     if lost:

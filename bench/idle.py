@@ -58,9 +58,7 @@ from pathlib import Path
 import psutil
 
 from bench._live import (
-    ACK,
     ECHO_PATH,
-    HEARTBEAT,
     LIVE_PATH,
     Daphne,
     Members,
@@ -70,13 +68,12 @@ from bench._live import (
     create_members,
     delete_members,
     end_process,
-    ensure_database,
     expect,
+    heartbeat,
     open_many,
     org_scores,
+    prepare,
     raise_nofile,
-    server_env,
-    setup_django,
     spawn,
     start_daphne,
 )
@@ -99,13 +96,17 @@ SIDES = ("ours", "echo")
 # --- load generator (child process) -----------------------------------------------------
 
 
-def generator(conn: Connection, url: str, origin: str, cookies: list, seed: int) -> None:
+def generator(
+    conn: Connection, url: str, origin: str, cookies: list[str | None], seed: int
+) -> None:
     """Sends ("connected", seconds), beats until "stop", closes, sends ("stats", …)."""
     raise_nofile(len(cookies) + 100)
     asyncio.run(idle(conn, url, origin, cookies, seed))
 
 
-async def idle(conn: Connection, url: str, origin: str, cookies: list, seed: int) -> None:
+async def idle(
+    conn: Connection, url: str, origin: str, cookies: list[str | None], seed: int
+) -> None:
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     sockets = await open_many(url, origin, cookies)
@@ -119,10 +120,7 @@ async def idle(conn: Connection, url: str, origin: str, cookies: list, seed: int
             sent = loop.time()
             stats["beats"] += 1
             try:
-                await ws.send(HEARTBEAT)
-                async with asyncio.timeout(ACK_TIMEOUT):
-                    while await ws.recv() != ACK:  # e.g. bell.changed after connect
-                        pass
+                await heartbeat(ws, ACK_TIMEOUT)
             except Exception:  # noqa: BLE001 - counted; the check below fails the bench
                 stats["errors"] += 1
                 return
@@ -199,9 +197,10 @@ def run_round(sides: list[str], env: dict, log_dir: Path, members: Members, seed
             samples[side].rss_before = rss_kib(procs[side])
         for side in sides:
             server = servers[side]
-            path, cookies = (
-                (LIVE_PATH, members.cookies) if side == "ours" else (ECHO_PATH, [None] * SOCKETS)
+            cookies: list[str | None] = (
+                list(members.cookies) if side == "ours" else [None] * SOCKETS
             )
+            path = LIVE_PATH if side == "ours" else ECHO_PATH
             children[side] = spawn(generator, server.url(path), server.origin, cookies, seed)
         for side in sides:
             samples[side].connect_seconds = expect(children[side][1], "connected", CONNECT_TIMEOUT)
@@ -287,14 +286,7 @@ def report(results: dict[str, list[Sample]]) -> None:
 
 
 def main() -> None:
-    raise_nofile(2 * SOCKETS + 200)
-    env = server_env(PREFIX, debug=False)
-    setup_django(env)
-    from bench._common import machine_line
-
-    print(machine_line(), flush=True)
-    ensure_database(env)
-    clean_redis(PREFIX)
+    env = prepare(PREFIX, SOCKETS, debug=False)
     results: dict[str, list[Sample]] = {side: [] for side in SIDES}
     members: Members | None = None
     with tempfile.TemporaryDirectory(prefix="tandem-bench-idle-") as log_dir:

@@ -33,6 +33,8 @@ from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis as AsyncRedis
 
+from bench import _live
+
 ROUNDS = 7
 USERS = 2_000
 ORGS = 10
@@ -60,15 +62,7 @@ def configure() -> None:
 
 
 def clean(redis_url: str) -> None:
-    from redis import Redis
-
-    client = Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{PREFIX}:*", count=1000))
-        for i in range(0, len(keys), 1000):
-            client.delete(*keys[i : i + 1000])
-    finally:
-        client.close()
+    _live.clean_redis(PREFIX, redis_url)
 
 
 def socket_name(n: int) -> str:

@@ -41,9 +41,7 @@ from pathlib import Path
 import psutil
 
 from bench._live import (
-    ACK,
     ECHO_PATH,
-    HEARTBEAT,
     LIVE_PATH,
     Daphne,
     Members,
@@ -53,14 +51,13 @@ from bench._live import (
     create_members,
     delete_members,
     end_process,
-    ensure_database,
     expect,
+    heartbeat,
     open_many,
     org_scores,
     percentile,
+    prepare,
     raise_nofile,
-    server_env,
-    setup_django,
     spawn,
     start_daphne,
 )
@@ -137,10 +134,7 @@ async def window(sockets: list, rng: random.Random, server: psutil.Process) -> d
     async def beat(ws, offset: float) -> tuple[float, float]:
         await asyncio.sleep(start + offset - loop.time())
         sent = time.perf_counter()
-        await ws.send(HEARTBEAT)
-        async with asyncio.timeout(ACK_TIMEOUT):
-            while await ws.recv() != ACK:  # anything else (none expected) is skipped
-                pass
+        await heartbeat(ws, ACK_TIMEOUT)
         return sent, time.perf_counter()
 
     cpu_before = sum(server.cpu_times()[:2])
@@ -201,14 +195,7 @@ def report(result: dict) -> None:
 
 
 def main() -> None:
-    raise_nofile(2 * SOCKETS + 200)
-    env = server_env(PREFIX)
-    setup_django(env)
-    from bench._common import machine_line
-
-    print(machine_line(), flush=True)
-    ensure_database(env)
-    clean_redis(PREFIX)
+    env = prepare(PREFIX, SOCKETS, debug=True)
     members: Members | None = None
     server: Daphne | None = None
     with tempfile.TemporaryDirectory(prefix="tandem-bench-ws-") as log_dir:

@@ -224,11 +224,12 @@ PRESENCE_WRITE_INTERVAL = envint("PRESENCE_WRITE_INTERVAL", 10)
 PRESENCE_REDIS_CONNECTIONS = envint("PRESENCE_REDIS_CONNECTIONS", 100)
 
 # Background jobs: django-q2 on the ORM broker (at-least-once; tasks are idempotent).
+Q_TIMEOUT = envint("Q_TIMEOUT", 300)
 Q_CLUSTER = {
     "name": "tandem",
     "orm": "default",
     "workers": envint("Q_WORKERS", 2),
-    "timeout": envint("Q_TIMEOUT", 300),
+    "timeout": Q_TIMEOUT,
     "retry": envint("Q_RETRY", 360),
     "max_attempts": 5,
     "catch_up": False,
@@ -281,7 +282,7 @@ EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "tandem.loca
 # EMAIL_SENDING_STALE seconds (its worker died) is sent again; a transient failure is
 # retried after each delay of EMAIL_RETRY_DELAYS (seconds) before it is «Échec».
 EMAIL_OUTBOX_GRACE = envint("EMAIL_OUTBOX_GRACE", 120)
-EMAIL_SENDING_STALE = envint("EMAIL_SENDING_STALE", Q_CLUSTER["timeout"] + 60)
+EMAIL_SENDING_STALE = envint("EMAIL_SENDING_STALE", Q_TIMEOUT + 60)
 EMAIL_RETRY_DELAYS = [
     int(delay) for delay in envlist("EMAIL_RETRY_DELAYS", ["60", "300", "900", "3600", "14400"])
 ]

@@ -10,11 +10,15 @@ import pytest
 from django.conf import settings
 from redis import Redis
 
+from notifications.models import SystemMessage
 from programs import services
 from programs.models import Organisation, Relationship, Role, User
 
 PASSWORD = "correct horse battery"
 ORIGIN = "http://127.0.0.1:8000"
+
+# The meeting fixtures (frozen, zones, available, always_available, book).
+pytest_plugins = ["tests.meetings"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,6 +55,21 @@ def make_org(slug: str, name: str, email: str) -> Organisation:
 def make_member(org: Organisation, email: str, first: str, last: str, role: str, **extra) -> User:
     return User.objects.create_user(
         email, PASSWORD, organisation=org, role=role, first_name=first, last_name=last, **extra
+    )
+
+
+def make_switched_off_message(
+    org: Organisation, key: str, *, subject_en: str = "W", subject_fr: str = "W"
+) -> SystemMessage:
+    """The organisation's own copy of system message `key`, switched off (never sent)."""
+    return SystemMessage.objects.create(
+        organisation=org,
+        key=key,
+        active=False,
+        subject_en=subject_en,
+        body_en="B",
+        subject_fr=subject_fr,
+        body_fr="B",
     )
 
 

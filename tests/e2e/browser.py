@@ -1,10 +1,13 @@
-"""What the real-browser tests share: Chromium, signing in, and Channels' live server."""
+"""What the real-browser tests share: Chromium, signing in, the people of Mentor Canada,
+and Channels' live server."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -13,9 +16,10 @@ from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.conftest import PASSWORD
+from programs.models import Organisation, Role, User
+from tests.conftest import PASSWORD, make_member, make_org
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,7 +35,7 @@ SIGN_IN_BUTTON = re.compile(r"^\s*(Connexion|Sign in)\s*$")
 ONLINE = re.compile(r"\bonline\b")
 
 
-def launch_chromium(playwright) -> Browser:
+def launch_chromium(playwright: Playwright) -> Browser:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"Chromium is required for the e2e tests and was not found at {CHROMIUM} "
@@ -47,6 +51,20 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name=SIGN_IN_BUTTON).click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def new_page(browser: Browser, *, locale: str) -> Page:
+    """A page in a context of its own (its own cookies: one person), speaking `locale`,
+    that waits up to LIVE_TIMEOUT_MS; `page.context.close()` ends it."""
+    context = browser.new_context(locale=locale)
+    context.set_default_timeout(LIVE_TIMEOUT_MS)
+    return context.new_page()
+
+
+def signed_in_page(browser: Browser, base_url: str, email: str, *, locale: str) -> Page:
+    page = new_page(browser, locale=locale)
+    sign_in(page, base_url, email)
+    return page
 
 
 class FreshDaphneProcess(DaphneProcess):
@@ -71,6 +89,40 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     ProtocolServerProcess = FreshDaphneProcess
     # The live server serves /static/ (live.js) itself through ASGIStaticFilesHandler.
     serve_static = True
+
+    org: Organisation
+    admin: User
+    anna: User
+
+    def add_people(
+        self, *, admin: dict[str, Any] | None = None, anna: dict[str, Any] | None = None
+    ) -> None:
+        """Mentor Canada with Michele Mantero, its administrator, and Anna Carter, a mentor;
+        `admin` and `anna` are extra fields of each (language, time_zone)."""
+        self.org = make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
+        self.admin = make_member(
+            self.org,
+            "michele@mentor.test",
+            "Michele",
+            "Mantero",
+            Role.ADMINISTRATOR,
+            **(admin or {}),
+        )
+        self.anna = make_member(
+            self.org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR, **(anna or {})
+        )
+
+    def in_chromium(self, scenario: Callable[..., None], *args: Any) -> None:
+        """scenario(browser, *args) in a fresh Chromium, closed whatever happens. From then
+        on no ORM call in this thread: Playwright's sync API runs an event loop in it."""
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                scenario(browser, *args)
+            finally:
+                browser.close()
+
+    _saved_test_name: str | None = None
 
     @classmethod
     def setUpClass(cls):

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from notifications.email.tracking import webhook_basic_auth
 from programs.models import Role
-from tests.conftest import make_member, make_org
-from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, launch_chromium, sign_in
+from tests.conftest import make_member
+from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, signed_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -41,34 +41,21 @@ def read_in_a_thread(query):
 class CommunityEmailTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        org = make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
-        self.admin = make_member(
-            org, "michele@mentor.test", "Michele", "Mantero", Role.ADMINISTRATOR, language="fr"
-        )
-        self.anna = make_member(org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR)
+        self.add_people(admin={"language": "fr"})
         self.charlotte = make_member(
-            org, "charlotte@mentor.test", "Charlotte", "Test", Role.MENTEE, language="fr"
+            self.org, "charlotte@mentor.test", "Charlotte", "Test", Role.MENTEE, language="fr"
         )
 
     def test_compose_preview_send_and_watch_it_open(self):
         from django.core import mail
 
-        base = self.live_server_url
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            try:
-                self._scenario(browser, base)
-            finally:
-                browser.close()
+        self.in_chromium(self._scenario, self.live_server_url)
         assert mail.outbox == []  # the server (another process) sent them, not this one
 
     def _scenario(self, browser, base):
         from notifications.models import EmailLog
 
-        context = browser.new_context(locale="fr-CA")
-        context.set_default_timeout(LIVE_TIMEOUT_MS)
-        page = context.new_page()
-        sign_in(page, base, self.admin.email)
+        page = signed_in_page(browser, base, self.admin.email, locale="fr-CA")
 
         page.goto(f"{base}/manage/messages/new/")
         page.get_by_label("Mentors et mentorés").check()
@@ -143,4 +130,4 @@ class CommunityEmailTest(BrowserTestCase):
         expect(page.locator("tr[data-email]")).to_have_count(1)
         expect(page.locator("main")).to_contain_text("Nouvelles pour Charlotte")
         expect(page.locator("label.members .ts-control .item")).to_contain_text("Charlotte Test")
-        context.close()
+        page.context.close()

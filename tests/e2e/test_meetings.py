@@ -9,13 +9,13 @@ from datetime import time
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from programs import services as program_services
 from programs.models import Role
 from scheduling.services import availability_set
-from tests.conftest import make_member, make_org
-from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, launch_chromium, sign_in
+from tests.conftest import make_member
+from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, signed_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -25,20 +25,11 @@ EVERY_DAY = [(weekday, time(0, 0), time(0, 0)) for weekday in range(7)]
 class MeetingBookingTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        org = make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
-        self.admin = make_member(
-            org,
-            "michele@mentor.test",
-            "Michele",
-            "Mantero",
-            Role.ADMINISTRATOR,
-            time_zone="America/Edmonton",
-        )
-        self.anna = make_member(
-            org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR, time_zone="America/Toronto"
+        self.add_people(
+            admin={"time_zone": "America/Edmonton"}, anna={"time_zone": "America/Toronto"}
         )
         self.charlotte = make_member(
-            org,
+            self.org,
             "charlotte@mentor.test",
             "Charlotte",
             "Test",
@@ -56,18 +47,10 @@ class MeetingBookingTest(BrowserTestCase):
         self.moved_day = today + datetime.timedelta(days=5)
 
     def test_book_decline_and_reschedule_live(self):
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            try:
-                self._scenario(browser, self.live_server_url)
-            finally:
-                browser.close()
+        self.in_chromium(self._scenario, self.live_server_url)
 
     def _scenario(self, browser, base):
-        admin_context = browser.new_context(locale="en-CA")
-        admin_context.set_default_timeout(LIVE_TIMEOUT_MS)
-        admin = admin_context.new_page()
-        sign_in(admin, base, self.admin.email)
+        admin = signed_in_page(browser, base, self.admin.email, locale="en-CA")
 
         # Book a weekly meeting from the Jumelé tab.
         admin.goto(f"{base}/manage/relationships/?tab=matched")
@@ -86,14 +69,11 @@ class MeetingBookingTest(BrowserTestCase):
         admin.goto(f"{base}/manage/relationships/meetings/?order=asc")
         tick = admin.locator(f'[data-attendee$=":{self.charlotte.pk}"]').first
         expect(tick).to_have_attribute("data-response", "pending")
-        meeting_id = tick.get_attribute("data-attendee").split(":")[0]
+        meeting_id = (tick.get_attribute("data-attendee") or "").split(":")[0]
         admin.evaluate("window.__tandemNoReload = 'still here'")
 
         # Charlotte declines the first meeting in her own browser.
-        charlotte_context = browser.new_context(locale="fr-CA")
-        charlotte_context.set_default_timeout(LIVE_TIMEOUT_MS)
-        charlotte = charlotte_context.new_page()
-        sign_in(charlotte, base, self.charlotte.email)
+        charlotte = signed_in_page(browser, base, self.charlotte.email, locale="fr-CA")
         charlotte.goto(f"{base}/meetings/")
         answer = charlotte.locator(f'form[action="/meetings/{meeting_id}/respond/"]')
         answer.locator("button[value=decline]").click()
@@ -118,5 +98,5 @@ class MeetingBookingTest(BrowserTestCase):
 
         # Charlotte's bell rings on the page she already had open.
         expect(badge).to_have_text(str(before + 1), timeout=LIVE_TIMEOUT_MS)
-        admin_context.close()
-        charlotte_context.close()
+        admin.context.close()
+        charlotte.context.close()

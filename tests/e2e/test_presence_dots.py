@@ -9,16 +9,14 @@ from the events on its WebSocket alone.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from programs.models import Role
-from tests.conftest import make_member, make_org
 from tests.e2e.browser import (
     LIVE_TIMEOUT_MS,
     ONLINE,
     SIGN_IN_BUTTON,
     BrowserTestCase,
-    launch_chromium,
+    new_page,
     sign_in,
 )
 
@@ -28,29 +26,17 @@ pytestmark = [pytest.mark.e2e]
 class PresenceDotsTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        org = make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
-        self.admin = make_member(
-            org, "michele@mentor.test", "Michele", "Mantero", Role.ADMINISTRATOR, language="fr"
-        )
-        self.anna = make_member(org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR)
+        self.add_people(admin={"language": "fr"})
 
     def test_mentor_dot_turns_green_then_grey_without_reload(self):
         base = self.live_server_url
         admin_email, anna_email = self.admin.email, self.anna.email
         admin_id, anna_id = self.admin.pk, self.anna.pk
-        # From here on no ORM call: Playwright's sync API runs an event loop in this thread.
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            try:
-                self._scenario(browser, base, admin_email, admin_id, anna_email, anna_id)
-            finally:
-                browser.close()
+        self.in_chromium(self._scenario, base, admin_email, admin_id, anna_email, anna_id)
 
     def _scenario(self, browser, base, admin_email, admin_id, anna_email, anna_id):
         # Context A: the administrator, whose browser and account both speak French.
-        admin_context = browser.new_context(locale="fr-CA")
-        admin_context.set_default_timeout(LIVE_TIMEOUT_MS)
-        page = admin_context.new_page()
+        page = new_page(browser, locale="fr-CA")
         page.goto(f"{base}/login/")
         expect(page.get_by_role("button", name=SIGN_IN_BUTTON)).to_have_text("Connexion")
         sign_in(page, base, admin_email)
@@ -71,9 +57,7 @@ class PresenceDotsTest(BrowserTestCase):
         page.evaluate("window.__tandemNoReload = 'still here'")
 
         # Context B: Anna signs in (English UI) and lands on her home page.
-        anna_context = browser.new_context(locale="en-CA")
-        anna_context.set_default_timeout(LIVE_TIMEOUT_MS)
-        anna_page = anna_context.new_page()
+        anna_page = new_page(browser, locale="en-CA")
         anna_page.goto(f"{base}/login/")
         expect(anna_page.get_by_role("button", name=SIGN_IN_BUTTON)).to_have_text("Sign in")
         sign_in(anna_page, base, anna_email)
@@ -84,11 +68,11 @@ class PresenceDotsTest(BrowserTestCase):
         expect(anna_dot).to_have_attribute("title", "Connecté")
 
         # Anna leaves: her only socket closes and she goes offline at once.
-        anna_context.close()
+        anna_page.context.close()
         expect(anna_dot).not_to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
         expect(anna_dot).to_have_attribute("title", "Non connecté")
         expect(own_dot).to_have_class(ONLINE)
 
         assert page.evaluate("window.__tandemNoReload") == "still here", "page A was reloaded"
         assert page.url == f"{base}/manage/members/"
-        admin_context.close()
+        page.context.close()

@@ -4,11 +4,11 @@ without a reload, a mentor's never does."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from programs.models import Role, User
-from tests.conftest import PASSWORD, make_member, make_org
-from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, launch_chromium, sign_in
+from programs.models import User
+from tests.conftest import PASSWORD
+from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, signed_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -18,37 +18,19 @@ TITLE = "Release Notes for Thursday, December 7, 2023"
 class ReleaseNoteBellTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
-        org = make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
-        self.admin = make_member(
-            org, "michele@mentor.test", "Michele", "Mantero", Role.ADMINISTRATOR
-        )
-        self.anna = make_member(org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR)
+        self.add_people()
         self.staff = User.objects.create_user(
             "support@tandem.test", PASSWORD, first_name="Sam", last_name="Support", is_staff=True
         )
 
     def test_publishing_rings_admin_bells_live(self):
-        base = self.live_server_url
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            try:
-                self._scenario(browser, base)
-            finally:
-                browser.close()
+        self.in_chromium(self._scenario, self.live_server_url)
 
     def _scenario(self, browser, base):
-        contexts = {}
-        pages = {}
-        for who, email in (
-            ("admin", self.admin.email),
-            ("anna", self.anna.email),
-            ("staff", self.staff.email),
-        ):
-            contexts[who] = browser.new_context(locale="en-CA")
-            contexts[who].set_default_timeout(LIVE_TIMEOUT_MS)
-            pages[who] = contexts[who].new_page()
-            sign_in(pages[who], base, email)
-        admin, anna, staff = pages["admin"], pages["anna"], pages["staff"]
+        admin, anna, staff = (
+            signed_in_page(browser, base, person.email, locale="en-CA")
+            for person in (self.admin, self.anna, self.staff)
+        )
         for page in (admin, anna):
             expect(page.locator("html")).to_have_attribute("data-live", "open")
             expect(page.locator("[data-bell-count]")).to_be_hidden()
@@ -85,5 +67,5 @@ class ReleaseNoteBellTest(BrowserTestCase):
         admin.get_by_role("link", name=TITLE).click()
         expect(admin.locator("main")).to_contain_text("Email Logs")
         expect(admin.locator("[data-bell-count]")).to_be_hidden()
-        for context in contexts.values():
-            context.close()
+        for page in (admin, anna, staff):
+            page.context.close()

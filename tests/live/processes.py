@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -21,6 +16,9 @@ from django.conf import settings
 from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
+
+from tests.live.daphne import daphne_command, free_port, terminate
+from tests.live.daphne import wait_healthy as wait_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
@@ -44,12 +42,6 @@ class Server:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url_for_servers() -> str:
@@ -89,40 +81,21 @@ def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[b
 def start(name: str, log_dir: Path, env: dict[str, str], extra: tuple[str, ...] = ()) -> Server:
     port = free_port()
     log = log_dir / f"daphne-{name}.log"
-    args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *extra]
-    process = spawn(args + ["server.asgi:application"], log, env)
+    process = spawn(daphne_command(port, "server.asgi:application", *extra), log, env)
     return Server(name=name, port=port, process=process, log=log)
 
 
 def wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(
-                f"daphne {server.name} exited with {server.process.returncode}:\n" + server.output()
-            )
-        try:
-            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"daphne {server.name} did not answer /healthz in time:\n{server.output()}")
+    try:
+        wait_answers(
+            server.name, server.origin, server.process, server.output, timeout=START_TIMEOUT
+        )
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 def stop(server: Server) -> None:
     terminate(server.process)
-
-
-def terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 async def open_socket(server: Server, cookie: str) -> ClientConnection:

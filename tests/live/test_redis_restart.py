@@ -20,17 +20,16 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from notifications.models import Notification
 from programs.models import User
+from tests.live.daphne import free_port, terminate
 from tests.live.processes import (
     RECEIVE_TIMEOUT,
     Server,
-    free_port,
     open_socket,
     receive,
     server_env,
     spawn,
     start,
     stop,
-    terminate,
     wait_healthy,
 )
 from tests.realtime.helpers import session_cookie_for

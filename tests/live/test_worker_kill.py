@@ -19,7 +19,8 @@ from notifications.models import Notification, ReleaseNote
 from notifications.release_notes import services as release_notes
 from programs.models import Role, User
 from tests.conftest import make_member, make_org
-from tests.live.processes import server_env, spawn, terminate
+from tests.live.daphne import terminate
+from tests.live.processes import server_env, spawn
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

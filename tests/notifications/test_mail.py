@@ -7,8 +7,9 @@ from django.core import mail as django_mail
 
 from notifications.community.services import community_email_send
 from notifications.email import outbox
-from notifications.models import CommunityMessage, EmailLog, EmailStatus, SystemMessage
+from notifications.models import CommunityMessage, EmailLog, EmailStatus
 from notifications.system_messages.services import email_send_system
+from tests.conftest import make_switched_off_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,15 +55,7 @@ def test_a_retried_job_never_sends_twice(smtp, mentor):
 
 
 def test_an_inactive_system_message_is_logged_and_not_sent(mentor, org):
-    SystemMessage.objects.create(
-        organisation=org,
-        key="welcome",
-        active=False,
-        subject_en="W",
-        body_en="B",
-        subject_fr="W",
-        body_fr="B",
-    )
+    make_switched_off_message(org, "welcome")
     log = email_send_system(key="welcome", recipient=mentor, values={"here": "x"})
     assert log.status == EmailStatus.SUPPRESSED
     assert django_mail.outbox == []

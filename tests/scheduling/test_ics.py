@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 
 from scheduling.ics import PRODID, Event, feed, invitation
 from scheduling.recurrence import build_rrule, expand
@@ -27,7 +28,7 @@ def wall(year: int, month: int, day: int, hour: int) -> datetime:
 def meeting(**changes) -> Event:
     """Weekly 18:00 Toronto meeting, six times from Monday 2 March 2026 (over the DST change)."""
     start = datetime(2026, 3, 2, 18, tzinfo=ZoneInfo(TORONTO))
-    values = {
+    values: dict[str, Any] = {
         "uid": "meeting-42@tandem.test",
         "sequence": 0,
         "start": start,
@@ -92,6 +93,7 @@ def test_request_carries_everything_an_invitation_needs():
 def test_vtimezone_describes_the_change_the_series_crosses():
     cal, _ = parse(invitation([meeting()], stamp=STAMP))
     (vtimezone,) = cal.walk("VTIMEZONE")
+    assert isinstance(vtimezone, Timezone)
     daylight = [c for c in vtimezone.walk("DAYLIGHT")]
     assert any(c.decoded("DTSTART") == wall(2026, 3, 8, 3) for c in daylight)
     assert vtimezone.to_tz().utcoffset(wall(2026, 3, 9, 18)) == timedelta(hours=-4)

@@ -8,6 +8,7 @@ from Edmonton.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,8 +33,8 @@ def on_clock(instants: list[datetime], zone: str) -> list[str]:
     return [i.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") for i in instants]
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def wall(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -241,7 +242,11 @@ def test_a_repeated_fall_back_time_needs_a_fold(zone, wall, first, second):
 
 
 def test_a_later_ambiguous_occurrence_is_caught_and_fold_resolves_it():
-    kwargs = {"local_start": wall(2026, 10, 30, 1, 30), "zone": TORONTO, "frequency": "daily"}
+    kwargs: dict[str, Any] = {
+        "local_start": wall(2026, 10, 30, 1, 30),
+        "zone": TORONTO,
+        "frequency": "daily",
+    }
     with pytest.raises(RecurrenceError) as caught:
         expand(occurrences=4, **kwargs)
     assert caught.value.code == "ambiguous"

@@ -35,8 +35,10 @@ def charlotte(busy: list[Busy] | None = None) -> Person:
     return Person(PARIS, weekdays(time(17), time(23)), busy or [])
 
 
-def at(zone: str, *args: int, fold: int = 0) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(zone), fold=fold)
+def at(
+    zone: str, year: int, month: int, day: int, hour: int = 0, minute: int = 0, *, fold: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone), fold=fold)
 
 
 def clock(slots: list[datetime]) -> list[str]:

@@ -76,6 +76,20 @@ def link(text: str, name: str) -> str | None:
     return match.group(1).replace("&amp;", "&") if match else None
 
 
+def link_on(text: str, name: str) -> str:
+    """The page's «name» link, which must be there."""
+    found = link(text, name)
+    assert found is not None, f"no {name} link"
+    return found
+
+
+def first_group(pattern: str, text: str, flags: int = 0) -> str:
+    """What the pattern's first group matched in the text, which it must match."""
+    found = re.search(pattern, text, flags)
+    assert found is not None, pattern
+    return found.group(1)
+
+
 @pytest.fixture
 def rows(org, mentor, mentee, outsider_mentor):
     """Anna (mentor) and Charlotte (mentee) in November 2023, and one of the other
@@ -123,9 +137,7 @@ def test_page_shows_the_columns_and_the_organisations_emails_newest_first(admin_
     # What the live script needs: the row ids, the labels, the viewer's zone.
     assert 'data-live-table="email_log"' in text
     assert 'data-time-zone="America/Toronto"' in text
-    labels = json.loads(
-        re.search(r'id="email-log-labels"[^>]*>(.*?)</script>', text, re.S).group(1)
-    )
+    labels = json.loads(first_group(r'id="email-log-labels"[^>]*>(.*?)</script>', text, re.S))
     assert labels["statuses"]["delivered"] == "Delivered"
     assert labels["opened"] == "%(status)s (%(opened_at)s)"
 
@@ -175,7 +187,7 @@ def test_filters_combine(admin_client, rows, mentor, mentee):
 def test_show_all_clears_the_filters(admin_client, rows, mentee):
     text = admin_client.get(URL, {"members": [mentee.pk], "statuses": ["spam"]}).content.decode()
     assert ids_on(text) == [rows["charlotte_spam"].pk]
-    show_all = re.search(r'<a class="button" href="([^"]+)">Show all</a>', text).group(1)
+    show_all = first_group(r'<a class="button" href="([^"]+)">Show all</a>', text)
     assert show_all == URL
     text = admin_client.get(show_all).content.decode()
     assert len(ids_on(text)) == 5
@@ -187,7 +199,8 @@ def test_keyset_pages_walk_every_row_once_in_order(admin_client, mentor):
         log_row(mentor, at=BASE + dt.timedelta(minutes=n // 3), save=False) for n in range(120)
     )
     expected = [row.pk for row in sorted(made, key=lambda r: (r.created_at, r.pk), reverse=True)]
-    pages, url = [], URL
+    pages: list[list[int]] = []
+    url: str | None = URL
     while url:
         text = admin_client.get(url if url.startswith("/") else URL + url).content.decode()
         pages.append(ids_on(text))
@@ -196,9 +209,9 @@ def test_keyset_pages_walk_every_row_once_in_order(admin_client, mentor):
     assert sum(pages, []) == expected
     # And back: «Newer» from the last page gives the middle page again, exactly.
     assert link(text, "newest") is not None
-    text = admin_client.get(URL + link(text, "newer")).content.decode()
+    text = admin_client.get(URL + link_on(text, "newer")).content.decode()
     assert ids_on(text) == pages[1]
-    text = admin_client.get(URL + link(text, "newer")).content.decode()
+    text = admin_client.get(URL + link_on(text, "newer")).content.decode()
     assert ids_on(text) == pages[0]
     assert link(text, "newer") is None
 
@@ -210,7 +223,7 @@ def test_paging_keeps_the_filters(admin_client, mentor, mentee):
         for person in (mentor, mentee)
     )
     text = admin_client.get(URL, {"members": [mentee.pk]}).content.decode()
-    older = link(text, "older")
+    older = link_on(text, "older")
     assert f"members={mentee.pk}" in older
     text = admin_client.get(URL + older).content.decode()
     assert len(ids_on(text)) == 10
@@ -230,7 +243,7 @@ def test_list_uses_a_bounded_number_of_queries_and_no_count(
     assert len(ids_on(text)) == 50
     with django_assert_max_num_queries(7) as captured_filtered:
         text = admin_client.get(
-            URL + link(text, "older") + f"&members={mentor.pk}&statuses=delivered"
+            URL + link_on(text, "older") + f"&members={mentor.pk}&statuses=delivered"
         ).content.decode()
     assert len(ids_on(text)) == 50
     log_queries = [

@@ -7,64 +7,20 @@ Thursday 5 March 2026, 11:00 in Edmonton suits both."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from programs import services as program_services
 from scheduling import services
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
+from tests.meetings import EDMONTON, START
 
-EDMONTON = ZoneInfo("America/Edmonton")
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=EDMONTON)  # Monday
-START = datetime(2026, 3, 5, 11, 0, tzinfo=EDMONTON)  # Thursday
 LATER = datetime(2026, 3, 6, 11, 0, tzinfo=EDMONTON)  # Friday
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def zones(admin, mentor, mentee):
-    for person, zone in ((admin, "America/Edmonton"), (mentor, "America/Toronto")):
-        person.time_zone = zone
-        person.save(update_fields=["time_zone"])
-    mentee.time_zone = "Europe/Paris"
-    mentee.save(update_fields=["time_zone"])
-
-
-@pytest.fixture
-def available(zones, mentor, mentee):
-    services.availability_set(user=mentor, ranges=[(d, time(9), time(17)) for d in range(5)])
-    services.availability_set(user=mentee, ranges=[(d, time(17), time(21)) for d in range(5)])
-
-
-@pytest.fixture
-def always_available(zones, mentor, mentee):
-    for person in (mentor, mentee):
-        services.availability_set(user=person, ranges=[(d, time(0), time(0)) for d in range(7)])
-
-
-@pytest.fixture
-def book(admin, relationship):
-    def book(**overrides) -> MeetingSeries:
-        arguments = {
-            "actor": admin,
-            "relationship": relationship,
-            "duration_minutes": 60,
-            "meeting_type": "video",
-            "start": START,
-        }
-        arguments.update(overrides)
-        return services.meeting_book(**arguments)
-
-    return book
+# Every page here is seen on Monday 2 March 2026, 08:00 in Edmonton (tests/meetings.py).
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def book_data(**overrides) -> dict:

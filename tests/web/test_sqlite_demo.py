@@ -78,9 +78,7 @@ SCRIPT = textwrap.dedent(
 
 def test_the_email_log_works_on_the_demos_sqlite(tmp_path):
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "TANDEM_TESTING", "DB_POOL")
+        key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DB_POOL")
     }
     env.update(
         DJANGO_SETTINGS_MODULE="server.settings",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from notifications.models import EmailStatus, SystemMessage
 from notifications.system_messages import catalogue
 from notifications.system_messages.services import email_send_system
+from tests.conftest import make_switched_off_message
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +44,8 @@ def test_the_dashboard_links_to_the_system_messages(admin_client):
 def test_the_list_shows_every_message_grouped_by_category(
     admin_client, org, django_assert_max_num_queries
 ):
-    SystemMessage.objects.create(
-        organisation=org,
-        key="matched",
-        active=False,
-        subject_en="Meet {partner_name}",
-        body_en="b",
-        subject_fr="Voici {partner_name}",
-        body_fr="b",
+    make_switched_off_message(
+        org, "matched", subject_en="Meet {partner_name}", subject_fr="Voici {partner_name}"
     )
     with django_assert_max_num_queries(6):
         response = admin_client.get(LIST)
