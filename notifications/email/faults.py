@@ -1,7 +1,8 @@
 """Crash points for the outbox's fault tests (tests/live/test_outbox_faults.py).
 
-With `TANDEM_CRASH_AT=<point>:<n>` in its environment, a process kills itself (SIGKILL,
-as the kernel's OOM killer or a power cut would) the n-th time it reaches <point>. The
+With `TANDEM_CRASH_AT=<point>:<n>` in its environment, a process kills its whole process
+group (SIGKILL: a worker cluster and its children, as a machine dying would) the n-th time
+it reaches <point>. The
 variable is read once, at import; unset — always, outside those tests — a crash point is
 one comparison. The points: "queued" (a row committed, its job not yet queued),
 "claimed" (a row claimed, nothing sent yet), "sent" (sent, not yet recorded).
@@ -21,4 +22,4 @@ def crash_point(name: str) -> None:
     if _remaining and name == _point:
         _remaining -= 1
         if not _remaining:
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.killpg(os.getpgrp(), signal.SIGKILL)
