@@ -312,7 +312,8 @@ USE_TZ = True
 DEFAULT_MEMBER_TIME_ZONE = "America/Toronto"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and WhiteNoise serves from (DEBUG=0).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Front-end packages come from npm (`make install`), never committed.
 _NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
