@@ -75,7 +75,11 @@ class Told:
     def of(cls, key: str, logs: Sequence[EmailLog]) -> Told:
         def people(rows: list[EmailLog]) -> tuple[User, ...]:
             # One email per meeting of a series: each person once, in order.
-            return tuple({row.recipient_id: row.recipient for row in rows}.values())
+            found: dict[int, User] = {}
+            for row in rows:
+                if row.recipient is not None:
+                    found.setdefault(row.recipient.pk, row.recipient)
+            return tuple(found.values())
 
         return cls(
             key=key,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import include, path
 
@@ -33,13 +34,13 @@ STRICT = {
 }
 
 
-def directives(response: HttpResponse) -> dict[str, str]:
+def directives(response: HttpResponseBase) -> dict[str, str]:
     header = response["Content-Security-Policy"]
     parts = (part.strip().split(" ", 1) for part in header.split(";") if part.strip())
     return {name: value for name, value in parts}
 
 
-def assert_strict(response: HttpResponse, *, socket: str = "ws://testserver") -> None:
+def assert_strict(response: HttpResponseBase, *, socket: str = "ws://testserver") -> None:
     policy = directives(response)
     assert {name: policy.get(name) for name in STRICT} == STRICT
     assert policy["connect-src"] == f"'self' {socket}"
