@@ -9,6 +9,7 @@ recipient's clock, in their language.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_noop
 
 from notifications.bell.services import notification_send_translated
+from notifications.models import EmailLog, EmailStatus
 from notifications.system_messages.services import email_send_system
 from programs.models import User
 from scheduling import ics
@@ -59,8 +61,35 @@ def _ics(events: Sequence[ics.Event], method: str) -> tuple[str, bytes, str]:
     return ICS_NAME, ics.invitation(events, method), f"text/calendar; method={method}"
 
 
-def _send(*, key: str, attendee: Attendee, values: dict[str, str], attachment=None) -> None:
-    email_send_system(
+@dataclass(frozen=True)
+class Told:
+    """What the participants of one change were sent. Each got a bell line; `emailed` also
+    got the `key` email, `not_emailed` did not (the organisation turned it off) — as the
+    email log rows written with the change say."""
+
+    key: str
+    emailed: tuple[User, ...] = ()
+    not_emailed: tuple[User, ...] = ()
+
+    @classmethod
+    def of(cls, key: str, logs: Sequence[EmailLog]) -> Told:
+        def people(rows: list[EmailLog]) -> tuple[User, ...]:
+            # One email per meeting of a series: each person once, in order.
+            found: dict[int, User] = {}
+            for row in rows:
+                if row.recipient is not None:
+                    found.setdefault(row.recipient.pk, row.recipient)
+            return tuple(found.values())
+
+        return cls(
+            key=key,
+            emailed=people([row for row in logs if row.status != EmailStatus.SUPPRESSED]),
+            not_emailed=people([row for row in logs if row.status == EmailStatus.SUPPRESSED]),
+        )
+
+
+def _send(*, key: str, attendee: Attendee, values: dict[str, str], attachment=None) -> EmailLog:
+    return email_send_system(
         key=key,
         recipient=attendee.user,
         values=values,
@@ -73,9 +102,10 @@ def _invitees(meeting: Meeting) -> list[Attendee]:
     return [a for a in meeting.attendees.all() if not a.is_organiser and a.user.is_active]
 
 
-def invitation(series: MeetingSeries, first: Meeting) -> None:
+def invitation(series: MeetingSeries, first: Meeting) -> Told:
     """Each invitee gets meeting_invitation with the whole series as one REQUEST."""
     organiser_name = series.created_by.full_name if series.created_by else ""
+    logs = []
     for attendee in _invitees(first):
         user = attendee.user
         event = (
@@ -83,23 +113,27 @@ def invitation(series: MeetingSeries, first: Meeting) -> None:
             if series.rrule
             else occurrence_event(series, first, language=user.language)
         )
-        _send(
-            key="meeting_invitation",
-            attendee=attendee,
-            values={
-                **when(user, first.starts_at),
-                "organiser_name": organiser_name,
-                "here": rsvp_url(attendee),
-            },
-            attachment=_ics([event], "REQUEST"),
+        logs.append(
+            _send(
+                key="meeting_invitation",
+                attendee=attendee,
+                values={
+                    **when(user, first.starts_at),
+                    "organiser_name": organiser_name,
+                    "here": rsvp_url(attendee),
+                },
+                attachment=_ics([event], "REQUEST"),
+            )
         )
         _bell(user, INVITED, lambda _language: {"name": organiser_name}, rsvp_path(attendee))
+    return Told.of("meeting_invitation", logs)
 
 
-def cancellation(series: MeetingSeries, meetings: Sequence[Meeting], *, whole: bool) -> None:
+def cancellation(series: MeetingSeries, meetings: Sequence[Meeting], *, whole: bool) -> Told:
     """Each invitee gets meeting_cancelled with a CANCEL: the series' master when the whole
     series goes, otherwise one VEVENT per cancelled occurrence (RECURRENCE-ID)."""
     first = meetings[0]
+    logs = []
     for attendee in _invitees(first):
         user = attendee.user
         if whole:
@@ -114,11 +148,13 @@ def cancellation(series: MeetingSeries, meetings: Sequence[Meeting], *, whole: b
             ]
         else:
             events = [occurrence_event(series, m, language=user.language) for m in meetings]
-        _send(
-            key="meeting_cancelled",
-            attendee=attendee,
-            values=when(user, first.starts_at),
-            attachment=_ics(events, "CANCEL"),
+        logs.append(
+            _send(
+                key="meeting_cancelled",
+                attendee=attendee,
+                values=when(user, first.starts_at),
+                attachment=_ics(events, "CANCEL"),
+            )
         )
         _bell(
             user,
@@ -126,18 +162,22 @@ def cancellation(series: MeetingSeries, meetings: Sequence[Meeting], *, whole: b
             partial(when_in, user, first.starts_at),
             meeting_path(first.pk),
         )
+    return Told.of("meeting_cancelled", logs)
 
 
-def rescheduled(series: MeetingSeries, meeting: Meeting) -> None:
+def rescheduled(series: MeetingSeries, meeting: Meeting) -> Told:
     """Each invitee gets meeting_rescheduled with a REQUEST for the moved occurrence."""
+    logs = []
     for attendee in _invitees(meeting):
         user = attendee.user
         event = occurrence_event(series, meeting, language=user.language)
-        _send(
-            key="meeting_rescheduled",
-            attendee=attendee,
-            values={**when(user, meeting.starts_at), "here": rsvp_url(attendee)},
-            attachment=_ics([event], "REQUEST"),
+        logs.append(
+            _send(
+                key="meeting_rescheduled",
+                attendee=attendee,
+                values={**when(user, meeting.starts_at), "here": rsvp_url(attendee)},
+                attachment=_ics([event], "REQUEST"),
+            )
         )
         _bell(
             user,
@@ -145,6 +185,7 @@ def rescheduled(series: MeetingSeries, meeting: Meeting) -> None:
             partial(when_in, user, meeting.starts_at),
             rsvp_path(attendee),
         )
+    return Told.of("meeting_rescheduled", logs)
 
 
 def reminder(attendee: Attendee) -> None:

@@ -194,6 +194,11 @@ class Split:
     upcoming: list[Meeting]
     past: list[Meeting]
 
+    @property
+    def planned(self) -> int:
+        """Meetings still to come and not cancelled (beside the tally of those held)."""
+        return sum(1 for m in self.upcoming if m.status == MeetingStatus.SCHEDULED)
+
 
 def meetings_for_relationship(*, relationship: Relationship) -> Split:
     """The pair's meetings: upcoming (not ended, soonest first) and past (latest first).

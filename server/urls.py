@@ -9,3 +9,6 @@ urlpatterns = [
     # Providers' tracking webhooks; anymail's views, failing closed (notifications.tracking).
     path("anymail/", include(anymail_urls())),
 ]
+
+# The 500 page allows its own <style> by hash (web.views.errors).
+handler500 = "web.views.errors.server_error"

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import zoneinfo
 
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
 
 
@@ -23,3 +27,22 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's header, with this page's own WebSocket origin in connect-src: the one
+    live.js opens (`'self'` alone does not match ws:// in every browser)."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if parts.config is None and parts.replace is None:
+            try:
+                host = request.get_host()
+            except DisallowedHost:
+                return parts  # a 400 page, which opens no socket
+            socket = f"{'wss' if request.is_secure() else 'ws'}://{host}"
+            parts.update = {**(parts.update or {})}
+            parts.update["connect-src"] = [*parts.update.get("connect-src", []), socket]
+        return parts

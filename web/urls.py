@@ -149,6 +149,11 @@ urlpatterns = [
         name="community_message_preview",
     ),
     path(
+        "manage/messages/<int:message_id>/frame/",
+        community.community_message_preview_frame,
+        name="community_message_preview_frame",
+    ),
+    path(
         "manage/messages/<int:message_id>/recipients/",
         community.community_message_recipient_lookup,
         name="community_message_recipients",
@@ -189,6 +194,11 @@ urlpatterns = [
         "manage/system-messages/<slug:key>/preview/",
         system_messages.system_message_preview,
         name="system_message_preview",
+    ),
+    path(
+        "manage/system-messages/<slug:key>/preview/<str:language>/",
+        system_messages.system_message_preview_frame,
+        name="system_message_preview_frame",
     ),
     path(
         "manage/system-messages/<slug:key>/active/",

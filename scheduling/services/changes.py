@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
@@ -29,13 +30,28 @@ from scheduling.services.checks import (
 # -- cancelling --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MeetingsCancelled:
+    meetings: list[Meeting]
+    told: messages.Told
+
+
+@dataclass(frozen=True)
+class MeetingMoved:
+    meeting: Meeting
+    told: messages.Told
+
+
 @transaction.atomic
-def meeting_cancel(*, actor: User, meeting: Meeting, rest_of_series: bool = False) -> list[Meeting]:
+def meeting_cancel(
+    *, actor: User, meeting: Meeting, rest_of_series: bool = False
+) -> MeetingsCancelled:
     """Cancel one meeting, or it and the later occurrences of its series.
 
     Each cancelled meeting gets SEQUENCE+1; the participants get meeting_cancelled with an
     .ics CANCEL (the series' UID; a RECURRENCE-ID per occurrence unless the whole series
-    goes) and a bell line; the admins see "meeting.updated". Returns the cancelled meetings."""
+    goes) and a bell line; the admins see "meeting.updated". Returns the cancelled meetings
+    and what their participants were sent."""
     meeting = lock(meeting)
     require_org_admin(
         actor,
@@ -69,7 +85,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, rest_of_series: bool = Fals
 
 def _cancel(
     series: MeetingSeries, targets: list[Meeting], *, now: datetime, whole: bool
-) -> list[Meeting]:
+) -> MeetingsCancelled:
     """Mark these locked meetings of one series cancelled and tell their participants
     once (one CANCEL each, the series' master when `whole`)."""
     for target in targets:
@@ -83,10 +99,10 @@ def _cancel(
             "original_start"
         )
     )
-    messages.cancellation(series, cancelled, whole=whole)
+    told = messages.cancellation(series, cancelled, whole=whole)
     for target in cancelled:
         events.meeting_updated_on_commit(target)
-    return cancelled
+    return MeetingsCancelled(meetings=cancelled, told=told)
 
 
 @transaction.atomic
@@ -111,7 +127,7 @@ def meetings_cancel_upcoming(*, relationship: Relationship) -> list[Meeting]:
             .exclude(status=MeetingStatus.CANCELLED)
             .exists()
         )
-        cancelled += _cancel(series, targets, now=now, whole=whole)
+        cancelled += _cancel(series, targets, now=now, whole=whole).meetings
     return cancelled
 
 
@@ -119,14 +135,16 @@ def meetings_cancel_upcoming(*, relationship: Relationship) -> list[Meeting]:
 
 
 @transaction.atomic
-def meeting_reschedule(*, actor: User, meeting: Meeting, start: datetime, version: int) -> Meeting:
+def meeting_reschedule(
+    *, actor: User, meeting: Meeting, start: datetime, version: int
+) -> MeetingMoved:
     """Move one meeting (one occurrence of a series) to another slot, same rules as booking.
 
     `version` is the one the form was shown: if someone changed the meeting since, nothing
     changes (code "stale"). Otherwise SEQUENCE and version go up, the participants' answers
     go back to pending (the organiser stays accepted), they get meeting_rescheduled with an
     .ics REQUEST (RECURRENCE-ID for an occurrence of a series) and a bell line, and the
-    admins see "meeting.updated"."""
+    admins see "meeting.updated". Returns the moved meeting and what was sent."""
     meeting = lock(meeting)
     require_org_admin(
         actor,
@@ -171,6 +189,6 @@ def meeting_reschedule(*, actor: User, meeting: Meeting, start: datetime, versio
         attendee.reminded_on = local_today(attendee.user)
         attendee.save(update_fields=["response", "responded_at", "reminded_on"])
     moved = with_attendees(Meeting.objects.filter(pk=meeting.pk)).get()
-    messages.rescheduled(moved.series, moved)
+    told = messages.rescheduled(moved.series, moved)
     events.meeting_updated_on_commit(moved)
-    return moved
+    return MeetingMoved(meeting=moved, told=told)

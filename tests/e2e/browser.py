@@ -16,7 +16,14 @@ from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from programs.models import Organisation, Role, User
 from tests.conftest import PASSWORD, make_member, make_org
@@ -53,11 +60,40 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
+# What Chromium said about the Content-Security-Policy in the scenario that runs now (its
+# console, and errors such as a refused eval): in_chromium fails the test on any of it.
+CSP_VIOLATIONS: list[str] = []
+CSP = "Content Security Policy"
+
+
+def watch_csp(page: Page) -> None:
+    """Record every CSP complaint of `page` and of the frames in it."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if CSP in message.text:
+            CSP_VIOLATIONS.append(f"{page.url}: {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        if CSP in str(error):
+            CSP_VIOLATIONS.append(f"{page.url}: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+
+
+def assert_no_csp_violation() -> None:
+    violations, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    if violations:
+        pytest.fail("The page broke its Content-Security-Policy:\n" + "\n".join(violations))
+
+
 def new_page(browser: Browser, *, locale: str) -> Page:
     """A page in a context of its own (its own cookies: one person), speaking `locale`,
-    that waits up to LIVE_TIMEOUT_MS; `page.context.close()` ends it."""
+    that waits up to LIVE_TIMEOUT_MS; `page.context.close()` ends it. Every page the
+    context opens is watched for CSP violations."""
     context = browser.new_context(locale=locale)
     context.set_default_timeout(LIVE_TIMEOUT_MS)
+    context.on("page", watch_csp)
     return context.new_page()
 
 
@@ -113,14 +149,17 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         )
 
     def in_chromium(self, scenario: Callable[..., None], *args: Any) -> None:
-        """scenario(browser, *args) in a fresh Chromium, closed whatever happens. From then
-        on no ORM call in this thread: Playwright's sync API runs an event loop in it."""
+        """scenario(browser, *args) in a fresh Chromium, closed whatever happens; the test
+        fails if any page logged a Content-Security-Policy violation. From then on no ORM
+        call in this thread: Playwright's sync API runs an event loop in it."""
+        CSP_VIOLATIONS.clear()
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             try:
                 scenario(browser, *args)
             finally:
                 browser.close()
+        assert_no_csp_violation()
 
     _saved_test_name: str | None = None
 

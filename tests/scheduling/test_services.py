@@ -277,7 +277,10 @@ def test_cancelling_one_occurrence_sends_a_cancel_with_its_recurrence_id(
     second = series.meetings.order_by("starts_at")[1]
     mail.outbox.clear()
 
-    (cancelled,) = services.meeting_cancel(actor=admin, meeting=second)
+    result = services.meeting_cancel(actor=admin, meeting=second)
+    (cancelled,) = result.meetings
+    assert {u.email for u in result.told.emailed} == {mentor.email, mentee.email}
+    assert result.told.not_emailed == ()
 
     assert cancelled.status == MeetingStatus.CANCELLED
     assert cancelled.sequence == 1
@@ -303,7 +306,7 @@ def test_cancelling_a_whole_series_cancels_the_master_event(frozen, available, b
     first = series.meetings.order_by("starts_at").first()
     mail.outbox.clear()
 
-    cancelled = services.meeting_cancel(actor=admin, meeting=first, rest_of_series=True)
+    cancelled = services.meeting_cancel(actor=admin, meeting=first, rest_of_series=True).meetings
 
     assert len(cancelled) == 3
     assert not series.meetings.exclude(status=MeetingStatus.CANCELLED).exists()
@@ -337,7 +340,7 @@ def test_rescheduling_moves_the_meeting_and_asks_again(
 
     moved = services.meeting_reschedule(
         actor=admin, meeting=first, start=new_start, version=first.version
-    )
+    ).meeting
 
     assert moved.starts_at == new_start
     assert moved.ends_at == new_start + timedelta(hours=1)

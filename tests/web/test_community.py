@@ -190,10 +190,25 @@ def test_preview_shows_what_the_chosen_recipient_gets(admin_client, admin, commu
     assert response.status_code == 200
     text = response.content.decode()
     assert "Nouvelles pour Charlotte" in text
-    srcdoc = html.unescape(text.split('srcdoc="', 1)[1].split('"', 1)[0])
-    assert "Bonjour Charlotte" in srcdoc
-    assert "<script" not in srcdoc and "/o/" not in srcdoc  # sanitised, no open pixel
-    assert " sandbox " in text
+    # The email is in a sandboxed frame of its own URL, with its own narrow policy.
+    frame_url = html.unescape(text.split('<iframe class="email-preview"', 1)[1].split('src="')[1])
+    frame_url = frame_url.split('"', 1)[0]
+    assert frame_url == f"/manage/messages/{message.pk}/frame/?recipient={mentee.pk}"
+    assert ' sandbox="" ' in text and "srcdoc" not in text
+    frame = admin_client.get(frame_url)
+    assert frame.status_code == 200
+    email = frame.content.decode()
+    assert "Bonjour Charlotte" in email
+    assert "<script" not in email and "/o/" not in email  # sanitised, no open pixel
+    assert sorted(part.strip() for part in frame["Content-Security-Policy"].split(";")) == [
+        "base-uri 'none'",
+        "default-src 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        "img-src https: data:",
+        "style-src 'unsafe-inline'",
+    ]
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
     # Ben gets the English version with his own name.
     response = admin_client.get(f"/manage/messages/{message.pk}/", {"recipient": community.pk})
     assert "News for Ben" in response.content.decode()
@@ -234,6 +249,22 @@ def test_preview_only_for_people_the_message_reaches(
     assert admin_client.get(base, {"recipient": admin.pk}).status_code == 404
     assert admin_client.get(base, {"recipient": "abc"}).status_code == 404
     assert admin_client.get(base).status_code == 200
+    frame = f"{base}frame/"
+    assert admin_client.get(frame, {"recipient": outsider_mentor.pk}).status_code == 404
+    assert admin_client.get(frame, {"recipient": admin.pk}).status_code == 404
+    assert admin_client.get(frame).status_code == 200
+
+
+def test_another_organisations_message_has_no_preview_frame(
+    client, admin, community, mentor, outsider
+):
+    message = saved(admin, audience=Audience.MENTORS)
+    frame = f"/manage/messages/{message.pk}/frame/"
+    client.force_login(outsider)
+    assert client.get(frame, {"recipient": mentor.pk}).status_code == 404
+    assert client.get(frame).status_code == 404
+    client.force_login(mentor)  # a member of the organisation: not an administrator
+    assert client.get(frame, {"recipient": mentor.pk}).status_code == 404
 
 
 def test_send_now_emails_everyone_once(

@@ -7,14 +7,17 @@ Thursday 5 March 2026, 11:00 in Edmonton suits both."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 import pytest
 from django.urls import reverse
 
+from notifications.models import EmailLog, EmailStatus
 from programs import services as program_services
 from scheduling import services
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
+from tests.conftest import make_switched_off_message
 from tests.meetings import EDMONTON, START
 
 LATER = datetime(2026, 3, 6, 11, 0, tzinfo=EDMONTON)  # Friday
@@ -205,6 +208,95 @@ def test_dashboard_cancel(admin_client, relationship, available, book):
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
     assert "The meeting is cancelled" in response.content.decode()
+
+
+def notice(response) -> str:
+    """The success message the page shows after a redirect."""
+    return str(next(iter(response.context["messages"])))
+
+
+def test_cancelling_says_who_was_emailed(admin_client, relationship, available, book):
+    meeting = book().meetings.get()
+    response = admin_client.post(reverse("web:meeting_cancel", args=[meeting.pk]), follow=True)
+    told = notice(response)
+    assert told.startswith("The meeting is cancelled. ")
+    assert "were told by email and in their notifications." in told
+    assert "Anna Carter" in told and "Charlotte Test" in told and "no email" not in told
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "The meeting is cancelled. Anna Carter and Charlotte Test were told in their "
+            "notifications; no email was sent: the “Meeting cancelled” email is turned off.",
+        ),
+        (
+            "fr",
+            "La réunion est annulée. Anna Carter et Charlotte Test ont été prévenus dans "
+            "leurs notifications ; aucun courriel n’a été envoyé : le courriel "
+            "« Réunion annulée » est désactivé.",
+        ),
+    ],
+)
+def test_cancelling_with_the_email_turned_off_says_no_email_was_sent(
+    admin, admin_client, org, relationship, available, book, language, expected
+):
+    make_switched_off_message(org, "meeting_cancelled")
+    admin.language = language
+    admin.save(update_fields=["language"])
+    meeting = book().meetings.get()
+    response = admin_client.post(reverse("web:meeting_cancel", args=[meeting.pk]), follow=True)
+    assert notice(response) == expected
+    assert expected in html.unescape(response.content.decode())
+    statuses = EmailLog.objects.filter(message_key="meeting_cancelled").values_list(
+        "status", flat=True
+    )
+    assert list(statuses) == [EmailStatus.SUPPRESSED] * 2
+
+
+def test_rescheduling_with_the_email_turned_off_says_no_email_was_sent(
+    admin_client, org, relationship, available, book
+):
+    make_switched_off_message(org, "meeting_rescheduled")
+    meeting = book().meetings.get()
+    response = admin_client.post(
+        reverse("web:meeting_reschedule", args=[meeting.pk]),
+        {"day": "2026-03-06", "start": LATER.isoformat(), "version": meeting.version},
+        follow=True,
+    )
+    told = notice(response)
+    assert told.startswith("The meeting is moved to ")
+    assert told.endswith(
+        "Anna Carter and Charlotte Test were told in their notifications; no email was sent: "
+        "the “Meeting rescheduled” email is turned off."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "held", "planned"),
+    [
+        ("en", "Meetings held", "Meetings planned"),
+        ("fr", "Rencontres tenues", "Rencontres prévues"),
+    ],
+)
+def test_dashboard_counts_meetings_held_and_planned(
+    admin, admin_client, relationship, always_available, book, language, held, planned
+):
+    admin.language = language
+    admin.save(update_fields=["language"])
+    series = book(frequency="daily", occurrences=5)
+    page = admin_client.get(reverse("web:relationship_dashboard", args=[relationship.pk]))
+    text = page.content.decode()
+    assert f"<dt>{held}</dt><dd data-tally-meetings>0</dd>" in text
+    assert f"<dt>{planned}</dt><dd data-tally-planned>5</dd>" in text
+    # A cancelled meeting is no longer planned.
+    admin_client.post(reverse("web:meeting_cancel", args=[series.meetings.first().pk]))
+    text = admin_client.get(
+        reverse("web:relationship_dashboard", args=[relationship.pk])
+    ).content.decode()
+    assert f"<dt>{planned}</dt><dd data-tally-planned>4</dd>" in text
 
 
 def test_dashboard_cancel_this_and_following(admin_client, relationship, always_available, book):

@@ -190,6 +190,15 @@ def test_toggling_needs_a_post(admin_client, org):
     assert not SystemMessage.objects.exists()
 
 
+def frame(client, key: str, language: str) -> str:
+    """The preview's email in `language`, as its frame loads it."""
+    response = client.get(f"/manage/system-messages/{key}/preview/{language}/")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script" not in policy
+    return response.content.decode()
+
+
 def test_the_preview_shows_sample_values_in_the_email_layout(admin_client, org):
     admin_client.post(
         "/manage/system-messages/login_information/",
@@ -199,13 +208,14 @@ def test_the_preview_shows_sample_values_in_the_email_layout(admin_client, org):
     assert response.status_code == 200
     text = response.content.decode()
     assert 'class="active" data-nav="admin"' in text
-    assert text.count('<iframe sandbox=""') == 2
-    english = html.unescape(text.split('data-preview="en"')[1].split('srcdoc="')[1].split('"')[0])
+    assert text.count('<iframe class="email-frame" sandbox=""') == 2 and "srcdoc" not in text
+    assert 'src="/manage/system-messages/login_information/preview/en/"' in text
+    english = frame(admin_client, "login_information", "en")
     assert f'Hi Michele, password Xq7-Kp2-Lm9, link <a href="{settings.SITE_URL}/"' in english
     assert "Michele Mantero" in english and "Mentor Canada" in english
     assert "{" not in english.split("<body")[1]
     assert "Hello from Mentor Canada" in text  # the subject, filled
-    french = html.unescape(text.split('data-preview="fr"')[1].split('srcdoc="')[1].split('"')[0])
+    french = frame(admin_client, "login_information", "fr")
     assert "Salut Michele," in french
 
 
@@ -216,7 +226,7 @@ def test_the_preview_shows_the_administrators_html_as_text(admin_client):
     )
     text = admin_client.get(WELCOME + "preview/").content.decode()
     assert "<script>alert" not in text and "<img src=x" not in text
-    email = html.unescape(text.split('data-preview="en"')[1].split('srcdoc="')[1].split('"')[0])
+    email = frame(admin_client, "welcome", "en")
     # Inside the email the tags are text, shown to the reader as typed.
     assert (
         '<p>&lt;script&gt;alert("x")&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; Michele'
@@ -230,6 +240,8 @@ def test_the_preview_shows_the_administrators_html_as_text(admin_client):
     [
         "/manage/system-messages/nope/",
         "/manage/system-messages/nope/preview/",
+        "/manage/system-messages/nope/preview/en/",
+        "/manage/system-messages/welcome/preview/de/",
     ],
 )
 def test_an_unknown_message_is_a_404(admin_client, path):
@@ -246,7 +258,7 @@ def test_turning_an_unknown_message_off_is_a_404(admin_client):
     assert not SystemMessage.objects.exists()
 
 
-PAGES = [LIST, WELCOME, WELCOME + "preview/"]
+PAGES = [LIST, WELCOME, WELCOME + "preview/", WELCOME + "preview/en/"]
 
 
 @pytest.mark.parametrize("persona", ["mentor", "mentee", "outsider_mentor"])
@@ -286,7 +298,9 @@ def test_another_organisations_administrator_never_sees_or_changes_ours(
     listing = client.get(LIST).content.decode()
     assert 'data-status="active"' in listing.split('<tr data-message="welcome">')[1]
     preview = client.get(WELCOME + "preview/").content.decode()
-    assert "Elsewhere Mentoring" in preview and "Hello from" not in preview
+    assert "Hello from" not in preview
+    email = frame(client, "welcome", "en")
+    assert "Elsewhere Mentoring" in email and "Hello from" not in email
 
     # Whatever they change is their own copy; ours is untouched.
     client.post(WELCOME, {**FORM, "subject_en": "Outsider {org_name}"})

@@ -8,7 +8,7 @@ import functools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
@@ -29,6 +29,7 @@ from programs.errors import DomainError
 from programs.models import User
 from web.access import admin_required
 from web.forms.community import CommunityMessageForm, CommunitySendForm
+from web.frames import email_frame
 from web.typing import MemberRequest
 from web.widgets import lookup_response
 
@@ -163,23 +164,28 @@ def community_recipient_count(request: MemberRequest) -> JsonResponse:
     return JsonResponse({"count": count, "label": _recipient_label(count)})
 
 
+def _preview_recipient(request: MemberRequest, message: CommunityMessage) -> User | None:
+    """?recipient= among the message's recipients (404 for anyone else), or the first."""
+    recipients = community.community_preview_recipients(message=message)
+    recipient_id = request.GET.get("recipient")
+    if recipient_id:
+        return get_object_or_404(recipients, pk=_int(recipient_id) or 0)
+    return recipients.first()
+
+
 def _preview(
     request: MemberRequest, message: CommunityMessage, send_form: CommunitySendForm
 ) -> HttpResponse:
-    recipients = community.community_preview_recipients(message=message)
-    recipient_id = request.GET.get("recipient")
-    recipient: User | None
-    if recipient_id:
-        recipient = get_object_or_404(recipients, pk=_int(recipient_id) or 0)
-    else:
-        recipient = recipients.first()
+    recipient = _preview_recipient(request, message)
     return render(
         request,
         "web/community_preview.html",
         {
             "message": message,
             "recipient": recipient,
-            "rendered": community.community_email_render(message=message, recipient=recipient)
+            "subject": community.community_email_render(
+                message=message, recipient=recipient
+            ).subject
             if recipient
             else None,
             "attachments": message.attachments.order_by("name"),
@@ -200,6 +206,20 @@ def community_message_preview(request: MemberRequest, message_id: int) -> HttpRe
     )
     initial = {"when": "later", "send_at": message.send_at} if message.send_at else {}
     return _preview(request, message, CommunitySendForm(initial=initial))
+
+
+@admin_required
+@require_GET
+@email_frame
+def community_message_preview_frame(request: MemberRequest, message_id: int) -> HttpResponse:
+    """The email as ?recipient= gets it, for the preview's sandboxed frame."""
+    message = community.community_message_get(
+        organisation_id=request.user.organisation_id, message_id=message_id
+    )
+    recipient = _preview_recipient(request, message)
+    if recipient is None:
+        raise Http404
+    return HttpResponse(community.community_email_render(message=message, recipient=recipient).html)
 
 
 @admin_required

@@ -9,15 +9,18 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from notifications.system_messages.selectors import system_message_detail
 from presence.selectors import online_user_ids
 from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import Relationship, RelationshipStatus, User
 from scheduling import selectors, services
+from scheduling.messages import Told
 from scheduling.models import DURATIONS, Meeting, MeetingStatus
 from web.access import admin_required
 from web.forms.meetings import DEFAULT_DURATION, MeetingBookForm, MeetingRescheduleForm
@@ -83,6 +86,31 @@ def _slot_choices(
             exclude_meeting_ids=exclude_meeting_ids,
         )
     ]
+
+
+def _told(request: MemberRequest, told: Told) -> str:
+    """What the participants were actually sent, as the email log has it: the bell always,
+    the email unless the organisation turned that message off."""
+    emailed = get_text_list([u.full_name for u in told.emailed], _("and"))
+    if not told.not_emailed:
+        return _("%(names)s were told by email and in their notifications.") % {"names": emailed}
+    detail = system_message_detail(organisation_id=request.user.organisation_id, key=told.key)
+    values = {
+        "names": get_text_list([u.full_name for u in told.not_emailed], _("and")),
+        "email": detail.name,
+    }
+    if not told.emailed:
+        return (
+            _(
+                "%(names)s were told in their notifications; no email was sent: "
+                "the “%(email)s” email is turned off."
+            )
+            % values
+        )
+    return _(
+        "%(emailed)s were told by email and in their notifications; %(names)s only in "
+        "their notifications: the “%(email)s” email is turned off for them."
+    ) % {**values, "emailed": emailed}
 
 
 # -- F3 booking --------------------------------------------------------------------------
@@ -247,6 +275,7 @@ def relationship_dashboard(request: MemberRequest, relationship_id: int) -> Http
                 (relationship.mentee, selectors.availability_week(user=relationship.mentee)),
             ],
             "tally": selectors.meeting_counts_for_relationship(relationship=relationship),
+            "planned": split.planned,
             "upcoming": split.upcoming,
             "past": split.past,
             "scheduled": MeetingStatus.SCHEDULED,
@@ -260,21 +289,15 @@ def meeting_cancel(request: MemberRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     rest = request.POST.get("scope") == "following"
     try:
-        cancelled = services.meeting_cancel(
-            actor=request.user, meeting=meeting, rest_of_series=rest
-        )
+        result = services.meeting_cancel(actor=request.user, meeting=meeting, rest_of_series=rest)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(
-            request,
-            ngettext(
-                "The meeting is cancelled; both people were told.",
-                "%(count)s meetings are cancelled; both people were told.",
-                len(cancelled),
-            )
-            % {"count": len(cancelled)},
-        )
+        count = len(result.meetings)
+        done = ngettext("The meeting is cancelled.", "%(count)s meetings are cancelled.", count) % {
+            "count": count
+        }
+        messages.success(request, f"{done} {_told(request, result.told)}")
     return redirect("web:relationship_dashboard", relationship_id=meeting.relationship_id)
 
 
@@ -295,7 +318,7 @@ def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.meeting_reschedule(
+            result = services.meeting_reschedule(
                 actor=request.user,
                 meeting=meeting,
                 start=form.cleaned_data["start"],
@@ -304,14 +327,12 @@ def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error.message))
         else:
-            messages.success(
-                request,
-                _("The meeting is moved to %(date)s at %(time)s; both people were asked again.")
-                % {
-                    "date": formats.date_format(timezone.localtime(moved.starts_at), "DATE_FORMAT"),
-                    "time": formats.time_format(timezone.localtime(moved.starts_at), "TIME_FORMAT"),
-                },
-            )
+            starts = timezone.localtime(result.meeting.starts_at)
+            done = _("The meeting is moved to %(date)s at %(time)s.") % {
+                "date": formats.date_format(starts, "DATE_FORMAT"),
+                "time": formats.time_format(starts, "TIME_FORMAT"),
+            }
+            messages.success(request, f"{done} {_told(request, result.told)}")
             return redirect("web:relationship_dashboard", relationship_id=relationship.pk)
     return render(
         request,

@@ -4,7 +4,7 @@ wording, turning a message on or off, and a preview as recipients would see it."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,6 +15,7 @@ from notifications.system_messages import selectors, services
 from programs.errors import DomainError
 from web.access import admin_required, next_or
 from web.forms.system_messages import SystemMessageForm
+from web.frames import email_frame
 from web.typing import MemberRequest
 
 
@@ -90,3 +91,13 @@ def system_message_preview(request: MemberRequest, key: str) -> HttpResponse:
             "samples": [(keyword, samples.get(keyword, "")) for keyword in detail.keywords],
         },
     )
+
+
+@admin_required
+@email_frame
+def system_message_preview_frame(request: MemberRequest, key: str, language: str) -> HttpResponse:
+    """The preview's email in one language, for its sandboxed frame."""
+    for preview in selectors.system_message_preview(viewer=request.user, key=key):
+        if preview.language == language:
+            return HttpResponse(preview.html)
+    raise Http404

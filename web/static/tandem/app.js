@@ -88,3 +88,11 @@ window.addEventListener("load", () => {
     if (!select.tomselect) new window.TomSelect(select, { maxOptions: 200, allowEmptyOption: true });
   }
 });
+
+// «Copy»: a button's data-copy names the field whose value goes to the clipboard.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (field) navigator.clipboard.writeText(field.value);
+});

@@ -1,0 +1,31 @@
+"""The 500 page under the Content-Security-Policy.
+
+500.html stands alone — no static file that could itself be missing — so it carries its
+one `<style>`; the policy allows exactly that element, by its hash, on this page only."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+from csp.decorators import csp_update
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "500.html"
+
+
+def style_hash(template: Path = TEMPLATE) -> str:
+    """The CSP source for the template's <style> element: 'sha256-…' of its text."""
+    match = re.search(r"<style>(.*?)</style>", template.read_text(), flags=re.S)
+    if match is None:
+        raise ValueError(f"{template} has no <style> element")
+    digest = hashlib.sha256(match.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+@csp_update({"style-src": [style_hash()]})
+def server_error(request: HttpRequest) -> HttpResponse:
+    return defaults.server_error(request)
