@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
@@ -36,6 +37,28 @@ def test_slots_are_both_peoples_common_hours_on_the_admins_clock_minus_meetings(
         relationship=relationship, day=day, viewer=admin, duration_minutes=60
     )
     assert [s.strftime("%H:%M") for s in slots] == ["09:00", "09:30", "10:00", "12:00"]
+
+
+def test_slot_choices_tell_a_fall_back_nights_repeated_times_apart(
+    frozen, always_available, admin, relationship
+):
+    # Sunday 1 November 2026 on Michele's clock (Edmonton): 01:00 and 01:30 happen twice.
+    choices = selectors.slot_choices(
+        relationship=relationship, day=date(2026, 11, 1), viewer=admin, duration_minutes=30
+    )
+    assert len(choices) == 50
+    assert choices[2:6] == [
+        ("2026-11-01T01:00:00-06:00", "1 a.m. (MDT, UTC-6)"),
+        ("2026-11-01T01:30:00-06:00", "1:30 a.m. (MDT, UTC-6)"),
+        ("2026-11-01T01:00:00-07:00", "1 a.m. (MST, UTC-7)"),
+        ("2026-11-01T01:30:00-07:00", "1:30 a.m. (MST, UTC-7)"),
+    ]
+    assert len({label for _value, label in choices}) == 50
+    # Any other day's labels are the time alone.
+    choices = selectors.slot_choices(
+        relationship=relationship, day=date(2026, 11, 2), viewer=admin, duration_minutes=30
+    )
+    assert [label for _value, label in choices[2:4]] == ["1 a.m.", "1:30 a.m."]
 
 
 def test_the_admin_list_costs_the_same_number_of_queries_however_long(
@@ -131,14 +154,21 @@ def test_members_list_shows_mentoring_hours(admin_client, admin, mentor, mentee,
 # -- calendar feed -----------------------------------------------------------------------
 
 
+def moment(event: Any, name: str) -> datetime:
+    value = event[name].dt
+    assert isinstance(value, datetime) and value.tzinfo is not None, (name, value)
+    return value
+
+
 def _partstats_by_occurrence(body: bytes, email: str) -> dict[datetime, str]:
     """{occurrence start (UTC): this person's PARTSTAT} as a calendar application reads
     the feed with icalendar: the master's RRULE expanded, then each RECURRENCE-ID
     override replacing the occurrence it names."""
     calendar = Calendar.from_ical(body)
-    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    # icalendar's property types are a wide union: read them as a client would, untyped.
+    events: list[Any] = [c for c in calendar.walk() if c.name == "VEVENT"]
     (master,) = [e for e in events if "RECURRENCE-ID" not in e]
-    dtstart = master["DTSTART"].dt
+    dtstart = moment(master, "DTSTART")
     rule = rrulestr(master["RRULE"].to_ical().decode(), dtstart=dtstart.replace(tzinfo=None))
     starts = [wall.replace(tzinfo=dtstart.tzinfo).astimezone(UTC) for wall in rule]
 
@@ -152,9 +182,9 @@ def _partstats_by_occurrence(body: bytes, email: str) -> dict[datetime, str]:
     shown = {start: partstat(master) for start in starts}
     for override in events:
         if "RECURRENCE-ID" in override:
-            recurrence = override["RECURRENCE-ID"].dt.astimezone(UTC)
+            recurrence = moment(override, "RECURRENCE-ID").astimezone(UTC)
             assert recurrence in shown, "an override must name an occurrence of the series"
-            assert override["DTSTART"].dt.astimezone(UTC) == recurrence  # not moved here
+            assert moment(override, "DTSTART").astimezone(UTC) == recurrence  # not moved
             shown[recurrence] = partstat(override)
     return shown
 

@@ -73,16 +73,13 @@ def _slot_choices(
     """(ISO value, label on the admin's clock) for each free slot."""
     if relationship.status != RelationshipStatus.MATCHED:
         return []
-    return [
-        (slot.isoformat(), formats.time_format(slot, "TIME_FORMAT"))
-        for slot in selectors.slots_for(
-            relationship=relationship,
-            day=day,
-            viewer=viewer,
-            duration_minutes=duration,
-            exclude_meeting_ids=exclude_meeting_ids,
-        )
-    ]
+    return selectors.slot_choices(
+        relationship=relationship,
+        day=day,
+        viewer=viewer,
+        duration_minutes=duration,
+        exclude_meeting_ids=exclude_meeting_ids,
+    )
 
 
 # -- F3 booking --------------------------------------------------------------------------
