@@ -1,8 +1,8 @@
 """Meetings as calendar events (ics.Event), for invitations and for the feed.
 
-A series is one VEVENT with the RRULE it was booked with (its DTSTART on the booking
-admin's clock); an occurrence changed or cancelled on its own is a VEVENT with the series'
-UID and a RECURRENCE-ID naming its original start. A one-off meeting is a plain VEVENT.
+A series is one VEVENT with the RRULE it was booked with (its DTSTART on the series'
+clock, the mentee's); an occurrence changed or cancelled on its own is a VEVENT with the
+series' UID and a RECURRENCE-ID naming its original start. A one-off meeting is a plain VEVENT.
 
 In the feed, an occurrence someone answered differently from the first one is such a
 VEVENT too, so each person's PARTSTAT is the one they gave for that occurrence.
