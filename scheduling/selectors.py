@@ -132,6 +132,18 @@ def slot_choices(
     ]
 
 
+def series_zone(*, relationship: Relationship) -> str:
+    """The clock a recurring series keeps its wall time on: the mentee's.
+
+    The pair are the ones who meet, so a weekly meeting must not move for them because the
+    booking administrator's clock changed. When the mentor's and mentee's zones change on
+    different dates (Toronto on 8 March, Paris on 29 March) one of them has to see the time
+    move for those weeks; it is the mentor's, because the program exists for the mentee,
+    whose week is usually the fixed one (school, family), while mentors are volunteers who
+    fit the meeting in. The same rule whoever books keeps a series predictable."""
+    return relationship.mentee.time_zone
+
+
 def availability_for(*, user: User) -> QuerySet[Availability]:
     return Availability.objects.filter(user=user).order_by("weekday", "start")
 

@@ -16,6 +16,7 @@ from programs.permissions import require_org_admin
 from scheduling import events, messages
 from scheduling.models import DURATIONS, Attendee, Meeting, MeetingSeries, MeetingType, Response
 from scheduling.recurrence import Frequency, RecurrenceError, build_rrule, expand, is_ambiguous
+from scheduling.selectors import series_zone
 from scheduling.services.checks import (
     allowed_types,
     check_slots,
@@ -27,18 +28,6 @@ from scheduling.services.checks import (
 )
 
 # -- booking -----------------------------------------------------------------------------
-
-
-def series_zone(relationship: Relationship) -> str:
-    """The clock a recurring series keeps its wall time on: the mentee's.
-
-    The pair are the ones who meet, so a weekly meeting must not move for them because the
-    booking administrator's clock changed. When the mentor's and mentee's zones change on
-    different dates (Toronto on 8 March, Paris on 29 March) one of them has to see the time
-    move for those weeks; it is the mentor's, because the program exists for the mentee,
-    whose week is usually the fixed one (school, family), while mentors are volunteers who
-    fit the meeting in. The same rule whoever books keeps a series predictable."""
-    return relationship.mentee.time_zone
 
 
 @transaction.atomic
@@ -89,7 +78,7 @@ def meeting_book(
     if fold not in (None, 0, 1):
         raise DomainError(gettext("Choose a date and a time slot."), code="start")
     require_aware(start)
-    zone_name = series_zone(relationship)
+    zone_name = series_zone(relationship=relationship)
     zone = ZoneInfo(zone_name)
     local = start.astimezone(zone)
     wall = local.replace(tzinfo=None, fold=0)

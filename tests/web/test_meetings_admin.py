@@ -56,6 +56,11 @@ def test_book_page_offers_the_pairs_common_slots_on_the_admins_clock(
     assert f'value="{START.isoformat()}"' in page
     # 08:00 in Edmonton is 16:00 in Paris: Charlotte is not free yet.
     assert 'value="2026-03-05T08:00:00-07:00"' not in page
+    # A series keeps the mentee's time (docs/scheduling.md), and the form says so.
+    assert (
+        "A recurring meeting stays at the same time on Charlotte Test's clock "
+        "(Europe/Paris), even when the clocks change."
+    ) in page
 
     slots = admin_client.get(
         reverse("web:meeting_slots", args=[relationship.pk]) + "?date=2026-03-05&duration=60"
@@ -76,6 +81,11 @@ def test_a_fall_back_nights_repeated_slots_differ_on_the_page_in_both_languages(
 
     admin.language = "fr"
     admin.save(update_fields=["language"])
+    page = admin_client.get(
+        reverse("web:meeting_book", args=[relationship.pk]) + query
+    ).content.decode()
+    assert '<option value="2026-11-01T01:30:00-07:00">01:30 (heure MST, UTC-7)</option>' in page
+    assert "reste à la même heure pour Charlotte Test (Europe/Paris)" in page
     slots = admin_client.get(
         reverse("web:meeting_slots", args=[relationship.pk]) + "?date=2026-11-01&duration=30"
     ).json()["slots"]

@@ -139,6 +139,7 @@ def meeting_book(request: MemberRequest, relationship_id: int) -> HttpResponse:
             "day": day,
             "duration": duration,
             "chosen": source.get("start", ""),
+            "series_zone": selectors.series_zone(relationship=relationship),
             "slots": _slot_choices(
                 relationship=relationship, day=day, viewer=request.user, duration=duration
             )
