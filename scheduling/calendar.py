@@ -1,8 +1,11 @@
 """Meetings as calendar events (ics.Event), for invitations and for the feed.
 
-A series is one VEVENT with the RRULE it was booked with (its DTSTART on the booking
-admin's clock); an occurrence changed or cancelled on its own is a VEVENT with the series'
-UID and a RECURRENCE-ID naming its original start. A one-off meeting is a plain VEVENT.
+A series is one VEVENT with the RRULE it was booked with (its DTSTART on the series'
+clock, the mentee's); an occurrence changed or cancelled on its own is a VEVENT with the
+series' UID and a RECURRENCE-ID naming its original start. A one-off meeting is a plain VEVENT.
+
+In the feed, an occurrence someone answered differently from the first one is such a
+VEVENT too, so each person's PARTSTAT is the one they gave for that occurrence.
 """
 
 from __future__ import annotations
@@ -111,9 +114,17 @@ def series_events(series: MeetingSeries, *, language: str) -> list[ics.Event]:
     ]
     if all_cancelled:
         return events
+    # The master carries the first occurrence's answers, and a calendar shows them on
+    # every occurrence it expands from the RRULE: any occurrence answered differently (by
+    # anyone) needs its own VEVENT, or its attendees would see someone else's answer.
+    answers = _answers(meetings[0])
     events.extend(
         occurrence_event(series, m, language=language)
         for m in meetings
-        if m.sequence > 0 or m.starts_at != m.original_start
+        if m.sequence > 0 or m.starts_at != m.original_start or _answers(m) != answers
     )
     return events
+
+
+def _answers(meeting: Meeting) -> set[tuple[str, str, str]]:
+    return set(_attendees(list(meeting.attendees.all())))

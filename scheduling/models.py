@@ -93,7 +93,7 @@ class MeetingSeries(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("duration"))
     frequency = models.CharField(_("frequency"), max_length=10)
     occurrences = models.PositiveSmallIntegerField(_("occurrences"), default=1)
-    # The wall time on the booking admin's clock the series was made from.
+    # The wall time the series keeps, on the mentee's clock (selectors.series_zone).
     start_date = models.DateField()
     start_time = models.TimeField()
     time_zone = models.CharField(max_length=64)

@@ -28,7 +28,7 @@ from scheduling.models import (
     MeetingType,
     Response,
 )
-from scheduling.slots import Busy, Person, WeeklyRange, free_slots
+from scheduling.slots import Busy, Person, WeeklyRange, free_slots, slot_label
 
 ACTIVE_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.COMPLETED)
 
@@ -107,6 +107,41 @@ def slots_for(
         people=people,
         now=timezone.now(),
     )
+
+
+def slot_choices(
+    *,
+    relationship: Relationship,
+    day: date,
+    viewer: User,
+    duration_minutes: int,
+    exclude_meeting_ids: Iterable[int] = (),
+) -> list[tuple[str, str]]:
+    """`slots_for` as the form's options: (ISO 8601 instant, label on the viewer's clock in
+    the active language). The label names the zone and offset on a fall-back night's
+    repeated readings, whose values differ only by their offset (see `slot_label`)."""
+    return [
+        (slot.isoformat(), slot_label(slot))
+        for slot in slots_for(
+            relationship=relationship,
+            day=day,
+            viewer=viewer,
+            duration_minutes=duration_minutes,
+            exclude_meeting_ids=exclude_meeting_ids,
+        )
+    ]
+
+
+def series_zone(*, relationship: Relationship) -> str:
+    """The clock a recurring series keeps its wall time on: the mentee's.
+
+    The pair are the ones who meet, so a weekly meeting must not move for them because the
+    booking administrator's clock changed. When the mentor's and mentee's zones change on
+    different dates (Toronto on 8 March, Paris on 29 March) one of them has to see the time
+    move for those weeks; it is the mentor's, because the program exists for the mentee,
+    whose week is usually the fixed one (school, family), while mentors are volunteers who
+    fit the meeting in. The same rule whoever books keeps a series predictable."""
+    return relationship.mentee.time_zone
 
 
 def availability_for(*, user: User) -> QuerySet[Availability]:

@@ -21,6 +21,11 @@ them in UTC (aware datetimes sharing a tzinfo compare by wall reading and ignore
 
 `free_slots` and `slot_refusal` apply one rule set, so a slot offered by the form is always
 accepted by the booking service and vice versa.
+
+`slot_label` is what the admin reads in the form. On a fall-back night the repeated
+readings would otherwise show twice as the same "1:30 a.m.", so those slots (and only
+those: the rest of the day is unambiguous and stays short) also name the zone's
+abbreviation and UTC offset: "1:30 a.m. (MDT, UTC-6)", then "1:30 a.m. (MST, UTC-7)".
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+from django.utils import formats
+from django.utils.translation import gettext
 
 from .recurrence import is_ambiguous, is_nonexistent, zone_info
 
@@ -169,6 +177,29 @@ def is_free(
         start=start, viewer_zone=viewer_zone, duration=duration, people=people, step=step, now=now
     )
     return refusal is None
+
+
+def slot_label(start: datetime) -> str:
+    """The reading of `start` on its own clock (a slot from `free_slots`), in the active
+    language; with the zone and UTC offset when that reading happens twice that night."""
+    reading = formats.time_format(start, "TIME_FORMAT")
+    zone = start.tzinfo
+    if not isinstance(zone, ZoneInfo) or not is_ambiguous(start.replace(tzinfo=None), zone):
+        return reading
+    offset = start.utcoffset()
+    assert offset is not None  # a ZoneInfo always knows its offset
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    offset_text = f"{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+    abbreviation = start.tzname() or ""
+    # The tz database has no letters for some zones ("-03"): the offset alone says it.
+    if not abbreviation or abbreviation[0] in "+-0123456789":
+        return gettext("%(time)s (UTC%(offset)s)") % {"time": reading, "offset": offset_text}
+    return gettext("%(time)s (%(abbreviation)s, UTC%(offset)s)") % {
+        "time": reading,
+        "abbreviation": abbreviation,
+        "offset": offset_text,
+    }
 
 
 # -- internals ---------------------------------------------------------------------------

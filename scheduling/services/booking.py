@@ -16,6 +16,7 @@ from programs.permissions import require_org_admin
 from scheduling import events, messages
 from scheduling.models import DURATIONS, Attendee, Meeting, MeetingSeries, MeetingType, Response
 from scheduling.recurrence import Frequency, RecurrenceError, build_rrule, expand, is_ambiguous
+from scheduling.selectors import series_zone
 from scheduling.services.checks import (
     allowed_types,
     check_slots,
@@ -45,7 +46,10 @@ def meeting_book(
     """Book a meeting, or a series of them, for a matched pair («Envoyer la demande»).
 
     `start` is the slot the admin picked (aware; offered on their clock by `slots_for`);
-    the series repeats on the admin's wall clock. Every occurrence must suit both people
+    the series repeats on the mentee's wall clock (`series_zone`), so it stays at the time
+    the mentee's week was planned around whatever the admin's or mentor's clocks do; `fold`
+    picks the reading for later occurrences that fall in a fall-back overlap of that zone.
+    Every occurrence must suit both people
     (availability, no clash with their other meetings); the first that does not is named.
     Creates the meetings with the mentor and mentee as pending attendees and the admin as
     the accepted organiser; emails each participant the invitation with an .ics REQUEST,
@@ -74,7 +78,8 @@ def meeting_book(
     if fold not in (None, 0, 1):
         raise DomainError(gettext("Choose a date and a time slot."), code="start")
     require_aware(start)
-    zone = ZoneInfo(actor.time_zone)
+    zone_name = series_zone(relationship=relationship)
+    zone = ZoneInfo(zone_name)
     local = start.astimezone(zone)
     wall = local.replace(tzinfo=None, fold=0)
     if is_ambiguous(wall, zone):
@@ -84,7 +89,7 @@ def meeting_book(
         rrule = build_rrule(frequency, occurrences) or ""
         starts = expand(
             local_start=wall,
-            zone=actor.time_zone,
+            zone=zone_name,
             frequency=frequency,
             occurrences=occurrences,
             fold=fold,
@@ -115,7 +120,7 @@ def meeting_book(
         occurrences=occurrences,
         start_date=wall.date(),
         start_time=wall.time(),
-        time_zone=actor.time_zone,
+        time_zone=zone_name,
         rrule=rrule,
         fold=fold,
         uid=uid,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
 
 from scheduling import selectors, services
 from scheduling.models import Attendee
@@ -33,6 +37,28 @@ def test_slots_are_both_peoples_common_hours_on_the_admins_clock_minus_meetings(
         relationship=relationship, day=day, viewer=admin, duration_minutes=60
     )
     assert [s.strftime("%H:%M") for s in slots] == ["09:00", "09:30", "10:00", "12:00"]
+
+
+def test_slot_choices_tell_a_fall_back_nights_repeated_times_apart(
+    frozen, always_available, admin, relationship
+):
+    # Sunday 1 November 2026 on Michele's clock (Edmonton): 01:00 and 01:30 happen twice.
+    choices = selectors.slot_choices(
+        relationship=relationship, day=date(2026, 11, 1), viewer=admin, duration_minutes=30
+    )
+    assert len(choices) == 50
+    assert choices[2:6] == [
+        ("2026-11-01T01:00:00-06:00", "1 a.m. (MDT, UTC-6)"),
+        ("2026-11-01T01:30:00-06:00", "1:30 a.m. (MDT, UTC-6)"),
+        ("2026-11-01T01:00:00-07:00", "1 a.m. (MST, UTC-7)"),
+        ("2026-11-01T01:30:00-07:00", "1:30 a.m. (MST, UTC-7)"),
+    ]
+    assert len({label for _value, label in choices}) == 50
+    # Any other day's labels are the time alone.
+    choices = selectors.slot_choices(
+        relationship=relationship, day=date(2026, 11, 2), viewer=admin, duration_minutes=30
+    )
+    assert [label for _value, label in choices[2:4]] == ["1 a.m.", "1:30 a.m."]
 
 
 def test_the_admin_list_costs_the_same_number_of_queries_however_long(
@@ -123,3 +149,82 @@ def test_members_list_shows_mentoring_hours(admin_client, admin, mentor, mentee,
         assert admin.pk not in tallies  # the organiser is not a participant
         page = admin_client.get("/manage/members/").content.decode()
         assert "Mentoring hours" in page and "01:30" in page
+
+
+# -- calendar feed -----------------------------------------------------------------------
+
+
+def moment(event: Any, name: str) -> datetime:
+    value = event[name].dt
+    assert isinstance(value, datetime) and value.tzinfo is not None, (name, value)
+    return value
+
+
+def _partstats_by_occurrence(body: bytes, email: str) -> dict[datetime, str]:
+    """{occurrence start (UTC): this person's PARTSTAT} as a calendar application reads
+    the feed with icalendar: the master's RRULE expanded, then each RECURRENCE-ID
+    override replacing the occurrence it names."""
+    calendar = Calendar.from_ical(body)
+    # icalendar's property types are a wide union: read them as a client would, untyped.
+    events: list[Any] = [c for c in calendar.walk() if c.name == "VEVENT"]
+    (master,) = [e for e in events if "RECURRENCE-ID" not in e]
+    dtstart = moment(master, "DTSTART")
+    rule = rrulestr(master["RRULE"].to_ical().decode(), dtstart=dtstart.replace(tzinfo=None))
+    starts = [wall.replace(tzinfo=dtstart.tzinfo).astimezone(UTC) for wall in rule]
+
+    def partstat(event) -> str:
+        attendees = event.get("ATTENDEE", [])
+        if not isinstance(attendees, list):
+            attendees = [attendees]
+        (mine,) = [a for a in attendees if str(a).lower() == f"mailto:{email}".lower()]
+        return str(mine.params["PARTSTAT"])
+
+    shown = {start: partstat(master) for start in starts}
+    for override in events:
+        if "RECURRENCE-ID" in override:
+            recurrence = moment(override, "RECURRENCE-ID").astimezone(UTC)
+            assert recurrence in shown, "an override must name an occurrence of the series"
+            assert moment(override, "DTSTART").astimezone(UTC) == recurrence  # not moved
+            shown[recurrence] = partstat(override)
+    return shown
+
+
+def test_each_members_feed_shows_their_own_answer_for_each_occurrence(
+    frozen, available, book, mentor, mentee
+):
+    series = book(frequency="weekly", occurrences=4)
+    first, second, third, fourth = series.meetings.order_by("original_start")
+    mine = {
+        (a.meeting_id, a.user_id): a
+        for a in Attendee.objects.filter(meeting__series=series, is_organiser=False)
+    }
+    services.meeting_respond(attendee=mine[second.pk, mentor.pk], accepted=True)
+    services.meeting_respond(attendee=mine[third.pk, mentor.pk], accepted=False)
+    services.meeting_respond(attendee=mine[third.pk, mentee.pk], accepted=True)
+
+    starts = [m.original_start.astimezone(UTC) for m in (first, second, third, fourth)]
+    expected = {
+        mentor.email: ["NEEDS-ACTION", "ACCEPTED", "DECLINED", "NEEDS-ACTION"],
+        mentee.email: ["NEEDS-ACTION", "NEEDS-ACTION", "ACCEPTED", "NEEDS-ACTION"],
+    }
+    for person in (mentor, mentee):
+        body = selectors.feed_events(token=services.calendar_feed_token(user=person))
+        assert body is not None
+        for reader in (mentor, mentee):
+            # What this feed says each person answered, occurrence by occurrence.
+            assert _partstats_by_occurrence(body, reader.email) == dict(
+                zip(starts, expected[reader.email], strict=True)
+            ), (person.email, reader.email)
+
+    # An answer to the first occurrence (the one the series' master is made from) stays
+    # on that occurrence too.
+    services.meeting_respond(attendee=mine[first.pk, mentee.pk], accepted=False)
+    body = selectors.feed_events(token=services.calendar_feed_token(user=mentee))
+    assert body is not None
+    assert list(_partstats_by_occurrence(body, mentee.email).values()) == [
+        "DECLINED",
+        "NEEDS-ACTION",
+        "ACCEPTED",
+        "NEEDS-ACTION",
+    ]
+    assert list(_partstats_by_occurrence(body, mentor.email).values()) == expected[mentor.email]

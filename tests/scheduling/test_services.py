@@ -8,6 +8,7 @@ from email import policy
 from email.utils import parseaddr
 
 import pytest
+from dateutil.rrule import rrulestr
 from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -74,19 +75,29 @@ def vevents(calendar: Calendar) -> list:
 # -- booking -----------------------------------------------------------------------------
 
 
-def test_weekly_series_keeps_the_admins_wall_time_across_both_dst_changes(
+def test_weekly_series_keeps_the_mentees_wall_time_across_both_dst_changes(
     frozen, available, book, admin, mentor, mentee
 ):
+    # Booked from Edmonton at 11:00 = 19:00 in Paris (Charlotte, the mentee). North
+    # America changes on 8 March, Europe on 29 March.
     series = book(frequency="weekly", occurrences=5)
 
     meetings = list(series.meetings.order_by("starts_at"))
-    assert [m.starts_at.astimezone(EDMONTON).time() for m in meetings] == [time(11)] * 5
-    assert [m.starts_at.astimezone(UTC).hour for m in meetings] == [18, 17, 17, 17, 17]
-    # Toronto moves with Edmonton; Paris changes three weeks later.
-    assert {m.starts_at.astimezone(TORONTO).hour for m in meetings} == {13}
-    assert [m.starts_at.astimezone(PARIS).hour for m in meetings] == [19, 18, 18, 18, 19]
+    assert [m.starts_at.astimezone(PARIS).time() for m in meetings] == [time(19)] * 5
+    assert [m.starts_at.date().isoformat() for m in meetings] == [
+        "2026-03-05",
+        "2026-03-12",
+        "2026-03-19",
+        "2026-03-26",
+        "2026-04-02",
+    ]
+    assert [m.starts_at.astimezone(UTC).hour for m in meetings] == [18, 18, 18, 18, 17]
+    # Between the two changes the mentor's (and the admin's) clock shows an hour later.
+    assert [m.starts_at.astimezone(TORONTO).hour for m in meetings] == [13, 14, 14, 14, 13]
+    assert [m.starts_at.astimezone(EDMONTON).hour for m in meetings] == [11, 12, 12, 12, 11]
     assert series.rrule == "FREQ=WEEKLY;COUNT=5"
-    assert series.time_zone == "America/Edmonton"
+    assert series.time_zone == "Europe/Paris"
+    assert (series.start_date.isoformat(), series.start_time) == ("2026-03-05", time(19))
     assert series.location == f"https://meet.jit.si/tandem-{series.uid}"
     responses = {
         (a.user_id, a.response, a.is_organiser)
@@ -120,12 +131,26 @@ def test_each_participant_is_invited_in_their_language_with_the_series_ics(
     for message in (anna, charlotte):
         calendar = calendar_of(message)
         assert calendar["METHOD"] == "REQUEST"
-        assert [c.name for c in calendar.walk() if c.name == "VTIMEZONE"] == ["VTIMEZONE"]
+        # The series is on the mentee's clock: one VTIMEZONE, Paris, with both of its
+        # 2026 offsets; DTSTART on that clock, so a client expands the RRULE in Paris time.
+        (vtimezone,) = [c for c in calendar.walk() if c.name == "VTIMEZONE"]
+        assert str(vtimezone["TZID"]) == "Europe/Paris"
         (event,) = vevents(calendar)
         assert str(event["UID"]) == series.uid
         assert event["SEQUENCE"] == 0
         assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["COUNT"] == [5]
         assert event["DTSTART"].dt == START
+        assert event["DTSTART"].params["TZID"] == "Europe/Paris"
+        expanded = [
+            wall.replace(tzinfo=PARIS)
+            for wall in rrulestr(
+                event["RRULE"].to_ical().decode(),
+                dtstart=event["DTSTART"].dt.replace(tzinfo=None),
+            )
+        ]
+        assert {moment.time() for moment in expanded} == {time(19)}
+        assert [m.astimezone(TORONTO).hour for m in expanded] == [13, 14, 14, 14, 13]
+        assert expanded == [m.starts_at for m in series.meetings.order_by("starts_at")]
         attendees = {str(a) for a in event["ATTENDEE"]}
         assert {f"mailto:{mentor.email}", f"mailto:{mentee.email}"} <= attendees
 
@@ -215,10 +240,29 @@ def test_only_an_administrator_books(frozen, available, book, mentor):
 
 
 def test_a_time_that_does_not_exist_in_a_later_week_is_refused(frozen, always_available, book):
-    # 02:30 on Sunday 8 March does not exist in Edmonton.
-    start = datetime(2026, 3, 6, 2, 30, tzinfo=EDMONTON)
+    # 02:30 on Sunday 29 March does not exist on the mentee's clock (Paris).
+    start = datetime(2026, 3, 27, 2, 30, tzinfo=PARIS)
     error = refused("nonexistent", book, start=start, frequency="daily", occurrences=3)
-    assert "2026-03-08" in str(error.message)
+    assert "2026-03-29" in str(error.message) and "Europe/Paris" in str(error.message)
+    # 02:30 on 8 March does not exist in Edmonton or Toronto, but the series is on Paris
+    # time, where it is 09:30: booked.
+    start = datetime(2026, 3, 6, 9, 30, tzinfo=PARIS)
+    series = book(start=start, frequency="daily", occurrences=3)
+    assert {m.starts_at.astimezone(PARIS).time() for m in series.meetings.all()} == {time(9, 30)}
+
+
+def test_the_series_keeps_the_mentees_time_only_while_it_suits_the_mentor(
+    frozen, zones, book, mentor, mentee
+):
+    # Anna (Toronto) is free until 15:00; 20:00 in Paris is 14:00 in Toronto until North
+    # America changes on 8 March, then 15:00: the second week no longer suits her.
+    services.availability_set(user=mentor, ranges=[(d, time(9), time(15)) for d in range(5)])
+    services.availability_set(user=mentee, ranges=[(d, time(17), time(21)) for d in range(5)])
+    start = datetime(2026, 3, 5, 20, 0, tzinfo=PARIS)
+    error = refused("unavailable", book, start=start, frequency="weekly", occurrences=3)
+    # Named on the admin's clock (Edmonton): 13:00 on 12 March.
+    assert "March 12, 2026" in str(error.message) and "Anna Carter" in str(error.message)
+    assert book(start=start).meetings.get().starts_at.astimezone(TORONTO).hour == 14
 
 
 # -- answering ---------------------------------------------------------------------------

@@ -10,9 +10,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from scheduling.recurrence import RecurrenceError
-from scheduling.slots import Busy, Person, Refusal, WeeklyRange, free_slots, is_free, slot_refusal
+from scheduling.slots import (
+    Busy,
+    Person,
+    Refusal,
+    WeeklyRange,
+    free_slots,
+    is_free,
+    slot_label,
+    slot_refusal,
+)
 
 TORONTO = "America/Toronto"
 PARIS = "Europe/Paris"
@@ -319,3 +329,55 @@ def test_bad_input_is_rejected_loudly():
             day=date(2026, 2, 16), viewer_zone="Nowhere/Town", duration=HOUR, people=[anna()]
         )
     assert caught.value.code == "zone"
+
+
+# -- labels ------------------------------------------------------------------------------
+
+
+def test_a_fall_back_nights_repeated_slots_are_labelled_apart_in_both_languages():
+    # Sunday 1 November 2026: Edmonton's clock goes from 01:59 MDT back to 01:00 MST, so
+    # 01:00 and 01:30 are offered twice.
+    slots = free_slots(
+        day=date(2026, 11, 1),
+        viewer_zone=EDMONTON,
+        duration=HALF_HOUR,
+        people=[(TORONTO, EVERY_DAY, []), (PARIS, EVERY_DAY, [])],
+    )
+    assert len(slots) == 50
+    with translation.override("en"):
+        labels = [slot_label(s) for s in slots[:8]]
+    assert labels == [
+        "midnight",
+        "12:30 a.m.",
+        "1 a.m. (MDT, UTC-6)",
+        "1:30 a.m. (MDT, UTC-6)",
+        "1 a.m. (MST, UTC-7)",
+        "1:30 a.m. (MST, UTC-7)",
+        "2 a.m.",
+        "2:30 a.m.",
+    ]
+    with translation.override("fr"):
+        labels = [slot_label(s) for s in slots[:8]]
+    assert labels == [
+        "00:00",
+        "00:30",
+        "01:00 (heure MDT, UTC-6)",
+        "01:30 (heure MDT, UTC-6)",
+        "01:00 (heure MST, UTC-7)",
+        "01:30 (heure MST, UTC-7)",
+        "02:00",
+        "02:30",
+    ]
+    # Every label of the day is different, as the form's select needs.
+    with translation.override("en"):
+        assert len({slot_label(s) for s in slots}) == 50
+
+
+def test_a_zone_without_letters_is_told_by_its_offset_alone():
+    # Chile falls back on 5 April 2026 at midnight (-03 to -04): 23:00 and 23:30 repeat.
+    santiago = ZoneInfo("America/Santiago")
+    first = datetime(2026, 4, 4, 23, 30, tzinfo=santiago, fold=0)
+    second = first.replace(fold=1)
+    with translation.override("fr"):
+        assert (slot_label(first), slot_label(second)) == ("23:30 (UTC-3)", "23:30 (UTC-4)")
+        assert slot_label(datetime(2026, 4, 4, 22, 30, tzinfo=santiago)) == "22:30"

@@ -59,11 +59,56 @@ def test_book_page_offers_the_pairs_common_slots_on_the_admins_clock(
     assert f'value="{START.isoformat()}"' in page
     # 08:00 in Edmonton is 16:00 in Paris: Charlotte is not free yet.
     assert 'value="2026-03-05T08:00:00-07:00"' not in page
+    # A series keeps the mentee's time (docs/scheduling.md), and the form says so.
+    assert (
+        "A recurring meeting stays at the same time on Charlotte Test's clock "
+        "(Europe/Paris), even when the clocks change."
+    ) in page
 
     slots = admin_client.get(
         reverse("web:meeting_slots", args=[relationship.pk]) + "?date=2026-03-05&duration=60"
     ).json()
     assert START.isoformat() in [slot["value"] for slot in slots["slots"]]
+
+
+def test_a_fall_back_nights_repeated_slots_differ_on_the_page_in_both_languages(
+    admin_client, admin, relationship, always_available
+):
+    query = "?day=2026-11-01&duration=30"
+    page = admin_client.get(
+        reverse("web:meeting_book", args=[relationship.pk]) + query
+    ).content.decode()
+    assert '<option value="2026-11-01T01:30:00-06:00">1:30 a.m. (MDT, UTC-6)</option>' in page
+    assert '<option value="2026-11-01T01:30:00-07:00">1:30 a.m. (MST, UTC-7)</option>' in page
+    assert '<option value="2026-11-01T02:00:00-07:00">2 a.m.</option>' in page
+
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    page = admin_client.get(
+        reverse("web:meeting_book", args=[relationship.pk]) + query
+    ).content.decode()
+    assert '<option value="2026-11-01T01:30:00-07:00">01:30 (heure MST, UTC-7)</option>' in page
+    assert "reste à la même heure pour Charlotte Test (Europe/Paris)" in page
+    slots = admin_client.get(
+        reverse("web:meeting_slots", args=[relationship.pk]) + "?date=2026-11-01&duration=30"
+    ).json()["slots"]
+    labels = [slot["label"] for slot in slots]
+    assert labels[2:7] == [
+        "01:00 (heure MDT, UTC-6)",
+        "01:30 (heure MDT, UTC-6)",
+        "01:00 (heure MST, UTC-7)",
+        "01:30 (heure MST, UTC-7)",
+        "02:00",
+    ]
+    assert len(set(labels)) == len(labels) == 50
+
+    # The second 01:30 is the one booked.
+    response = admin_client.post(
+        reverse("web:meeting_book", args=[relationship.pk]),
+        book_data(duration="30", day="2026-11-01", start="2026-11-01T01:30:00-07:00"),
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().starts_at.isoformat() == "2026-11-01T08:30:00+00:00"
 
 
 def test_booking_through_the_page_sends_the_request(admin_client, relationship, available):

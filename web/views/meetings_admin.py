@@ -76,16 +76,13 @@ def _slot_choices(
     """(ISO value, label on the admin's clock) for each free slot."""
     if relationship.status != RelationshipStatus.MATCHED:
         return []
-    return [
-        (slot.isoformat(), formats.time_format(slot, "TIME_FORMAT"))
-        for slot in selectors.slots_for(
-            relationship=relationship,
-            day=day,
-            viewer=viewer,
-            duration_minutes=duration,
-            exclude_meeting_ids=exclude_meeting_ids,
-        )
-    ]
+    return selectors.slot_choices(
+        relationship=relationship,
+        day=day,
+        viewer=viewer,
+        duration_minutes=duration,
+        exclude_meeting_ids=exclude_meeting_ids,
+    )
 
 
 def _told(request: MemberRequest, told: Told) -> str:
@@ -170,6 +167,7 @@ def meeting_book(request: MemberRequest, relationship_id: int) -> HttpResponse:
             "day": day,
             "duration": duration,
             "chosen": source.get("start", ""),
+            "series_zone": selectors.series_zone(relationship=relationship),
             "slots": _slot_choices(
                 relationship=relationship, day=day, viewer=request.user, duration=duration
             )
