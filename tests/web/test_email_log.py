@@ -332,11 +332,11 @@ def test_mentor_and_mentee_get_404_and_strangers_sign_in(client, mentor, mentee,
     assert response.status_code == 302 and response.url.startswith("/login/")
 
 
-def test_dashboard_links_to_the_log_and_the_nav_marks_administrator(admin_client, rows):
+def test_the_menu_links_to_the_log_and_marks_it(admin_client, rows):
     text = admin_client.get("/manage/").content.decode()
-    assert f'<a href="{URL}">Email log</a>' in text
+    assert re.search(rf'<a href="{URL}"[^>]*data-nav="email_log"[^>]*>Email log</a>', text)
     text = admin_client.get(URL).content.decode()
-    assert re.search(r'class="active" data-nav="admin"', text)
+    assert re.search(r'class="active" data-nav="email_log"', text)
 
 
 # --- CSV -----------------------------------------------------------------------------------

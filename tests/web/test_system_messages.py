@@ -51,7 +51,7 @@ def test_the_list_shows_every_message_grouped_by_category(
         response = admin_client.get(LIST)
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'class="active" data-nav="admin"' in text
+    assert 'class="active" data-nav="system_messages"' in text
     for heading in ("Name", "Subject", "Status", "Tools", "Preview"):
         assert f"<th>{heading}</th>" in text
     # Categories in catalogue order, each followed by its own messages.
@@ -207,7 +207,7 @@ def test_the_preview_shows_sample_values_in_the_email_layout(admin_client, org):
     response = admin_client.get("/manage/system-messages/login_information/preview/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'class="active" data-nav="admin"' in text
+    assert 'class="active" data-nav="system_messages"' in text
     assert text.count('<iframe class="email-frame" sandbox=""') == 2 and "srcdoc" not in text
     assert 'src="/manage/system-messages/login_information/preview/en/"' in text
     english = frame(admin_client, "login_information", "en")
