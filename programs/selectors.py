@@ -50,6 +50,16 @@ def dashboard_counts(*, organisation_id: int) -> dict[str, int]:
     }
 
 
+def members_among(*, organisation_id: int, user_ids: set[int], limit: int) -> list[User]:
+    """Up to `limit` of this organisation's people among `user_ids` (e.g. those online),
+    by name; ids of anyone else are ignored."""
+    return list(
+        User.objects.filter(organisation_id=organisation_id, pk__in=user_ids).order_by(
+            "last_name", "first_name", "pk"
+        )[:limit]
+    )
+
+
 def member_get(*, organisation_id: int, member_id: int) -> User:
     """A member of this organisation, or 404 — never another organisation's."""
     return get_object_or_404(User, pk=member_id, organisation_id=organisation_id)

@@ -7,15 +7,27 @@ the future are "upcoming"; cancelled ones count for nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DurationField, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
-from programs.models import Relationship, User
+from programs.models import Relationship, RelationshipStatus, User
 from scheduling import ics
 from scheduling.calendar import feed_name, series_events
 from scheduling.models import (
@@ -466,3 +478,110 @@ def feed_events(*, token: str) -> bytes | None:
     for series in series_list:
         events.extend(series_events(series, language=user.language))
     return ics.feed(events, feed_name(user))
+
+
+# -- the administrator's day (the dashboard) ----------------------------------------------
+
+UPCOMING_LIMIT = 8
+
+
+@dataclass(frozen=True)
+class AdminDay:
+    """What needs the administrator's attention, a few lines of each with the totals.
+    Seven queries whatever the size of the organisation."""
+
+    today: list[Meeting]
+    week: list[Meeting]  # from tomorrow to the seventh day after today
+    today_total: int
+    week_total: int
+    unanswered: list[Attendee]  # people who have not answered an invitation still to come
+    unanswered_total: int
+    invitations_waiting: int  # meetings still to come that someone has not answered
+    quiet: Sequence[Relationship]  # each with `last_meeting` (None: never met)
+    quiet_total: int
+    quiet_days: int
+
+
+def admin_day(
+    *, organisation_id: int, viewer: User, quiet_days: int = 30, limit: int = UPCOMING_LIMIT
+) -> AdminDay:
+    """Meetings today and in the next seven days (days on the viewer's clock), invitations
+    nobody answered yet, and matched pairs with no meeting in the last `quiet_days` days
+    and none planned."""
+    now = timezone.now()
+    zone = ZoneInfo(viewer.time_zone)
+    day = timezone.localtime(now, zone).date()
+    # Midnights on the viewer's wall clock, whatever the clocks do in between.
+    today_start, tomorrow, week_end = (
+        datetime.combine(day + timedelta(days=n), time(0), tzinfo=zone) for n in (0, 1, 8)
+    )
+
+    scheduled = Meeting.objects.filter(
+        organisation_id=organisation_id, status=MeetingStatus.SCHEDULED
+    )
+    totals = scheduled.filter(starts_at__gte=today_start, starts_at__lt=week_end).aggregate(
+        today=Count("pk", filter=Q(starts_at__lt=tomorrow)),
+        week=Count("pk", filter=Q(starts_at__gte=tomorrow)),
+    )
+    meetings = scheduled.select_related("relationship__mentor", "relationship__mentee")
+    today = list(
+        meetings.filter(starts_at__gte=today_start, starts_at__lt=tomorrow).order_by(
+            "starts_at", "pk"
+        )[:limit]
+    )
+    week = list(
+        meetings.filter(starts_at__gte=tomorrow, starts_at__lt=week_end).order_by(
+            "starts_at", "pk"
+        )[:limit]
+    )
+
+    pending = Attendee.objects.filter(
+        meeting__organisation_id=organisation_id,
+        meeting__status=MeetingStatus.SCHEDULED,
+        meeting__starts_at__gt=now,
+        response=Response.PENDING,
+        is_organiser=False,
+    )
+    pending_totals = pending.aggregate(people=Count("pk"), meetings=Count("meeting", distinct=True))
+    unanswered = list(
+        pending.select_related("user", "meeting").order_by("meeting__starts_at", "pk")[:limit]
+    )
+
+    cutoff = now - timedelta(days=quiet_days)
+    quiet_qs = (
+        Relationship.objects.filter(
+            organisation_id=organisation_id,
+            status=RelationshipStatus.MATCHED,
+            started_at__lt=cutoff,
+        )
+        .exclude(
+            Exists(
+                Meeting.objects.filter(
+                    relationship=OuterRef("pk"),
+                    status__in=ACTIVE_STATUSES,
+                    starts_at__gte=cutoff,
+                )
+            )
+        )
+        .annotate(
+            last_meeting=Max("meetings__starts_at", filter=Q(meetings__status__in=ACTIVE_STATUSES))
+        )
+    )
+    quiet_total = quiet_qs.count()
+    quiet = list(
+        quiet_qs.select_related("mentor", "mentee").order_by(
+            F("last_meeting").asc(nulls_first=True), "started_at", "pk"
+        )[:limit]
+    )
+    return AdminDay(
+        today=today,
+        week=week,
+        today_total=totals["today"],
+        week_total=totals["week"],
+        unanswered=unanswered,
+        unanswered_total=pending_totals["people"],
+        invitations_waiting=pending_totals["meetings"],
+        quiet=quiet,
+        quiet_total=quiet_total,
+        quiet_days=quiet_days,
+    )

@@ -7,7 +7,7 @@ import functools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import psycopg
@@ -15,6 +15,7 @@ import psycopg.abc
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field
+from django.utils import timezone
 
 from notifications.models import EmailLog, EmailStatus
 
@@ -279,3 +280,29 @@ def email_log_page(
         newer=EmailLogCursor.of(rows[0]) if before is not None and rows else None,
         older=EmailLogCursor.of(rows[-1]) if more_older else None,
     )
+
+
+PROBLEM_STATUSES = (EmailStatus.BOUNCED, EmailStatus.SPAM)
+
+
+@dataclass(frozen=True)
+class EmailProblems:
+    rows: list[EmailLog]
+    total: int
+    since: datetime
+
+
+def email_problems_recent(*, organisation_id: int, days: int = 7, limit: int = 8) -> EmailProblems:
+    """The organisation's emails that bounced or were reported as spam in the last `days`
+    days, newest first: the administrator's dashboard shows them so an address gets fixed.
+    Two queries."""
+    since = timezone.now() - timedelta(days=days)
+    qs = EmailLog.objects.filter(
+        organisation_id=organisation_id, status__in=PROBLEM_STATUSES, status_at__gte=since
+    )
+    rows = list(
+        qs.only(
+            "pk", "recipient_id", "to_name", "to_email", "subject", "status", "status_at"
+        ).order_by("-status_at", "-pk")[:limit]
+    )
+    return EmailProblems(rows=rows, total=qs.count(), since=since)

@@ -5,6 +5,7 @@ only."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.conf import settings
@@ -36,9 +37,11 @@ def test_urls_are_the_named_ones():
     assert reverse("web:system_message_active", args=["welcome"]) == WELCOME + "active/"
 
 
-def test_the_dashboard_links_to_the_system_messages(admin_client):
+def test_the_menu_links_to_the_system_messages(admin_client):
     text = admin_client.get("/manage/").content.decode()
-    assert f'href="{LIST}"' in text and "System-generated messages" in text
+    assert re.search(
+        rf'<a href="{LIST}"[^>]*data-nav="system_messages"[^>]*>System messages</a>', text
+    )
 
 
 def test_the_list_shows_every_message_grouped_by_category(

@@ -11,10 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from notifications.email.log import email_problems_recent
 from presence.selectors import online_user_ids
 from programs import selectors, services
 from programs.errors import DomainError
-from scheduling.selectors import Tally, meeting_counts_by_member, meeting_counts_by_relationship
+from scheduling.selectors import (
+    Tally,
+    admin_day,
+    meeting_counts_by_member,
+    meeting_counts_by_relationship,
+)
 from web.access import admin_required, next_or
 from web.forms.members import (
     GroupCreateForm,
@@ -27,16 +33,31 @@ from web.paging import PAGE_SIZES, page_of
 from web.typing import MemberRequest
 from web.widgets import lookup_response
 
+DASHBOARD_LINES = 8
+
 
 @admin_required
 def dashboard(request: MemberRequest) -> HttpResponse:
+    """The administrator's day: what needs attention now, each line a link to act on it,
+    above the program's live totals."""
     organisation = request.user.organisation
+    online = online_user_ids(organisation_id=organisation.pk)
     return render(
         request,
         "web/manage_dashboard.html",
         {
             "organisation": organisation,
             "counts": selectors.dashboard_counts(organisation_id=organisation.pk),
+            "day": admin_day(
+                organisation_id=organisation.pk, viewer=request.user, limit=DASHBOARD_LINES
+            ),
+            "email_problems": email_problems_recent(
+                organisation_id=organisation.pk, limit=DASHBOARD_LINES
+            ),
+            "online": selectors.members_among(
+                organisation_id=organisation.pk, user_ids=online, limit=DASHBOARD_LINES
+            ),
+            "online_total": len(online),
         },
     )
 
