@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from programs import services as program_services
 from programs.models import Role
@@ -25,9 +25,9 @@ from tests.e2e.browser import BrowserTestCase, new_page, sign_in
 pytestmark = [pytest.mark.e2e]
 
 EVERY_DAY = [(weekday, time(0, 0), time(0, 0)) for weekday in range(7)]
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 768}
-NARROWEST = {"width": 320, "height": 640}
+PHONE = ViewportSize(width=390, height=844)
+LAPTOP = ViewportSize(width=1366, height=768)
+NARROWEST = ViewportSize(width=320, height=640)
 SHOTS = os.environ.get("TANDEM_SCREENSHOTS", "")
 
 
@@ -37,7 +37,7 @@ def shoot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def sized_page(browser: Browser, base: str, email: str | None, viewport: dict) -> Page:
+def sized_page(browser: Browser, base: str, email: str | None, viewport: ViewportSize) -> Page:
     page = new_page(browser, locale="fr-CA")
     page.set_viewport_size(viewport)
     if email:
@@ -49,7 +49,8 @@ def in_view(page: Page, selector: str) -> None:
     """The element is inside the viewport, horizontally and vertically."""
     box = page.locator(selector).bounding_box()
     assert box, selector
-    size = page.viewport_size or {}
+    size = page.viewport_size
+    assert size
     assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (selector, box)
     assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (selector, box)
 
