@@ -65,7 +65,7 @@ class PresenceDotsTest(BrowserTestCase):
         expect(anna_page.locator("html")).to_have_attribute("data-live", "open")
 
         expect(anna_dot).to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
-        expect(anna_dot).to_have_attribute("title", "Connecté")
+        expect(anna_dot).to_have_attribute("title", "En ligne")
 
         # Anna leaves: her only socket closes and she goes offline at once.
         anna_page.context.close()

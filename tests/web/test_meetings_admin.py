@@ -279,9 +279,9 @@ def test_cancelling_says_who_was_emailed(admin_client, relationship, available, 
         ),
         (
             "fr",
-            "La réunion est annulée. Anna Carter et Charlotte Test ont été prévenus dans "
-            "leurs notifications ; aucun courriel n’a été envoyé : le courriel "
-            "« Réunion annulée » est désactivé.",
+            "La réunion est annulée. Une notification a été envoyée à Anna Carter et Charlotte "
+            "Test\xa0; aucun courriel n’est parti\xa0: le courriel «\xa0Réunion annulée\xa0» "
+            "est désactivé.",
         ),
     ],
 )
@@ -323,7 +323,7 @@ def test_rescheduling_with_the_email_turned_off_says_no_email_was_sent(
     ("language", "held", "planned"),
     [
         ("en", "Meetings held", "Meetings planned"),
-        ("fr", "Rencontres tenues", "Rencontres prévues"),
+        ("fr", "Réunions tenues", "Réunions prévues"),
     ],
 )
 def test_dashboard_counts_meetings_held_and_planned(
