@@ -311,6 +311,8 @@ ANYMAIL = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
+# French typography for dates and times («1 décembre 2026, 9 h 30»): web/formats/fr.
+FORMAT_MODULE_PATH = ["web.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
