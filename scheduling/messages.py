@@ -14,12 +14,13 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from notifications.bell.services import notification_send_translated
 from notifications.models import EmailLog, EmailStatus
 from notifications.system_messages.services import email_send_system
+from programs import dates
 from programs.models import User
 from scheduling import ics
 from scheduling.calendar import master_event, occurrence_event
@@ -46,8 +47,8 @@ def when_in(user: User, moment: datetime, language: str) -> dict[str, str]:
     local = moment.astimezone(ZoneInfo(user.time_zone))
     with translation.override(language):
         return {
-            "meeting_date": formats.date_format(local, "DATE_FORMAT"),
-            "meeting_time": formats.time_format(local, "TIME_FORMAT"),
+            "meeting_date": dates.date_label(local),
+            "meeting_time": dates.time_label(local),
         }
 
 

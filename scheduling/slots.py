@@ -37,8 +37,9 @@ from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
 from django.utils.translation import gettext
+
+from programs import dates
 
 from .recurrence import is_ambiguous, is_nonexistent, zone_info
 
@@ -182,7 +183,7 @@ def is_free(
 def slot_label(start: datetime) -> str:
     """The reading of `start` on its own clock (a slot from `free_slots`), in the active
     language; with the zone and UTC offset when that reading happens twice that night."""
-    reading = formats.time_format(start, "TIME_FORMAT")
+    reading = dates.time_label(start)
     zone = start.tzinfo
     if not isinstance(zone, ZoneInfo) or not is_ambiguous(start.replace(tzinfo=None), zone):
         return reading

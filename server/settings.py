@@ -311,6 +311,8 @@ ANYMAIL = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
+# French typography for dates and times («1 décembre 2026, 9 h 30»): web/formats/fr.
+FORMAT_MODULE_PATH = ["web.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -343,6 +345,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Security: strict by default once DEBUG is off (manage.py check --deploy is clean).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# A refused form gets the app's own page in the visitor's language (web/templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "web.views.errors.csrf_failure"
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -44,6 +44,15 @@ def lookup_response(request: HttpRequest, fetch: Callable[..., list[Any]]) -> Js
     )
 
 
+def picker_attrs() -> dict[str, Any]:
+    """tom-select's own words in the page's language (it ships them in English: "Remove",
+    "No results found for …"); web/static/tandem/*.js reads them from the <select>."""
+    return {
+        "data-picker-remove": gettext_lazy("Remove"),
+        "data-picker-empty": gettext_lazy("No results"),
+    }
+
+
 class _MemberLookupSelect(forms.Select):
     """A people picker that renders only the people already chosen and asks the server
     for the rest as the administrator types (`web:member_lookup`, tom-select in the
@@ -60,6 +69,7 @@ class _MemberLookupSelect(forms.Select):
         self.attrs["data-lookup"] = f"{url}?{urlencode(params)}" if params else url
         self.attrs["data-lookup-empty"] = gettext_lazy("No member matches")
         self.attrs["data-lookup-hint"] = gettext_lazy("Type a name or an email")
+        self.attrs.update(picker_attrs())
 
     def optgroups(self, name: str, value: list[str], attrs: dict | None = None) -> list:
         field = self.choices.field

@@ -36,6 +36,7 @@ EMAIL_LOG_COLUMNS = (
     "created_at",
     "sent_at",
     "opened_at",
+    "language",  # the subject's language: the page marks it (lang="…")
 )
 
 
@@ -53,6 +54,7 @@ class EmailLogRow(NamedTuple):
     created_at: datetime
     sent_at: datetime | None
     opened_at: datetime | None
+    language: str = ""
 
     @property
     def pk(self) -> int:

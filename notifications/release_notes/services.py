@@ -8,7 +8,7 @@ import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -17,6 +17,7 @@ from notifications.bell import events as bell_events
 from notifications.bell.services import bilingual_titles
 from notifications.models import Notification, ReleaseNote
 from notifications.release_notes import markup
+from programs import dates
 from programs.errors import DomainError
 from programs.models import Role, User
 from programs.permissions import require_staff
@@ -66,7 +67,7 @@ def notification_titles(note: ReleaseNote) -> tuple[str, str]:
     """«Release Notes for <date>» in English and French, the date in each language."""
     return bilingual_titles(
         gettext_noop("Release Notes for %(date)s"),
-        lambda language: {"date": formats.date_format(note.date, DATE_PATTERNS[language])},
+        lambda language: {"date": dates.date_label(note.date, DATE_PATTERNS[language])},
     )
 
 

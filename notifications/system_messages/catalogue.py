@@ -62,7 +62,7 @@ CATALOGUE: tuple[Default, ...] = (
         "Votre compte de mentorat {org_name}",
         "Bonjour {first_name},\n\nUn compte a été créé pour vous sur la plateforme de "
         "mentorat de {org_name}.\n\nConnectez-vous avec votre courriel {email} et ce mot de "
-        "passe temporaire : {password}\n\nConnectez-vous ici : {here}\n\nDes questions? "
+        "passe temporaire\xa0: {password}\n\nConnectez-vous ici\xa0: {here}\n\nDes questions\xa0? "
         "Écrivez à {admin_email}.",
     ),
     Default(
@@ -75,7 +75,7 @@ CATALOGUE: tuple[Default, ...] = (
         "profile so we can find you the right match: {here}",
         "Bienvenue à {org_name}",
         "Bonjour {first_name},\n\nBienvenue dans le programme de mentorat de {org_name}. "
-        "Complétez votre profil pour que nous puissions vous jumeler : {here}",
+        "Complétez votre profil pour que nous puissions vous jumeler\xa0: {here}",
     ),
     Default(
         "profile_reminder",
@@ -87,7 +87,7 @@ CATALOGUE: tuple[Default, ...] = (
         "helps us match you well: {here}",
         "Complétez votre profil {org_name}",
         "Bonjour {first_name},\n\nVotre profil est complété à {completion} %. Un profil "
-        "complet nous aide à bien vous jumeler : {here}",
+        "complet nous aide à bien vous jumeler\xa0: {here}",
     ),
     Default(
         "matched",
@@ -97,9 +97,9 @@ CATALOGUE: tuple[Default, ...] = (
         "You have been matched with {partner_name}",
         "Hello {first_name},\n\nGood news: you have been matched with {partner_name} in "
         "{org_name}'s mentoring program. Get started here: {here}",
-        "Vous avez été jumelé avec {partner_name}",
-        "Bonjour {first_name},\n\nBonne nouvelle : vous avez été jumelé avec {partner_name} "
-        "dans le programme de mentorat de {org_name}. Commencez ici : {here}",
+        "Votre jumelage avec {partner_name} est confirmé",
+        "Bonjour {first_name},\n\nBonne nouvelle\xa0: votre jumelage avec {partner_name} "
+        "dans le programme de mentorat de {org_name} est confirmé. Commencez ici\xa0: {here}",
     ),
     Default(
         "meeting_invitation",
@@ -111,7 +111,7 @@ CATALOGUE: tuple[Default, ...] = (
         "{organiser_name} on {meeting_date} at {meeting_time}.\n\nAccept or decline: {here}",
         "Invitation à une réunion de mentorat",
         "Bonjour {first_name},\n\n{organiser_name} vous invite à une réunion de mentorat le "
-        "{meeting_date} à {meeting_time}.\n\nAcceptez ou refusez : {here}",
+        "{meeting_date} à {meeting_time}.\n\nAcceptez ou refusez\xa0: {here}",
     ),
     Default(
         "meeting_reminder",
@@ -121,9 +121,9 @@ CATALOGUE: tuple[Default, ...] = (
         "Reminder: Mentoring Meeting Invitation",
         "Hello {first_name},\n\nYou have not answered the invitation to the mentoring "
         "meeting on {meeting_date} at {meeting_time}. Please answer: {here}",
-        "Rappel : invitation à une réunion de mentorat",
+        "Rappel\xa0: invitation à une réunion de mentorat",
         "Bonjour {first_name},\n\nVous n'avez pas répondu à l'invitation à la réunion de "
-        "mentorat du {meeting_date} à {meeting_time}. Veuillez répondre : {here}",
+        "mentorat du {meeting_date} à {meeting_time}. Veuillez répondre\xa0: {here}",
     ),
     Default(
         "meeting_feedback",
@@ -133,9 +133,9 @@ CATALOGUE: tuple[Default, ...] = (
         "How was your meeting?",
         "Hello {first_name},\n\nHow was your mentoring meeting on {meeting_date}? Tell us "
         "here: {here}",
-        "Comment s'est passée votre réunion?",
+        "Comment s'est passée votre réunion\xa0?",
         "Bonjour {first_name},\n\nComment s'est passée votre réunion de mentorat du "
-        "{meeting_date}? Dites-le-nous ici : {here}",
+        "{meeting_date}\xa0? Dites-le-nous ici\xa0: {here}",
     ),
     Default(
         "meeting_cancelled",
@@ -159,7 +159,7 @@ CATALOGUE: tuple[Default, ...] = (
         "{meeting_time}. Details: {here}",
         "Réunion de mentorat reportée",
         "Bonjour {first_name},\n\nVotre réunion de mentorat est reportée au {meeting_date} "
-        "à {meeting_time}. Détails : {here}",
+        "à {meeting_time}. Détails\xa0: {here}",
     ),
     Default(
         "group_message",
@@ -169,7 +169,7 @@ CATALOGUE: tuple[Default, ...] = (
         "You have received a new message in {group_name}",
         "Hello {first_name},\n\nThere is a new message for you in {group_name}: {here}",
         "Vous avez reçu un nouveau message dans {group_name}",
-        "Bonjour {first_name},\n\nUn nouveau message vous attend dans {group_name} : {here}",
+        "Bonjour {first_name},\n\nUn nouveau message vous attend dans {group_name}\xa0: {here}",
     ),
     Default(
         "relationship_ended",
@@ -194,7 +194,7 @@ CATALOGUE: tuple[Default, ...] = (
         "can ignore this email.",
         "Réinitialisez votre mot de passe",
         "Bonjour {first_name},\n\nQuelqu'un a demandé à réinitialiser le mot de passe de "
-        "votre compte. Pour choisir un nouveau mot de passe, ouvrez ce lien : {here}\n\nSi "
+        "votre compte. Pour choisir un nouveau mot de passe, ouvrez ce lien\xa0: {here}\n\nSi "
         "vous n'avez rien demandé, ignorez ce courriel.",
     ),
     Default(
@@ -208,7 +208,7 @@ CATALOGUE: tuple[Default, ...] = (
         "password after unlocking.",
         "Instructions de déverrouillage",
         "Bonjour {first_name},\n\nVotre compte a été verrouillé après trop de tentatives de "
-        "connexion échouées. Pour le déverrouiller, ouvrez ce lien : {here}\n\nSi ce n'était "
+        "connexion échouées. Pour le déverrouiller, ouvrez ce lien\xa0: {here}\n\nSi ce n'était "
         "pas vous, changez votre mot de passe après le déverrouillage.",
     ),
 )

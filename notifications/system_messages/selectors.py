@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.email import render
 from notifications.models import SystemMessage
 from notifications.system_messages import catalogue, services
 from notifications.system_messages.services import WORDING_FIELDS
+from programs import dates
 from programs.models import Language, Organisation, User
 
 
@@ -134,8 +135,8 @@ def sample_values(*, viewer: User, organisation: Organisation, language: str) ->
             "completion": "80",
             "partner_name": "Alex Martin",
             "organiser_name": viewer.full_name,
-            "meeting_date": formats.date_format(meeting, "DATE_FORMAT"),
-            "meeting_time": formats.time_format(datetime.time(14, 0), "TIME_FORMAT"),
+            "meeting_date": dates.date_label(meeting),
+            "meeting_time": dates.time_label(datetime.time(14, 0)),
             "group_name": _("Sample group"),
         }
     return values

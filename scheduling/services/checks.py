@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Prefetch
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from programs import dates
 from programs.errors import DomainError
 from programs.models import Organisation, Relationship, RelationshipStatus, User
 from scheduling.models import Attendee, Meeting, MeetingStatus, MeetingType
@@ -41,8 +42,8 @@ def on_clock(moment: datetime, zone: str) -> dict[str, str]:
     """Date and time of `moment` on `zone`'s clock, in the active language."""
     local = moment.astimezone(ZoneInfo(zone))
     return {
-        "date": formats.date_format(local, "DATE_FORMAT"),
-        "time": formats.time_format(local, "TIME_FORMAT"),
+        "date": dates.date_label(local),
+        "time": dates.time_label(local),
     }
 
 

@@ -65,12 +65,12 @@ class PresenceDotsTest(BrowserTestCase):
         expect(anna_page.locator("html")).to_have_attribute("data-live", "open")
 
         expect(anna_dot).to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
-        expect(anna_dot).to_have_attribute("title", "Connecté")
+        expect(anna_dot).to_have_attribute("title", "En ligne")
 
         # Anna leaves: her only socket closes and she goes offline at once.
         anna_page.context.close()
         expect(anna_dot).not_to_have_class(ONLINE, timeout=LIVE_TIMEOUT_MS)
-        expect(anna_dot).to_have_attribute("title", "Non connecté")
+        expect(anna_dot).to_have_attribute("title", "Hors ligne")
         expect(own_dot).to_have_class(ONLINE)
 
         assert page.evaluate("window.__tandemNoReload") == "still here", "page A was reloaded"

@@ -180,7 +180,7 @@ def test_deactivating_a_default_message_keeps_the_default_wording(
     assert send("matched", mentee, django_capture_on_commit_callbacks).status == "suppressed"
     system_messages.system_message_set_active(actor=admin, key="matched", active=True)
     send("matched", mentee, django_capture_on_commit_callbacks)
-    assert django_mail.outbox[0].subject == "Vous avez été jumelé avec {partner_name}"
+    assert django_mail.outbox[0].subject == "Votre jumelage avec {partner_name} est confirmé"
 
 
 def test_saving_keeps_an_inactive_message_inactive(admin):

@@ -166,11 +166,11 @@ def test_matching_and_ending_tell_both_people_in_their_language(admin, mentor, m
     relationship = services.relationship_match(actor=admin, mentor=mentor, mentee=mentee)
     bell = {n.user_id: n for n in Notification.objects.all()}
     assert bell[mentor.pk].title_en == "You have been matched with Charlotte Test"
-    assert bell[mentee.pk].title_fr == "Vous avez été jumelé avec Anna Carter"
+    assert bell[mentee.pk].title_fr == "Votre jumelage avec Anna Carter est confirmé"
     subjects = {m.to[0].split("<")[1].rstrip(">"): m.subject for m in mail.outbox}
     assert subjects == {
         mentor.email: "You have been matched with Charlotte Test",
-        mentee.email: "Vous avez été jumelé avec Anna Carter",
+        mentee.email: "Votre jumelage avec Anna Carter est confirmé",
     }
     mail.outbox.clear()
     services.relationship_end(actor=admin, relationship=relationship)

@@ -359,14 +359,14 @@ def test_a_fall_back_nights_repeated_slots_are_labelled_apart_in_both_languages(
     with translation.override("fr"):
         labels = [slot_label(s) for s in slots[:8]]
     assert labels == [
-        "00:00",
-        "00:30",
-        "01:00 (heure MDT, UTC-6)",
-        "01:30 (heure MDT, UTC-6)",
-        "01:00 (heure MST, UTC-7)",
-        "01:30 (heure MST, UTC-7)",
-        "02:00",
-        "02:30",
+        "0\xa0h",
+        "0\xa0h\xa030",
+        "1\xa0h (heure MDT, UTC-6)",
+        "1\xa0h\xa030 (heure MDT, UTC-6)",
+        "1\xa0h (heure MST, UTC-7)",
+        "1\xa0h\xa030 (heure MST, UTC-7)",
+        "2\xa0h",
+        "2\xa0h\xa030",
     ]
     # Every label of the day is different, as the form's select needs.
     with translation.override("en"):
@@ -379,5 +379,8 @@ def test_a_zone_without_letters_is_told_by_its_offset_alone():
     first = datetime(2026, 4, 4, 23, 30, tzinfo=santiago, fold=0)
     second = first.replace(fold=1)
     with translation.override("fr"):
-        assert (slot_label(first), slot_label(second)) == ("23:30 (UTC-3)", "23:30 (UTC-4)")
-        assert slot_label(datetime(2026, 4, 4, 22, 30, tzinfo=santiago)) == "22:30"
+        assert (slot_label(first), slot_label(second)) == (
+            "23\xa0h\xa030 (UTC-3)",
+            "23\xa0h\xa030 (UTC-4)",
+        )
+        assert slot_label(datetime(2026, 4, 4, 22, 30, tzinfo=santiago)) == "22\xa0h\xa030"

@@ -25,7 +25,7 @@ def test_reminders_go_once_a_day_per_series_until_answered(frozen, available, bo
     assert tasks.meeting_reminders_send() == 0
     assert sent("meeting_reminder") == [mentor.email, mentee.email]
     french = EmailLog.objects.get(message_key="meeting_reminder", to_email=mentee.email)
-    assert french.subject == "Rappel : invitation à une réunion de mentorat"
+    assert french.subject == "Rappel\xa0: invitation à une réunion de mentorat"
 
     first = series.meetings.order_by("starts_at").first()
     services.meeting_respond(

@@ -54,3 +54,24 @@ def test_forbidden_and_bad_request_pages(rf):
         bad = defaults.bad_request(rf.get("/"), ValueError())
     assert forbidden.status_code == 403 and "Accès refusé" in forbidden.content.decode()
     assert bad.status_code == 400 and "Requête invalide" in bad.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "This form has expired"), ("fr", "Ce formulaire a expiré")],
+)
+def test_a_refused_form_gets_the_branded_csrf_page_in_the_visitors_language(
+    mentor, language, heading
+):
+    from django.test import Client
+
+    mentor.language = language
+    mentor.save(update_fields=["language"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(mentor)
+    response = client.post("/profile/", {"language": "en", "time_zone": "UTC"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert f"<h1>{heading}</h1>" in text
+    assert 'class="sidebar"' in text
+    assert "CSRF verification failed" not in text and "Forbidden" not in text

@@ -87,18 +87,20 @@ def test_a_fall_back_nights_repeated_slots_differ_on_the_page_in_both_languages(
     page = admin_client.get(
         reverse("web:meeting_book", args=[relationship.pk]) + query
     ).content.decode()
-    assert '<option value="2026-11-01T01:30:00-07:00">01:30 (heure MST, UTC-7)</option>' in page
+    assert (
+        '<option value="2026-11-01T01:30:00-07:00">1\xa0h\xa030 (heure MST, UTC-7)</option>' in page
+    )
     assert "reste à la même heure pour Charlotte Test (Europe/Paris)" in page
     slots = admin_client.get(
         reverse("web:meeting_slots", args=[relationship.pk]) + "?date=2026-11-01&duration=30"
     ).json()["slots"]
     labels = [slot["label"] for slot in slots]
     assert labels[2:7] == [
-        "01:00 (heure MDT, UTC-6)",
-        "01:30 (heure MDT, UTC-6)",
-        "01:00 (heure MST, UTC-7)",
-        "01:30 (heure MST, UTC-7)",
-        "02:00",
+        "1\xa0h (heure MDT, UTC-6)",
+        "1\xa0h\xa030 (heure MDT, UTC-6)",
+        "1\xa0h (heure MST, UTC-7)",
+        "1\xa0h\xa030 (heure MST, UTC-7)",
+        "2\xa0h",
     ]
     assert len(set(labels)) == len(labels) == 50
 
@@ -243,7 +245,7 @@ def test_dashboard_shows_pair_availability_and_meetings(
         reverse("web:relationship_dashboard", args=[relationship.pk])
     ).content.decode()
     assert "Europe/Paris" in page and "America/Toronto" in page
-    assert "09:00–17:00" in page and "17:00–21:00" in page
+    assert "9 a.m.–5 p.m." in page and "5 p.m.–9 p.m." in page
     assert reverse("web:meeting_reschedule", args=[Meeting.objects.get().pk]) in page
 
 
@@ -279,9 +281,9 @@ def test_cancelling_says_who_was_emailed(admin_client, relationship, available, 
         ),
         (
             "fr",
-            "La réunion est annulée. Anna Carter et Charlotte Test ont été prévenus dans "
-            "leurs notifications ; aucun courriel n’a été envoyé : le courriel "
-            "« Réunion annulée » est désactivé.",
+            "La réunion est annulée. Une notification a été envoyée à Anna Carter et Charlotte "
+            "Test\xa0; aucun courriel n’est parti\xa0: le courriel «\xa0Réunion annulée\xa0» "
+            "est désactivé.",
         ),
     ],
 )

@@ -261,7 +261,7 @@ def test_feedback_link_stores_the_comment(client, mentee, booked, frozen):
     assert response.status_code == 200
     # Charlotte reads it in French, on her clock (19:00 Paris).
     text = response.content.decode()
-    assert "Comment s'est passée votre réunion?" in text
+    assert "Comment s'est passée votre réunion\xa0?" in text
     assert "5 mars 2026" in text and "19:00" in text
     client.post(f"/meetings/feedback/{token}/", {"comment": "Très utile"})
     assert _attendee(one_off, mentee).comment == "Très utile"

@@ -183,7 +183,7 @@ def test_language_switch_is_stored_on_the_account(admin_client, admin):
 
 def test_anonymous_language_switch_uses_a_cookie(client, db):
     client.post("/language/", {"language": "fr", "next": "/login/"})
-    assert "Rester connecté" in client.get("/login/").content.decode()
+    assert "Garder ma session ouverte" in client.get("/login/").content.decode()
 
 
 def test_member_page_names_a_member_administrator(admin_client, admin, mentor, outsider):

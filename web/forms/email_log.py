@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from notifications.models import EmailStatus
 from programs.models import User
 from web.forms import model_choice
-from web.widgets import use_member_lookup
+from web.widgets import picker_attrs, use_member_lookup
 
 
 class EmailLogFilterForm(forms.Form):
@@ -50,6 +50,7 @@ class EmailLogFilterForm(forms.Form):
         # A type-ahead picker asking the server: the page never lists every member.
         use_member_lookup(members)
         self.fields["statuses"].widget.attrs["data-email-log-picker"] = ""
+        self.fields["statuses"].widget.attrs.update(picker_attrs())
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -5,13 +5,14 @@ message» now or at a date and time."""
 from __future__ import annotations
 
 import functools
+import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +25,7 @@ from notifications.models import (
     CommunityMessage,
     CommunityMessageStatus,
 )
+from programs import dates
 from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import User
@@ -130,8 +132,48 @@ def _compose(request: MemberRequest, message: CommunityMessage | None) -> HttpRe
             "tag_groups": tag_groups(),
             "recipient_label": _recipient_label(count),
             "editor_strings": {"image_prompt": _("Address (URL) of the image on the web:")},
+            "editor_labels": json.dumps(editor_labels(), ensure_ascii=False),
         },
     )
+
+
+def editor_labels() -> dict[str, str]:
+    """The words of Quill's toolbar and link tooltip in the page's language, keyed as
+    web/static/tandem/community_form.js finds them (Quill ships them in English only):
+    a button's own aria-label ("bold", "list: ordered"), a picker's format ("size"), an
+    item as "format: value" ("size: small"; "size: " is the default)."""
+    return {
+        "font": _("Font"),
+        "font: ": _("Sans serif"),
+        "font: serif": _("Serif"),
+        "font: monospace": _("Monospace"),
+        "size": _("Text size"),
+        "size: small": pgettext("text size", "Small"),
+        "size: ": pgettext("text size", "Normal"),
+        "size: large": pgettext("text size", "Large"),
+        "size: x-large": pgettext("text size", "Very large"),
+        "bold": _("Bold"),
+        "italic": _("Italic"),
+        "underline": _("Underline"),
+        "strike": _("Strikethrough"),
+        "color": _("Text colour"),
+        "background": _("Highlight colour"),
+        "list: ordered": _("Numbered list"),
+        "list: bullet": _("Bulleted list"),
+        "align": _("Alignment"),
+        "align: ": _("Align left"),
+        "align: center": _("Centre"),
+        "align: right": _("Align right"),
+        "align: justify": _("Justify"),
+        "link": _("Link"),
+        "image": _("Image"),
+        "clean": _("Clear formatting"),
+        "tooltip: visit": _("Visit URL:"),
+        "tooltip: enter": _("Enter link:"),
+        "tooltip: edit": _("Edit"),
+        "tooltip: save": _("Save"),
+        "tooltip: remove": _("Remove"),
+    }
 
 
 @admin_required
@@ -258,7 +300,7 @@ def community_message_send(request: MemberRequest, message_id: int) -> HttpRespo
             if send_at is None:
                 messages.success(request, _("The message is being sent."))
             else:
-                when = formats.date_format(timezone.localtime(send_at), "DATETIME_FORMAT")
+                when = dates.date_label(timezone.localtime(send_at), "DATETIME_FORMAT")
                 messages.success(
                     request, _("The message will be sent on %(when)s.") % {"when": when}
                 )

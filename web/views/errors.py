@@ -1,4 +1,4 @@
-"""The 500 page under the Content-Security-Policy.
+"""Error pages: the 500 page under the Content-Security-Policy, and the CSRF failure page.
 
 500.html stands alone — no static file that could itself be missing — so it carries its
 one `<style>`; the policy allows exactly that element, by its hash, on this page only."""
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views import defaults
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "500.html"
@@ -29,3 +30,10 @@ def style_hash(template: Path = TEMPLATE) -> str:
 @csp_update({"style-src": [style_hash()]})
 def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without a valid token (an expired session, a page
+    left open for days, a second tab that signed out) gets the app's own page, in the
+    visitor's language, not Django's unbranded English one. `reason` is for the log only."""
+    return render(request, "403_csrf.html", status=403)

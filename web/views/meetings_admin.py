@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from notifications.system_messages.selectors import system_message_detail
 from presence.selectors import online_user_ids
+from programs import dates
 from programs import selectors as program_selectors
 from programs.errors import DomainError
 from programs.models import Relationship, RelationshipStatus, User
@@ -327,8 +328,8 @@ def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
         else:
             starts = timezone.localtime(result.meeting.starts_at)
             done = _("The meeting is moved to %(date)s at %(time)s.") % {
-                "date": formats.date_format(starts, "DATE_FORMAT"),
-                "time": formats.time_format(starts, "TIME_FORMAT"),
+                "date": dates.date_label(starts),
+                "time": dates.time_label(starts),
             }
             messages.success(request, f"{done} {_told(request, result.told)}")
             return redirect("web:relationship_dashboard", relationship_id=relationship.pk)

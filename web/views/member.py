@@ -43,7 +43,9 @@ def _member_home(request: MemberRequest) -> HttpResponse:
 def profile(request: MemberRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(
-        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+        request.POST or None,
+        initial={"language": user.language, "time_zone": user.time_zone},
+        current_time_zone=user.time_zone,
     )
     if request.method == "POST" and form.is_valid():
         services.member_set_preferences(

@@ -50,7 +50,10 @@ function lookupPicker(select) {
     return span.innerHTML;
   };
   return new window.TomSelect(select, {
-    plugins: select.multiple ? ["remove_button", "virtual_scroll"] : ["virtual_scroll"],
+    // tom-select's own words ("Remove") in the page's language: web/widgets.py picker_attrs.
+    plugins: select.multiple
+      ? { remove_button: { title: select.dataset.pickerRemove || "" }, virtual_scroll: {} }
+      : ["virtual_scroll"],
     valueField: "value",
     labelField: "text",
     searchField: ["text"],
@@ -85,7 +88,15 @@ window.addEventListener("load", () => {
     if (!select.tomselect) lookupPicker(select);
   }
   for (const select of document.querySelectorAll("select[data-picker]")) {
-    if (!select.tomselect) new window.TomSelect(select, { maxOptions: 200, allowEmptyOption: true });
+    if (select.tomselect) continue;
+    const empty = document.createElement("div");
+    empty.className = "no-results";
+    empty.textContent = select.dataset.pickerEmpty || "";
+    new window.TomSelect(select, {
+      maxOptions: 200,
+      allowEmptyOption: true,
+      render: { no_results: () => empty.outerHTML },
+    });
   }
 });
 

@@ -36,6 +36,47 @@ form.addEventListener("change", (event) => {
 });
 showChoices();
 
+// Quill names its controls in English ("bold", "list: ordered", "Visit URL:"): give them
+// the page's words (web/views/community.py editor_labels), as tooltips and aria-labels.
+const labels = JSON.parse(form.dataset.editorLabels || "{}");
+function localise(quill) {
+  const toolbar = quill.getModule("toolbar").container;
+  const name = (element, key) => {
+    if (!labels[key]) return;
+    element.setAttribute("aria-label", labels[key]);
+    element.title = labels[key];
+  };
+  for (const button of toolbar.querySelectorAll("button")) name(button, button.getAttribute("aria-label"));
+  for (const picker of toolbar.querySelectorAll(".ql-picker")) {
+    const format = [...picker.classList].find((c) => c.startsWith("ql-") && c !== "ql-picker" && !c.endsWith("-picker"))?.slice(3);
+    const label = picker.querySelector(".ql-picker-label");
+    name(label, format);
+    for (const item of picker.querySelectorAll(".ql-picker-item")) {
+      const key = `${format}: ${item.dataset.value || ""}`;
+      if (!labels[key]) continue;
+      item.setAttribute("aria-label", labels[key]);
+      // Pickers show data-label where quill.snow.css would write an English word.
+      if (format === "font" || format === "size") item.dataset.label = labels[key];
+      if (item.classList.contains("ql-selected") && (format === "font" || format === "size")) {
+        label.dataset.label = labels[key];
+      }
+    }
+  }
+  const tooltip = quill.theme.tooltip?.root;
+  if (tooltip) {
+    tooltip.dataset.visit = labels["tooltip: visit"] || "";
+    tooltip.dataset.enter = labels["tooltip: enter"] || "";
+    tooltip.querySelector("input[data-link]")?.setAttribute("data-link", "https://");
+    const action = tooltip.querySelector("a.ql-action");
+    if (action) {
+      action.dataset.edit = labels["tooltip: edit"] || "";
+      action.dataset.save = labels["tooltip: save"] || "";
+    }
+    const remove = tooltip.querySelector("a.ql-remove");
+    if (remove) remove.dataset.remove = labels["tooltip: remove"] || "";
+  }
+}
+
 // Rich text: Quill over each message's textarea. Formatting is written as inline styles
 // (mail clients ignore classes); the textarea keeps the HTML that is sent, and stays
 // usable as it is when Quill does not load.
@@ -80,6 +121,7 @@ if (window.Quill) {
         },
       },
     });
+    localise(quill);
     // Load the saved HTML through Quill's parser (inert), not innerHTML.
     quill.setContents(quill.clipboard.convert({ html: textarea.value }), "silent");
     quill.on("selection-change", (range) => {

@@ -55,7 +55,13 @@ function pickers() {
   if (!window.TomSelect) return;
   for (const select of document.querySelectorAll("select[data-email-log-picker]")) {
     if (select.tomselect) continue;
-    new window.TomSelect(select, { plugins: ["remove_button"], maxOptions: 200 });
+    // tom-select's words in the page's language (web/widgets.py picker_attrs).
+    const escape = (text) => Object.assign(document.createElement("span"), { textContent: text }).innerHTML;
+    new window.TomSelect(select, {
+      plugins: { remove_button: { title: select.dataset.pickerRemove || "" } },
+      maxOptions: 200,
+      render: { no_results: () => `<div class="no-results">${escape(select.dataset.pickerEmpty || "")}</div>` },
+    });
   }
 }
 if (document.readyState === "complete") pickers();

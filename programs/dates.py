@@ -1,0 +1,40 @@
+"""Dates and times in words, in the active language, through Django's localized formats
+(web/formats/<language>/formats.py). French typography needs what a format string cannot
+express: «1er décembre» on the first day of a month and «9 h» (not «9 h 00») on the hour."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.utils import formats
+from django.utils.translation import get_language
+
+# An unescaped «j» (day of the month) of a Django format string.
+_DAY = re.compile(r"(?<!\\)j")
+# French on the hour: «G h i» loses its minutes.
+_MINUTES = "\xa0i"
+
+Value = datetime.date | datetime.datetime | datetime.time
+
+
+def _format_for(value: Value, format_name: str) -> str:
+    pattern = str(formats.get_format(format_name))
+    if (get_language() or "").split("-")[0] != "fr":
+        return pattern
+    if isinstance(value, datetime.date) and value.day == 1:
+        pattern = _DAY.sub(r"j\\e\\r", pattern)
+    if isinstance(value, datetime.datetime | datetime.time) and value.minute == 0:
+        pattern = pattern.replace(_MINUTES, "")
+    return pattern
+
+
+def date_label(value: datetime.date | datetime.datetime, format_name: str = "DATE_FORMAT") -> str:
+    """`value` (already on the viewer's clock) with the named format, e.g. «1er décembre
+    2026» / «December 1, 2026»; DATETIME_FORMAT adds the time, «1er décembre 2026, 9 h»."""
+    return formats.date_format(value, _format_for(value, format_name))
+
+
+def time_label(value: datetime.datetime | datetime.time) -> str:
+    """«9 h», «9 h 30» in French; «9 a.m.», «9:30 a.m.» in English."""
+    return formats.time_format(value, _format_for(value, "TIME_FORMAT"))
