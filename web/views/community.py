@@ -130,6 +130,24 @@ def _compose(request: MemberRequest, message: CommunityMessage | None) -> HttpRe
             "tag_groups": tag_groups(),
             "recipient_label": _recipient_label(count),
             "editor_strings": {"image_prompt": _("Address (URL) of the image on the web:")},
+            # The rich-text toolbar's controls, named in the page's language (Quill names
+            # none of its pickers, and its buttons only in English).
+            "toolbar_labels": {
+                "font": _("Font"),
+                "size": _("Text size"),
+                "bold": _("Bold"),
+                "italic": _("Italic"),
+                "underline": _("Underline"),
+                "strike": _("Strikethrough"),
+                "color": _("Text colour"),
+                "background": _("Highlight colour"),
+                "list-ordered": _("Numbered list"),
+                "list-bullet": _("Bulleted list"),
+                "align": _("Alignment"),
+                "link": _("Link"),
+                "image": _("Image"),
+                "clean": _("Remove formatting"),
+            },
         },
     )
 

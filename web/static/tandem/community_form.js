@@ -41,6 +41,27 @@ showChoices();
 // usable as it is when Quill does not load.
 let lastTarget = null;
 const editors = [];
+
+// Every control of the toolbar gets a name in the page's language (rendered by the
+// template); a picker's options are named by their label and value.
+const toolbarLabels = Object.fromEntries(
+  [...form.querySelectorAll("[data-toolbar-labels] [data-key]")].map((el) => [el.dataset.key, el.textContent]),
+);
+function nameToolbar(toolbar) {
+  for (const [key, label] of Object.entries(toolbarLabels)) {
+    const [format, value] = key.split("-");
+    const selector = value ? `.ql-${format}[value="${value}"]` : `.ql-${format}`;
+    for (const control of toolbar.querySelectorAll(selector)) {
+      const target = control.classList.contains("ql-picker")
+        ? control.querySelector(".ql-picker-label")
+        : control;
+      target?.setAttribute("aria-label", label);
+      for (const item of control.querySelectorAll(".ql-picker-item")) {
+        item.setAttribute("aria-label", `${label}: ${item.dataset.label || item.dataset.value || "—"}`);
+      }
+    }
+  }
+}
 if (window.Quill) {
   const Quill = window.Quill;
   const size = Quill.import("attributors/style/size");
@@ -80,6 +101,7 @@ if (window.Quill) {
         },
       },
     });
+    nameToolbar(quill.getModule("toolbar").container);
     // Load the saved HTML through Quill's parser (inert), not innerHTML.
     quill.setContents(quill.clipboard.convert({ html: textarea.value }), "silent");
     quill.on("selection-change", (range) => {
