@@ -51,11 +51,11 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def sign_in(page: Page, base_url: str, email: str) -> None:
+def sign_in(page: Page, base_url: str, email: str, *, password: str = PASSWORD) -> None:
     """Through the real form, as a person would: email, password, the submit button."""
     page.goto(f"{base_url}/login/")
     page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name=SIGN_IN_BUTTON).click()
     page.wait_for_url(lambda url: "/login/" not in url)
 

@@ -94,21 +94,41 @@ class MeetingRescheduleForm(forms.Form):
 
 
 class AvailabilityRangeForm(forms.Form):
+    # A row of a table: the column headings are the labels, so each field names itself.
     weekday = forms.TypedChoiceField(
         label=gettext_lazy("Day"),
         choices=[("", "---------"), *WEEKDAYS.items()],
         coerce=int,
+        widget=forms.Select(attrs={"aria-label": gettext_lazy("Day")}),
     )
     start = forms.TimeField(
-        label=gettext_lazy("From"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        label=gettext_lazy("From"),
+        widget=forms.TimeInput(
+            format="%H:%M", attrs={"type": "time", "aria-label": gettext_lazy("From")}
+        ),
     )
     end = forms.TimeField(
-        label=gettext_lazy("To"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        label=gettext_lazy("To"),
+        widget=forms.TimeInput(
+            format="%H:%M", attrs={"type": "time", "aria-label": gettext_lazy("To")}
+        ),
     )
+
+
+class BaseAvailabilityFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext_lazy("Remove")
 
 
 AvailabilityFormSet = formset_factory(
-    AvailabilityRangeForm, extra=3, can_delete=True, max_num=MAX_RANGES, validate_max=True
+    AvailabilityRangeForm,
+    formset=BaseAvailabilityFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_RANGES,
+    validate_max=True,
 )
 
 

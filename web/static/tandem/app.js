@@ -1,4 +1,6 @@
 // Small page behaviours that need no socket.
+import "./scroll_regions.js";
+
 function csrfToken(form) {
   return form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
 }

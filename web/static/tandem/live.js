@@ -1,6 +1,7 @@
 // One WebSocket per page: live events in, presence heartbeats out.
 // Reconnects with jittered exponential backoff; the server resends a presence snapshot
 // and the counts on every (re)connection, so nothing missed while away stays stale.
+import { announce, phrase, pluralKey } from "./announce.js";
 import { replaceFromServer } from "./regions.js";
 
 const script = document.getElementById("live-script");
@@ -22,10 +23,16 @@ function setStatus(state) {
   document.documentElement.dataset.live = state;
 }
 
-function paintDots() {
+// `announceChanges`: say it when a dot that asks for it (a member's own page, not a list)
+// changes state; the snapshot on (re)connection only repaints.
+function paintDots(announceChanges = false) {
   for (const dot of document.querySelectorAll("[data-presence-user]")) {
     const on = online.has(Number(dot.dataset.presenceUser));
+    const was = dot.classList.contains("online");
     dot.classList.toggle("online", on);
+    if (announceChanges && was !== on && dot.dataset.presenceAnnounce) {
+      announce(phrase(on ? "presenceOnline" : "presenceOffline", { name: dot.dataset.presenceAnnounce }));
+    }
     const label = on ? dot.dataset.labelOn : dot.dataset.labelOff;
     if (label) { dot.title = label; dot.setAttribute("aria-label", label); }
   }
@@ -40,7 +47,7 @@ const handlers = {
   "presence.changed": (data) => {
     for (const id of data.online) online.add(id);
     for (const id of data.offline) online.delete(id);
-    paintDots();
+    paintDots(true);
   },
   "counts.changed": (data) => {
     for (const [key, value] of Object.entries(data)) {
@@ -50,9 +57,19 @@ const handlers = {
   "bell.changed": (data) => {
     const badges = document.querySelectorAll("[data-bell-count]");
     const changed = [...badges].some((badge) => badge.textContent !== String(data.unread));
+    const before = Math.max(0, ...[...badges].map((badge) => Number(badge.textContent) || 0));
     for (const badge of badges) {
       badge.textContent = data.unread;
       badge.hidden = data.unread === 0;
+    }
+    // The bell's accessible name carries the count, as its badge shows it.
+    for (const bell of document.querySelectorAll(".bell[data-label-none]")) {
+      const key = data.unread ? pluralKey("label", data.unread) : "labelNone";
+      bell.setAttribute("aria-label", (bell.dataset[key] || "").replace("{count}", data.unread));
+    }
+    if (badges.length && data.unread > before) {
+      const added = data.unread - before;
+      announce(phrase(pluralKey("bell", added), { count: added }));
     }
     // On the notifications page itself, show the new lines too.
     if (changed && document.querySelector('[data-live-table="notifications"]')) refreshLiveTables();
@@ -120,7 +137,7 @@ function connect() {
 }
 
 // Page scripts that replace rows ask for the dots to be painted again.
-document.addEventListener("tandem:repaint", paintDots);
+document.addEventListener("tandem:repaint", () => paintDots());
 
 for (const dot of document.querySelectorAll("[data-presence-user].online")) {
   online.add(Number(dot.dataset.presenceUser));

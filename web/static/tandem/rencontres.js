@@ -1,13 +1,20 @@
 // The «Rencontres» tab, live: a participant's answer changes its tick in place; a meeting
 // booked, cancelled or moved elsewhere makes the table re-read its rows from the server.
+import { announce, phrase } from "./announce.js";
 import { replaceFromServer } from "./regions.js";
 
 const TICKS = { accepted: "✓", declined: "✗", pending: "?" };
 const table = document.querySelector('[data-live-table="meetings"]');
 
+const ANSWERS = { accepted: "rsvpAccepted", declined: "rsvpDeclined", pending: "rsvpPending" };
+
 function paintAnswer({ meeting_id: meetingId, user_id: userId, response }) {
   if (!(response in TICKS)) return;
   for (const span of document.querySelectorAll(`[data-attendee="${meetingId}:${userId}"]`)) {
+    // Said once per change (announce.js merges a series answered at once).
+    if (span.dataset.response !== response && span.dataset.name) {
+      announce(phrase(ANSWERS[response], { name: span.dataset.name }));
+    }
     span.dataset.response = response;
     const tick = span.querySelector(".tick");
     if (tick) tick.textContent = TICKS[response];

@@ -1,0 +1,312 @@
+"""Accessibility in a real browser: axe-core finds nothing (WCAG 2.0/2.1/2.2 A and AA) on
+any page any persona can reach, signed out and signed in, in French and in English, with
+forms shown with their errors, and on the error pages.
+
+The test crawls: from each persona's home it follows every link of the site (same origin,
+GET, never sign-out, the language switch or a destructive action) and checks one page per
+distinct URL pattern (and tab), so a page added later is checked without editing this file.
+
+axe-core comes from npm (package.json). Playwright's `add_script_tag(path=…)` inlines the
+file into a `<script>` element, which our Content-Security-Policy refuses (`script-src
+'self'`, no inline script) and which `watch_csp` would report; so the file's text is run
+with `page.evaluate`, through the DevTools protocol, which the page's policy does not
+govern. Nothing is served to real visitors, and the policy stays as strict as in
+production."""
+
+from __future__ import annotations
+
+import datetime
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from datetime import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connections
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from notifications.bell.services import notification_send
+from notifications.release_notes.demo import release_note_demo_load
+from programs import services as program_services
+from programs.demo import (
+    ADMINS,
+    DEMO_PASSWORD,
+    MENTEES,
+    MENTORS,
+    RELATIONSHIPS,
+    STAFF_EMAIL,
+    demo_load,
+)
+from programs.models import Role
+from scheduling.demo import demo_meetings_load
+from scheduling.services import availability_set, meeting_book
+from tests.conftest import make_member
+from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
+
+pytestmark = [pytest.mark.e2e]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# URL names never followed: they leave the page (sign-out, language), change something,
+# or are not pages (downloads, calendar feeds, JSON for scripts, framed email previews).
+NOT_FOLLOWED = (
+    "logout",
+    "set_language",
+    "delete",
+    "cancel",
+    "send",
+    "publish",
+    "revoke",
+    "_end",
+    "_active",
+    "download",
+    "feed",
+    "slots",
+    "lookup",
+    "recipient_count",
+    "frame",
+)
+# Query parameters that pick another view of the same page: each value is its own page.
+VIEW_PARAMETERS = ("tab",)
+PAGES_PER_PERSONA = 80
+EVERY_DAY = [(weekday, time(0, 0), time(0, 0)) for weekday in range(7)]
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Every violation axe-core finds on the page as it is now: rule, impact, targets."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    results: list[dict[str, Any]] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " targets: v.nodes.map(n => n.target.join(' '))})))",
+        WCAG_TAGS,
+    )
+    found = [f"{page.url}: {v['id']} ({v['impact']}) at {', '.join(v['targets'])}" for v in results]
+    for line in found:
+        print("AXE", line)  # shown with the test's output when it fails
+    return found
+
+
+def page_key(url: str) -> tuple[str, ...] | None:
+    """The URL pattern (and view) a link leads to, or None when it is not to be followed."""
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    name = match.url_name or parts.path
+    if any(word in name for word in NOT_FOLLOWED):
+        return None
+    query = parse_qs(parts.query)
+    return (name, *(f"{key}={query[key][0]}" for key in VIEW_PARAMETERS if key in query))
+
+
+def crawl(page: Page, base: str, seeds: list[str]) -> tuple[list[str], list[str]]:
+    """Visit one page per pattern reachable from `seeds`; the violations and the pages seen."""
+    found: list[str] = []
+    seen_keys: set[tuple[str, ...]] = set()
+    visited: list[str] = []
+    queue = deque(f"{base}{seed}" for seed in seeds)
+    while queue and len(visited) < PAGES_PER_PERSONA:
+        url = queue.popleft()
+        key = page_key(url)
+        if key is None or key in seen_keys:
+            continue
+        seen_keys.add(key)
+        response = page.goto(url)
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        page.wait_for_load_state("networkidle")
+        visited.append(url)
+        found += axe_violations(page)
+        links: list[str] = page.eval_on_selector_all(
+            "a[href]:not([download])", "links => links.map(a => a.href)"
+        )
+        for link in links:
+            if link.startswith(base):
+                queue.append(link.split("#")[0])
+    return found, visited
+
+
+def submit_empty(page: Page, base: str, path: str, form: str = "main form[method=post]") -> None:
+    """Open `path` and send its form with every text field empty, past the browser's own
+    checks, so the page comes back with the server's error messages."""
+    page.goto(f"{base}{path}")
+    with page.expect_navigation():
+        page.locator(form).first.evaluate(
+            """form => {
+              form.noValidate = true;
+              for (const field of form.querySelectorAll(
+                  'input[type=text], input[type=email], input[type=password], input:not([type]),'
+                  + ' input[type=number], input[type=date], textarea')) field.value = '';
+              form.requestSubmit();
+            }"""
+        )
+    page.wait_for_load_state("networkidle")
+
+
+class AccessibilityCrawlTest(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        demo_load()
+        release_note_demo_load(staff_email=STAFF_EMAIL)
+        demo_meetings_load(
+            admin_email=ADMINS[0][2],
+            pairs=[(mentor, mentee) for mentor, mentee, _, ended in RELATIONSHIPS if not ended][:3],
+        )
+
+    def test_no_axe_violation_on_any_page(self):
+        self.in_chromium(self._scenario, self.live_server_url)
+
+    def _scenario(self, browser: Browser, base: str) -> None:
+        violations: list[str] = []
+        pages: list[str] = []
+
+        def check(found: tuple[list[str], list[str]] | list[str]) -> None:
+            if isinstance(found, tuple):
+                violations.extend(found[0])
+                pages.extend(found[1])
+            else:
+                violations.extend(found)
+
+        # Signed out, in French and in English; forms sent empty; the error pages.
+        for locale in ("fr-CA", "en-CA"):
+            page = new_page(browser, locale=locale)
+            check(crawl(page, base, ["/login/", "/password-reset/", "/unlock/", "/unlock/nope/"]))
+            for path in ("/login/", "/password-reset/", "/unlock/"):
+                submit_empty(page, base, path, "form[method=post]:not(.language-switch)")
+                check(axe_violations(page))
+            page.goto(f"{base}/no/such/page/")
+            check(axe_violations(page))
+            # An expired CSRF cookie: the 403 page.
+            page.goto(f"{base}/login/")
+            page.context.clear_cookies()
+            page.locator("input[name=username]").fill("nobody@example.com")
+            page.locator("input[name=password]").fill("wrong")
+            page.locator("form[method=post]:not(.language-switch) [type=submit]").click()
+            expect(page.locator("h1")).to_be_visible()
+            check(axe_violations(page))
+            page.context.close()
+
+        personas = [
+            (ADMINS[0][2], "fr-CA", ["/", "/manage/", "/manage/relationships/meetings/"]),
+            (ADMINS[1][2], "en-CA", ["/", "/manage/", "/manage/relationships/meetings/"]),
+            (MENTORS[0][2], "en-CA", ["/", "/availability/", "/meetings/"]),
+            (MENTEES[0][2], "fr-CA", ["/", "/availability/", "/meetings/"]),
+            (STAFF_EMAIL, "en-CA", ["/", "/staff/release-notes/"]),
+        ]
+        for email, locale, seeds in personas:
+            page = new_page(browser, locale=locale)
+            sign_in(page, base, email, password=DEMO_PASSWORD)
+            check(crawl(page, base, seeds))
+            page.goto(f"{base}/no/such/page/")
+            check(axe_violations(page))
+            page.context.close()
+
+        # Forms sent empty, as the people who use them.
+        forms = [
+            (ADMINS[0][2], "fr-CA", ["/manage/relationships/new/", "/manage/messages/new/"]),
+            (ADMINS[1][2], "en-CA", ["/manage/messages/new/", "/profile/"]),
+            (MENTEES[0][2], "fr-CA", ["/profile/"]),
+            (STAFF_EMAIL, "en-CA", ["/staff/release-notes/new/"]),
+        ]
+        for email, locale, paths in forms:
+            page = new_page(browser, locale=locale)
+            sign_in(page, base, email, password=DEMO_PASSWORD)
+            for path in paths:
+                submit_empty(page, base, path)
+                check(axe_violations(page))
+            page.context.close()
+
+        assert len(pages) > 30, pages
+        assert not violations, f"{len(violations)} axe-core violations:\n" + "\n".join(violations)
+
+
+class LiveAnnouncementTest(BrowserTestCase):
+    """What changes live is said in the page's polite live region, in the reader's
+    language; the bell says its count; Tab reaches the skip link first."""
+
+    def setUp(self):
+        super().setUp()
+        self.add_people(admin={"language": "fr"})
+        self.charlotte = make_member(
+            self.org, "charlotte@mentor.test", "Charlotte", "Test", Role.MENTEE, language="fr"
+        )
+        relationship = program_services.relationship_match(
+            actor=self.admin, mentor=self.anna, mentee=self.charlotte
+        )
+        for person in (self.anna, self.charlotte):
+            availability_set(user=person, ranges=EVERY_DAY)
+        start = (timezone.now() + datetime.timedelta(days=3)).replace(
+            hour=15, minute=0, second=0, microsecond=0
+        )
+        series = meeting_book(
+            actor=self.admin,
+            relationship=relationship,
+            duration_minutes=60,
+            meeting_type="video",
+            start=start,
+        )
+        self.meeting_id = series.meetings.get().pk
+        for number in (1, 2):
+            notification_send(user=self.admin, title_en=f"Note {number}", title_fr=f"Note {number}")
+
+    def test_rsvp_bell_and_skip_link(self):
+        self.in_chromium(self._scenario, self.live_server_url)
+
+    def _scenario(self, browser: Browser, base: str) -> None:
+        admin = new_page(browser, locale="fr-CA")
+        sign_in(admin, base, self.admin.email)
+        admin.goto(f"{base}/manage/relationships/meetings/")
+        expect(admin.locator("html")).to_have_attribute("data-live", "open")
+        announcer = admin.locator("#live-announcer")
+        expect(announcer).to_have_attribute("role", "status")
+        expect(announcer).to_have_attribute("aria-live", "polite")
+        expect(admin.locator("[aria-live]")).to_have_count(1)
+
+        # The skip link is the first stop of the keyboard, and says so in French.
+        admin.keyboard.press("Tab")
+        focused = admin.locator(":focus")
+        expect(focused).to_have_text("Aller au contenu")
+        expect(focused).to_have_attribute("href", "#content")
+        # The menu item and the tab of the page are marked current.
+        expect(admin.locator('[aria-current="page"]')).to_have_count(2)
+        expect(admin.locator('.sidebar [aria-current="page"]')).to_have_attribute(
+            "data-nav", "relationships"
+        )
+
+        # The bell's accessible name carries its count.
+        bell = admin.get_by_role("link", name="Notifications : 2 non lues")
+        expect(bell).to_have_count(1)
+
+        # Charlotte accepts in her own browser; the admin's page says it.
+        charlotte = new_page(browser, locale="fr-CA")
+        sign_in(charlotte, base, self.charlotte.email)
+        charlotte.goto(f"{base}/meetings/")
+        answer = charlotte.locator(f'form[action="/meetings/{self.meeting_id}/respond/"]')
+        answer.locator("button[value=accept]").click()
+        expect(announcer).to_have_text("Charlotte Test a accepté", timeout=LIVE_TIMEOUT_MS)
+        tick = admin.locator(f'[data-attendee="{self.meeting_id}:{self.charlotte.pk}"] .tick')
+        expect(tick).to_have_text("✓")
+        charlotte.context.close()
+
+        # A third notification: the name follows, and the region says what is new.
+        with ThreadPoolExecutor(max_workers=1) as pool:  # no ORM on Playwright's thread
+            pool.submit(self._notify).result()
+        expect(admin.get_by_role("link", name="Notifications : 3 non lues")).to_have_count(
+            1, timeout=LIVE_TIMEOUT_MS
+        )
+        expect(announcer).to_have_text("1 nouvelle notification", timeout=LIVE_TIMEOUT_MS)
+        admin.context.close()
+
+    def _notify(self) -> None:
+        try:
+            notification_send(user=self.admin, title_en="Note 3", title_fr="Note 3")
+        finally:
+            connections.close_all()
