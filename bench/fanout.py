@@ -111,6 +111,12 @@ async def collect(
     for sock in fleet.sockets:
         matching = [(t, m) for t, m in sock.arrivals if m.get("event") == EVENT]
         others.update(m.get("event", "") for _t, m in sock.arrivals if m.get("event") != EVENT)
+        if start is None:
+            # The bare side's event carries its send time; an rsvp.updated without one is
+            # the service's, from the previous round, arriving late on a loaded machine.
+            late = [(t, m) for t, m in matching if "t" not in m["data"]]
+            others.update({f"late {EVENT}": len(late)} if late else {})
+            matching = [(t, m) for t, m in matching if "t" in m["data"]]
         if not matching:
             latencies.append(None)
             continue

@@ -154,11 +154,13 @@ class EmailLog(models.Model):
     error = models.TextField(blank=True)
     # The outbox (notifications.email.outbox): sending attempts so far; not to be claimed
     # before `retry_at` (a transient failure's backoff); when its job was last queued; and
-    # the Message-ID fixed at the first claim, which a re-send after a crash keeps.
-    attempts = models.PositiveSmallIntegerField(default=0)
+    # the Message-ID fixed at the first claim, which a re-send after a crash keeps. The
+    # database defaults let the previous release's processes, still running during an
+    # upgrade, keep writing rows.
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     retry_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
+    message_id = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("email")

@@ -106,8 +106,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("member since"), default=timezone.now)
     ended_at = models.DateField(_("end date"), null=True, blank=True)
     last_seen = models.DateTimeField(_("last session"), null=True, blank=True)
-    # The one unlock link that still works (programs.accounts): empty when none does.
-    unlock_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # The one unlock link that still works (programs.accounts): empty when none does. A
+    # database default as well: during an upgrade the previous release's processes, still
+    # running, insert members without this column (docs/deploy.md, upgrades).
+    unlock_nonce = models.CharField(
+        max_length=32, blank=True, default="", db_default="", editable=False
+    )
     member_administrator = models.ForeignKey(
         "self",
         verbose_name=_("member administrator"),

@@ -278,7 +278,7 @@ class LiveAnnouncementTest(BrowserTestCase):
         # The menu item and the tab of the page are marked current.
         expect(admin.locator('[aria-current="page"]')).to_have_count(2)
         expect(admin.locator('.sidebar [aria-current="page"]')).to_have_attribute(
-            "data-nav", "relationships"
+            "data-nav", "meetings"
         )
 
         # The bell's accessible name carries its count.

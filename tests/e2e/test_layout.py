@@ -59,6 +59,18 @@ def overflow(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def too_wide(page: Page) -> list[str]:
+    """The elements that reach past the viewport's right edge (for the failure message)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .slice(-4)
+            .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`
+                + ` right=${Math.round(el.getBoundingClientRect().right)}`
+                + ` "${el.textContent.trim().slice(0, 60)}"`)"""
+    )
+
+
 class LayoutTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
@@ -171,12 +183,12 @@ class LayoutTest(BrowserTestCase):
             admin.goto(f"{base}{path}")
             admin.wait_for_load_state("load")
             shoot(admin, f"320-{name}")
-            assert overflow(admin) <= 0, name
+            assert overflow(admin) <= 0, (name, too_wide(admin))
         admin.context.close()
 
         mentee = sized_page(browser, base, self.charlotte.email, NARROWEST)
         for name, path in {"member-home": "/", "profile": "/profile/"}.items():
             mentee.goto(f"{base}{path}")
             shoot(mentee, f"320-{name}")
-            assert overflow(mentee) <= 0, name
+            assert overflow(mentee) <= 0, (name, too_wide(mentee))
         mentee.context.close()
