@@ -3,6 +3,7 @@ and Channels' live server."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -25,7 +27,10 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from programs import services as program_services
 from programs.models import Organisation, Role, User
+from scheduling.models import MeetingSeries
+from scheduling.services import availability_set, meeting_book
 from tests.conftest import PASSWORD, make_member, make_org
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +43,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LIVE_TIMEOUT_MS = 10_000
+EVERY_DAY = [(weekday, datetime.time(0, 0), datetime.time(0, 0)) for weekday in range(7)]
 SIGN_IN_BUTTON = re.compile(r"^\s*(Connexion|Sign in)\s*$")
 ONLINE = re.compile(r"\bonline\b")
 
@@ -129,6 +135,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     org: Organisation
     admin: User
     anna: User
+    charlotte: User
 
     def add_people(
         self, *, admin: dict[str, Any] | None = None, anna: dict[str, Any] | None = None
@@ -146,6 +153,28 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         )
         self.anna = make_member(
             self.org, "anna@mentor.test", "Anna", "Carter", Role.MENTOR, **(anna or {})
+        )
+
+    def add_charlotte_invited(self) -> MeetingSeries:
+        """Charlotte Test (mentee, French) matched with Anna; both free every day; one
+        meeting booked three days from now at 15:00, both invitations unanswered."""
+        self.charlotte = make_member(
+            self.org, "charlotte@mentor.test", "Charlotte", "Test", Role.MENTEE, language="fr"
+        )
+        relationship = program_services.relationship_match(
+            actor=self.admin, mentor=self.anna, mentee=self.charlotte
+        )
+        for person in (self.anna, self.charlotte):
+            availability_set(user=person, ranges=EVERY_DAY)
+        start = (timezone.now() + datetime.timedelta(days=3)).replace(
+            hour=15, minute=0, second=0, microsecond=0
+        )
+        return meeting_book(
+            actor=self.admin,
+            relationship=relationship,
+            duration_minutes=60,
+            meeting_type="video",
+            start=start,
         )
 
     def in_chromium(self, scenario: Callable[..., None], *args: Any) -> None:

@@ -15,10 +15,8 @@ production."""
 
 from __future__ import annotations
 
-import datetime
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,12 +24,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db import connections
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from notifications.bell.services import notification_send
 from notifications.release_notes.demo import release_note_demo_load
-from programs import services as program_services
 from programs.demo import (
     ADMINS,
     DEMO_PASSWORD,
@@ -41,10 +37,7 @@ from programs.demo import (
     STAFF_EMAIL,
     demo_load,
 )
-from programs.models import Role
 from scheduling.demo import demo_meetings_load
-from scheduling.services import availability_set, meeting_book
-from tests.conftest import make_member
 from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
 
 pytestmark = [pytest.mark.e2e]
@@ -74,7 +67,6 @@ NOT_FOLLOWED = (
 # Query parameters that pick another view of the same page: each value is its own page.
 VIEW_PARAMETERS = ("tab",)
 PAGES_PER_PERSONA = 80
-EVERY_DAY = [(weekday, time(0, 0), time(0, 0)) for weekday in range(7)]
 
 
 def axe_violations(page: Page) -> list[str]:
@@ -235,25 +227,7 @@ class LiveAnnouncementTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
         self.add_people(admin={"language": "fr"})
-        self.charlotte = make_member(
-            self.org, "charlotte@mentor.test", "Charlotte", "Test", Role.MENTEE, language="fr"
-        )
-        relationship = program_services.relationship_match(
-            actor=self.admin, mentor=self.anna, mentee=self.charlotte
-        )
-        for person in (self.anna, self.charlotte):
-            availability_set(user=person, ranges=EVERY_DAY)
-        start = (timezone.now() + datetime.timedelta(days=3)).replace(
-            hour=15, minute=0, second=0, microsecond=0
-        )
-        series = meeting_book(
-            actor=self.admin,
-            relationship=relationship,
-            duration_minutes=60,
-            meeting_type="video",
-            start=start,
-        )
-        self.meeting_id = series.meetings.get().pk
+        self.meeting_id = self.add_charlotte_invited().meetings.get().pk
         for number in (1, 2):
             notification_send(user=self.admin, title_en=f"Note {number}", title_fr=f"Note {number}")
 

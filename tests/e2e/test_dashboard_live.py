@@ -3,47 +3,21 @@ the dashboard's «Waiting for an answer» section drops her."""
 
 from __future__ import annotations
 
-import datetime
 from concurrent.futures import ThreadPoolExecutor
-from datetime import time
 
 from django.db import connections
-from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from programs import services as program_services
-from programs.models import Role
 from scheduling.models import Attendee
-from scheduling.services import availability_set, meeting_book, meeting_respond
-from tests.conftest import make_member
-from tests.e2e.browser import BrowserTestCase, new_page, sign_in
-
-LIVE_TIMEOUT_MS = 15_000
-EVERY_DAY = [(day, time(0), time(0)) for day in range(7)]
+from scheduling.services import meeting_respond
+from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
 
 
 class DashboardLiveTest(BrowserTestCase):
     def setUp(self):
         super().setUp()
         self.add_people(admin={"language": "fr"})
-        self.charlotte = make_member(
-            self.org, "charlotte@mentor.test", "Charlotte", "Test", Role.MENTEE, language="fr"
-        )
-        relationship = program_services.relationship_match(
-            actor=self.admin, mentor=self.anna, mentee=self.charlotte
-        )
-        for person in (self.anna, self.charlotte):
-            availability_set(user=person, ranges=EVERY_DAY)
-        start = (timezone.now() + datetime.timedelta(days=3)).replace(
-            hour=15, minute=0, second=0, microsecond=0
-        )
-        series = meeting_book(
-            actor=self.admin,
-            relationship=relationship,
-            duration_minutes=60,
-            meeting_type="video",
-            start=start,
-        )
+        series = self.add_charlotte_invited()
         self.attendee = Attendee.objects.get(meeting__series=series, user=self.charlotte)
 
     def test_an_answer_leaves_the_waiting_list_without_a_reload(self):
