@@ -28,3 +28,6 @@ class NotificationsConfig(AppConfig):
         events.unlock_requested.connect(
             receivers.unlock_requested, sender=User, dispatch_uid="notify.unlock"
         )
+        events.member_invited.connect(
+            receivers.member_invited, sender=User, dispatch_uid="notify.invited"
+        )

@@ -45,3 +45,7 @@ def relationship_ended(sender: type, relationship: Relationship, **kwargs: Any) 
 
 def unlock_requested(sender: type, user: User, url: str, **kwargs: Any) -> None:
     email_send_system(key="account_unlock", recipient=user, values={"here": url})
+
+
+def member_invited(sender: type, user: User, url: str, **kwargs: Any) -> None:
+    email_send_system(key="login_information", recipient=user, values={"here": url})

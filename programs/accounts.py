@@ -1,4 +1,5 @@
-"""Account lockout and unlock (django-axes locks after repeated failed sign-ins)."""
+"""Accounts: the first password of an invited person, and lockout and unlock
+(django-axes locks after repeated failed sign-ins)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ import secrets
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
+from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from programs import events
 from programs.models import User
@@ -19,6 +26,58 @@ from programs.models import User
 logger = logging.getLogger(__name__)
 
 UNLOCK_SALT = "tandem.account-unlock"
+# An invitation's set-password link stays valid this long (a reset link: 3 days).
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Set-password links for people invited by an administrator or an import. Like a
+    reset token it dies once used (it hashes the password and last sign-in), but it is
+    salted apart — a reset link is never an invitation — and lives two weeks."""
+
+    key_salt = "tandem.accounts.InvitationTokenGenerator"
+
+    def check_token(self, user: AbstractBaseUser | None, token: str | None) -> bool:
+        """Django's check, with this link's own lifetime instead of PASSWORD_RESET_TIMEOUT."""
+        if not (user and token):
+            return False
+        try:
+            timestamp = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
+            return False
+        return self._num_seconds(self._now()) - timestamp <= INVITATION_MAX_AGE
+
+
+invitation_token_generator = InvitationTokenGenerator()
+
+
+def password_setup_url(user: User) -> str:
+    """The link in «Informations de connexion»: the invitee chooses their own password
+    there (a password is never sent by email)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = invitation_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("web:password_setup", args=[uid, token])
+
+
+def email_verified(*, user: User) -> None:
+    """The person followed a link sent to their address: it is theirs."""
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+
+
+def login_information_send(*, user: User) -> None:
+    """Send «Informations de connexion» (in the member's language, in the organisation's
+    wording) with a fresh set-password link, through `events.member_invited`; call it
+    inside the transaction that created or re-invited the member."""
+    events.member_invited.send(sender=User, user=user, url=password_setup_url(user))
+
+
 UNLOCK_MAX_AGE = 2 * 24 * 3600
 
 

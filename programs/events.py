@@ -22,6 +22,10 @@ relationship_matched = Signal()
 relationship_ended = Signal()
 # Someone locked out asked how to get back in (keywords: user, url — the unlock link).
 unlock_requested = Signal()
+# A person was given an account by an administrator, an import or a staff member, and must
+# choose their password («Informations de connexion»; keywords: user, url — the
+# set-password link).
+member_invited = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:

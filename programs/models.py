@@ -136,6 +136,47 @@ class User(AbstractBaseUser, PermissionsMixin):
     province = models.CharField(_("province"), max_length=120, blank=True)
     country = models.CharField(_("country"), max_length=120, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    # More of the manual's built-in profile fields (programs.profiles lists them all, with
+    # the roles each applies to and their CSV headers). Database defaults: an upgrade's
+    # previous release still inserts members without these columns.
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True, default="", db_default="")
+    sector = models.CharField(_("sector"), max_length=120, blank=True, default="", db_default="")
+    function = models.CharField(
+        _("function"), max_length=120, blank=True, default="", db_default=""
+    )
+    region = models.CharField(_("region"), max_length=120, blank=True, default="", db_default="")
+    gender = models.CharField(_("gender"), max_length=60, blank=True, default="", db_default="")
+    languages_spoken = models.CharField(
+        _("languages spoken"), max_length=200, blank=True, db_default=""
+    )
+    years_of_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), null=True, blank=True
+    )
+    goals = models.TextField(_("goals"), blank=True, default="", db_default="")
+    specialised_skills = models.TextField(
+        _("specialised skills"), blank=True, default="", db_default=""
+    )
+    development_areas = models.TextField(
+        _("development areas"), blank=True, default="", db_default=""
+    )
+    three_words = models.CharField(
+        _("three words that describe you"), max_length=120, blank=True, db_default=""
+    )
+    linkedin = models.URLField(_("LinkedIn"), max_length=300, blank=True, default="", db_default="")
+    twitter = models.CharField(
+        _("X (Twitter)"), max_length=100, blank=True, default="", db_default=""
+    )
+    skype = models.CharField(_("Skype"), max_length=100, blank=True, default="", db_default="")
+    max_mentees = models.PositiveSmallIntegerField(_("maximum mentees"), null=True, blank=True)
+    max_mentors = models.PositiveSmallIntegerField(_("maximum mentors"), null=True, blank=True)
+    # «Achèvement des profils», stored so the members list sorts, filters and pages on it;
+    # kept by programs.profiles when a profile or the organisation's fields change.
+    profile_completion = models.PositiveSmallIntegerField(
+        _("profile completion"), default=0, db_default=0
+    )
+    # When the person proved they read this address (sign-up link); None for members an
+    # administrator added (their set-password link proves it the same way).
+    email_verified_at = models.DateTimeField(_("email verified on"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -240,3 +281,115 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} – {self.mentee}"
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    LONG_TEXT = "long_text", _("Long text")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+    DATE = "date", _("Date")
+
+
+class ProfileField(models.Model):
+    """A custom profile field an organisation adds («Gérer les champs personnalisés», F11).
+
+    `options` (choice kinds only) is a list of {"id": str, "en": str, "fr": str}; a value
+    names options by id, so renaming or reordering options keeps the answers."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="profile_fields"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    hint_en = models.CharField(_("hint (English)"), max_length=200, blank=True)
+    hint_fr = models.CharField(_("hint (French)"), max_length=200, blank=True)
+    kind = models.CharField(_("type"), max_length=10, choices=FieldKind.choices)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    for_mentors = models.BooleanField(_("mentors"), default=True)
+    for_mentees = models.BooleanField(_("mentees"), default=True)
+    required = models.BooleanField(_("required"), default=False)
+    in_search = models.BooleanField(_("appears in search"), default=False)
+    admin_only = models.BooleanField(_("administrators only"), default=False)
+    in_profile = models.BooleanField(_("shown in profile"), default=True)
+    in_reports = models.BooleanField(_("shown in reports"), default=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("custom field")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(for_mentors=True) | Q(for_mentees=True),
+                name="profile_field_has_a_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "position"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if get_language() == "fr" and self.name_fr:
+            return self.name_fr
+        return self.name_en
+
+    def applies_to(self, role: str) -> bool:
+        return (role == Role.MENTOR and self.for_mentors) or (
+            role == Role.MENTEE and self.for_mentees
+        )
+
+
+class ProfileFieldValue(models.Model):
+    """One member's answer to one custom field. `value`: a string (text, long text, date
+    as YYYY-MM-DD, single choice's option id), a list of option ids (multiple) or a bool."""
+
+    field = models.ForeignKey(ProfileField, on_delete=models.CASCADE, related_name="values")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="field_values")
+    value = models.JSONField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["field", "user"], name="profile_value_one_per_field"),
+        ]
+        indexes = [models.Index(fields=["user", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.field_id}={self.value!r}"
+
+
+class AuditEntry(models.Model):
+    """One administrator action on people or settings («who, when, what, how many, from
+    where»), append-only: PostgreSQL refuses to update or delete a row (migration 0007).
+
+    Deliberately no foreign keys: an entry outlives the member, actor or organisation it
+    names (a permanently deleted member's deletion stays recorded), so the ids are plain
+    integers and the names are copied in when the entry is written."""
+
+    organisation_id = models.BigIntegerField(null=True, db_index=False)
+    actor_id = models.BigIntegerField(null=True)
+    actor_name = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=60)  # programs.audit.AuditAction
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.BigIntegerField(null=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    count = models.PositiveIntegerField(null=True)
+    details = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=100, blank=True)  # an IP address or "manage.py …"
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        indexes = [
+            models.Index(fields=["organisation_id", "-at", "-id"], name="audit_org_at"),
+            models.Index(fields=["organisation_id", "action", "-at"], name="audit_org_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"

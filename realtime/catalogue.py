@@ -70,6 +70,14 @@ class MemberUpdated(TypedDict):
     active: bool
 
 
+class JobProgress(TypedDict):
+    kind: str  # "member_import", "completion_recalculate", …
+    id: int
+    done: int
+    total: int
+    state: str  # "running", "done", "failed"
+
+
 class PresenceChanged(TypedDict):
     online: list[int]
     offline: list[int]
@@ -263,6 +271,14 @@ CATALOGUE: dict[str, Message] = {
             ORG_ADMINS,
             MemberUpdated,
             "A member was activated or deactivated (the «Actif» checkbox).",
+        ),
+        Message(
+            "job.progress",
+            "event",
+            ORG_ADMINS,
+            JobProgress,
+            "A background job an administrator started (a member import, a completion "
+            "recalculation) moved on: how many of how many, and whether it ended.",
         ),
         Message(
             "presence.changed",

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
 
+from programs.audit import audit_source
+
 
 class UserPreferencesMiddleware:
     """Speak the signed-in person's language and show times in their zone."""
@@ -27,6 +29,18 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class AuditSourceMiddleware:
+    """Entries the audit log writes during this request say where it came from: the
+    client's address (Daphne's --proxy-headers puts nginx's X-Forwarded-For there)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit_source(request.META.get("REMOTE_ADDR") or ""):
+            return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

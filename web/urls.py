@@ -31,6 +31,11 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth.password_reset_complete, name="password_reset_complete"),
+    path(
+        "welcome/<uidb64>/<token>/",
+        auth.password_setup,
+        name="password_setup",
+    ),
     path("unlock/", auth.unlock_request, name="unlock_request"),
     path("unlock/<str:token>/", auth.unlock_confirm, name="unlock_confirm"),
     # Bell and release notes

@@ -54,16 +54,16 @@ CATALOGUE: tuple[Default, ...] = (
         "login_information",
         GETTING_STARTED,
         _("Login information (member import)"),
-        ("here", "password"),
+        ("here",),
         "Your {org_name} mentoring account",
         "Hello {first_name},\n\nAn account was created for you on {org_name}'s mentoring "
-        "platform.\n\nSign in with your email {email} and this temporary password: "
-        "{password}\n\nSign in here: {here}\n\nQuestions? Write to {admin_email}.",
+        "platform, with your email {email}.\n\nChoose your password here (the link works "
+        "once, for 14 days): {here}\n\nQuestions? Write to {admin_email}.",
         "Votre compte de mentorat {org_name}",
         "Bonjour {first_name},\n\nUn compte a été créé pour vous sur la plateforme de "
-        "mentorat de {org_name}.\n\nConnectez-vous avec votre courriel {email} et ce mot de "
-        "passe temporaire\xa0: {password}\n\nConnectez-vous ici\xa0: {here}\n\nDes questions\xa0? "
-        "Écrivez à {admin_email}.",
+        "mentorat de {org_name}, avec votre courriel {email}.\n\nChoisissez votre mot de "
+        "passe ici (le lien fonctionne une fois, pendant 14\xa0jours)\xa0: {here}\n\nDes "
+        "questions\xa0? Écrivez à {admin_email}.",
     ),
     Default(
         "welcome",

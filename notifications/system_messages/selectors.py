@@ -131,7 +131,6 @@ def sample_values(*, viewer: User, organisation: Organisation, language: str) ->
         values = {
             **render.recipient_values(viewer, organisation, language=language),
             "here": f"{settings.SITE_URL}/",
-            "password": "Xq7-Kp2-Lm9",
             "completion": "80",
             "partner_name": "Alex Martin",
             "organiser_name": viewer.full_name,

@@ -72,7 +72,7 @@ def test_another_organisation_keeps_the_default(admin, outsider_mentor):
     ("keyword", "why"),
     [
         ("favourite_colour", "not a keyword of any message"),
-        ("password", "a keyword of login_information, not of welcome"),
+        ("password", "no message sends a password"),
         ("partner_name", "a keyword of matched, not of welcome"),
     ],
 )
@@ -84,7 +84,7 @@ def test_an_unknown_keyword_is_refused_and_nothing_saved(admin, field, keyword, 
     # The error lists what this message may use.
     for allowed in ("{here}", "{first_name}", "{org_name}", "{admin_email}"):
         assert allowed in message
-    assert "{password}" not in message.split("may use")[1]
+    assert "{partner_name}" not in message.split("may use")[1]
     assert not SystemMessage.objects.exists()
 
 
@@ -100,9 +100,9 @@ def test_an_unknown_keyword_leaves_an_earlier_copy_unchanged(admin):
 def test_a_keyword_of_the_message_itself_is_accepted(admin):
     own = save(
         admin,
-        key="login_information",
-        body_en="Email: {email}\nPassword: {password}\n{here}",
-        body_fr="Courriel : {email}\nMot de passe : {password}\n{ici pas un mot clé",
+        key="matched",
+        body_en="Email: {email}\nPartner: {partner_name}\n{here}",
+        body_fr="Courriel : {email}\nJumelé avec : {partner_name}\n{ici pas un mot clé",
     )
     assert own.body_en.endswith("{here}")
 
@@ -243,14 +243,12 @@ def test_the_catalogue_is_grouped_by_category_with_status_and_subject(admin, org
 def test_the_preview_fills_sample_values_in_both_languages(admin, org):
     org.name_fr = "Mentorat Canada"
     org.save()
-    save(admin, key="login_information", body_en="{first_name} {password} {here}")
-    english, french = system_message_selectors.system_message_preview(
-        viewer=admin, key="login_information"
-    )
+    save(admin, key="matched", body_en="{first_name} {partner_name} {here}")
+    english, french = system_message_selectors.system_message_preview(viewer=admin, key="matched")
     assert (english.language, french.language) == ("en", "fr")
     assert english.subject == "Hi from Mentor Canada"
     assert french.subject == "Salut de Mentorat Canada"
-    assert "Michele Xq7-Kp2-Lm9" in english.html
+    assert "Michele Alex Martin" in english.html
     assert "Chère Michele," in french.html
     assert "systems.tests@mentoringcanada.ca" in french.html
     for preview in (english, french):

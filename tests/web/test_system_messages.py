@@ -90,7 +90,7 @@ def test_the_list_shows_french_subjects_to_a_french_administrator(admin, client)
 def test_the_edit_page_shows_the_wording_and_this_messages_keywords(admin_client):
     text = admin_client.get("/manage/system-messages/login_information/").content.decode()
     keywords = text.split("data-keywords>")[1].split("</p>")[0]
-    for keyword in ("here", "password", "first_name", "email", "org_name", "admin_email"):
+    for keyword in ("here", "first_name", "email", "org_name", "admin_email"):
         assert f"<code>{{{keyword}}}</code>" in keywords
     assert "{partner_name}" not in keywords
     assert 'name="subject_en"' in text and 'name="body_fr"' in text
@@ -99,7 +99,7 @@ def test_the_edit_page_shows_the_wording_and_this_messages_keywords(admin_client
     assert 'name="reset"' not in text  # nothing to reset yet
 
     welcome = admin_client.get(WELCOME).content.decode()
-    assert "{password}" not in welcome.split("data-keywords>")[1].split("</p>")[0]
+    assert "{partner_name}" not in welcome.split("data-keywords>")[1].split("</p>")[0]
 
 
 def test_saving_changes_what_members_receive(
@@ -125,7 +125,7 @@ def test_saving_changes_what_members_receive(
 @pytest.mark.parametrize(
     ("field", "text", "named"),
     [
-        ("body_en", "Your password: {password}", "{password}"),  # login_information's only
+        ("body_en", "Your password: {password}", "{password}"),  # no message has it now
         ("subject_fr", "Jumelé avec {partner_name}", "{partner_name}"),  # matched's only
         ("body_fr", "{prénom}", "{prénom}"),  # a community-message tag, not a keyword here
         ("subject_en", "{typo_name}", "{typo_name}"),
@@ -204,21 +204,21 @@ def frame(client, key: str, language: str) -> str:
 
 def test_the_preview_shows_sample_values_in_the_email_layout(admin_client, org):
     admin_client.post(
-        "/manage/system-messages/login_information/",
-        {**FORM, "body_en": "Hi {first_name}, password {password}, link {here}, {full_name}"},
+        "/manage/system-messages/matched/",
+        {**FORM, "body_en": "Hi {first_name}, partner {partner_name}, link {here}, {full_name}"},
     )
-    response = admin_client.get("/manage/system-messages/login_information/preview/")
+    response = admin_client.get("/manage/system-messages/matched/preview/")
     assert response.status_code == 200
     text = response.content.decode()
     assert 'class="active" data-nav="system_messages"' in text
     assert text.count('<iframe class="email-frame" sandbox=""') == 2 and "srcdoc" not in text
-    assert 'src="/manage/system-messages/login_information/preview/en/"' in text
-    english = frame(admin_client, "login_information", "en")
-    assert f'Hi Michele, password Xq7-Kp2-Lm9, link <a href="{settings.SITE_URL}/"' in english
+    assert 'src="/manage/system-messages/matched/preview/en/"' in text
+    english = frame(admin_client, "matched", "en")
+    assert f'Hi Michele, partner Alex Martin, link <a href="{settings.SITE_URL}/"' in english
     assert "Michele Mantero" in english and "Mentor Canada" in english
     assert "{" not in english.split("<body")[1]
     assert "Hello from Mentor Canada" in text  # the subject, filled
-    french = frame(admin_client, "login_information", "fr")
+    french = frame(admin_client, "matched", "fr")
     assert "Salut Michele," in french
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -71,6 +71,26 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="registration/password_reset_confirm.html",
     success_url=reverse_lazy("web:password_reset_complete"),
 )
+
+
+class PasswordSetupView(auth_views.PasswordResetConfirmView):
+    """The invitee's first password («Informations de connexion»): the reset view with the
+    invitation's own token and wording. Choosing it proves the address, and signs in."""
+
+    template_name = "registration/password_setup.html"
+    token_generator = accounts.invitation_token_generator
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("web:home")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        accounts.email_verified(user=form.user)
+        messages.success(self.request, _("Your password is set. Welcome!"))
+        return response
+
+
+password_setup = PasswordSetupView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
 )

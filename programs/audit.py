@@ -1,0 +1,90 @@
+"""The audit log: every administrator action on people and settings, append-only.
+
+Services call `audit_record()` inside the transaction that made the change, so the entry
+commits or rolls back with it. "From where" is the request's address (set for the whole
+request by web.middleware.AuditSourceMiddleware) or the command that ran
+(`with audit_source("manage.py org_create"):`); services never take a request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import AuditEntry, User
+
+_source: contextvars.ContextVar[str] = contextvars.ContextVar("audit_source", default="")
+
+
+class AuditAction(models.TextChoices):
+    """What an entry records. Later features add their own actions here (the column has
+    no database choices: adding one needs no migration)."""
+
+    ORGANISATION_CREATE = "organisation.create", _("Organisation created")
+    SETTINGS_EDIT = "settings.edit", _("Settings changed")
+    VISIBILITY_EDIT = "visibility.edit", _("Visibility setting changed")
+    ADMIN_INVITE = "admin.invite", _("Administrator invited")
+    MEMBER_ADD = "member.add", _("Member added")
+    MEMBER_INVITE = "member.invite", _("Login information sent")
+    MEMBER_SIGN_UP = "member.sign_up", _("Member signed up")
+    MEMBER_IMPORT = "member.import", _("Members imported")
+    MEMBER_EDIT = "member.edit", _("Member's profile edited")
+    MEMBER_ROLE = "member.role", _("Member's role changed")
+    MEMBER_DEACTIVATE = "member.deactivate", _("Member deactivated")
+    MEMBER_REACTIVATE = "member.reactivate", _("Member reactivated")
+    MEMBER_ADMINISTRATOR = "member.administrator", _("Member administrator changed")
+    INVITATION_LINK = "invitation_link.edit", _("Invitation link changed")
+    FIELD_CREATE = "field.create", _("Custom field added")
+    FIELD_EDIT = "field.edit", _("Custom field changed")
+    FIELD_DELETE = "field.delete", _("Custom field deleted")
+    COMPLETION_RECALCULATE = "completion.recalculate", _("Profile completion recalculated")
+    PROFILE_REMINDER = "profile_reminder.send", _("Profile completion reminder sent")
+
+
+def current_source() -> str:
+    return _source.get()
+
+
+@contextmanager
+def audit_source(source: str) -> Iterator[None]:
+    """Every entry written inside the block says it came from `source` (an IP address,
+    a management command)."""
+    token = _source.set(source[:100])
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    organisation_id: int | None,
+    action: AuditAction,
+    target: User | models.Model | None = None,
+    target_label: str = "",
+    count: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. `target` names the object acted on (its type, id and label are
+    copied in); `count` is how many people or rows a bulk action touched; `details` holds
+    what changed (field names, old and new values) as plain JSON."""
+    if target is not None and not target_label:
+        target_label = target.full_name if isinstance(target, User) else str(target)
+    return AuditEntry.objects.create(
+        organisation_id=organisation_id,
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=(actor.full_name or actor.email) if actor is not None else "",
+        action=str(action),
+        target_type=target._meta.model_name or "" if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        target_label=target_label[:300],
+        count=count,
+        details=details or {},
+        source=current_source(),
+    )
