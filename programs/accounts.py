@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import cast
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -46,7 +47,9 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
         except ValueError:
             return False
         if not any(
-            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+            constant_time_compare(
+                self._make_token_with_timestamp(cast(User, user), timestamp, secret), token
+            )
             for secret in [self.secret, *self.secret_fallbacks]
         ):
             return False

@@ -15,26 +15,6 @@ from programs.models import (
     User,
 )
 
-# Profile fields that count toward completion, whatever the role.
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "time_zone",
-    "job_title",
-    "company",
-    "city",
-    "province",
-    "country",
-    "summary",
-)
-
-
-def profile_completion(user: User) -> int:
-    """Share of the profile fields a member has filled, in percent."""
-    filled = sum(1 for name in PROFILE_FIELDS if str(getattr(user, name) or "").strip())
-    return round(100 * filled / len(PROFILE_FIELDS))
-
 
 def dashboard_counts(*, organisation_id: int) -> dict[str, int]:
     """The admin dashboard tiles. «Invitations» are mentoring requests not yet answered."""

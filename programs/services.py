@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs import events
+from programs.completion import completion_store
 from programs.errors import DomainError
 from programs.models import (
     OPEN_STATUSES,
@@ -56,6 +57,8 @@ def member_create(
         language=language,
         **fields,
     )
+    completion_store(user_ids=[user.pk])
+    user.refresh_from_db(fields=["profile_completion"])
     events.counts_changed_on_commit(organisation.pk)
     return user
 

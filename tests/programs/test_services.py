@@ -149,12 +149,21 @@ def test_groups_take_only_members_of_the_organisation(admin, mentor, mentee, out
     assert set(group.members.all()) == {mentor, mentee}
 
 
-def test_profile_completion_counts_filled_fields(org):
+def test_profile_completion_counts_the_fields_of_the_members_role(org):
+    from programs.completion import completion_of, completion_store
+    from programs.profiles import builtin_fields_for
+
     member = make_member(org, "p@mentor.test", "Pat", "Doe", Role.MENTEE)
-    before = selectors.profile_completion(member)
+    counted = [field for field in builtin_fields_for(Role.MENTEE) if field.counts]
+    assert "goals" in {f.name for f in counted} and "max_mentees" not in {f.name for f in counted}
+    # The two names are filled.
+    assert completion_store(user_ids=[member.pk]) == {member.pk: round(100 * 2 / len(counted))}
     member.job_title = "Engineer"
     member.city = "Montréal"
-    assert selectors.profile_completion(member) == before + 20
+    member.save()
+    assert completion_of(member, []) == round(100 * 4 / len(counted))
+    assert completion_store(user_ids=[member.pk]) == {member.pk: round(100 * 4 / len(counted))}
+    assert completion_store(user_ids=[member.pk]) == {}  # nothing changed the second time
 
 
 @pytest.mark.django_db(transaction=True)

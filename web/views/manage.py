@@ -84,7 +84,6 @@ def members(request: MemberRequest) -> HttpResponse:
         {
             "member": member,
             "online": member.pk in online,
-            "completion": selectors.profile_completion(member),
             "current": member.current_as_mentor + member.current_as_mentee,
             "matches": member.total_as_mentor + member.total_as_mentee,
             "tally": tallies.get(member.pk, Tally(0, 0)),
@@ -132,7 +131,6 @@ def member_detail(request: MemberRequest, member_id: int) -> HttpResponse:
         {
             "member": member,
             "form": form,
-            "completion": selectors.profile_completion(member),
             "relationships": selectors.member_relationships(user=member),
             "groups": member.member_groups.order_by("name"),
             "online": member.pk in online_user_ids(organisation_id=organisation_id),

@@ -34,7 +34,7 @@ def _member_home(request: MemberRequest) -> HttpResponse:
         {
             "relationships": relationships,
             "groups": user.member_groups.order_by("name"),
-            "completion": selectors.profile_completion(user),
+            "completion": user.profile_completion,
         },
     )
 
