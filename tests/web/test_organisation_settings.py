@@ -193,6 +193,7 @@ def test_a_logo_is_uploaded_and_served_with_long_cache_headers(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "public" in response["Cache-Control"]
     assert "max-age=31536000" in response["Cache-Control"]
+    assert anonymous.head(url).status_code == 200
     header = admin_client.get("/manage/").content.decode()
     assert f'<img class="org-logo" src="{url}" alt="Mentor Canada">' in header
 

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from programs import organisations
 from programs.errors import DomainError
@@ -136,7 +136,7 @@ def administrators(request: MemberRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def logo(request: HttpRequest, slug: str, version: int) -> HttpResponseBase:
     """The logo, public (emails show it to people who are not signed in). Its URL carries
     the logo's version, so it may be cached for a year; an older version's URL (in an
