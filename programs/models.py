@@ -38,6 +38,29 @@ class Organisation(models.Model):
             "meeting's identifier."
         ),
     )
+    # What a new member gets when nobody says otherwise (services.member_create). Database
+    # defaults: during an upgrade the previous release still inserts organisations.
+    default_language = models.CharField(
+        _("default language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+    )
+    default_time_zone = models.CharField(
+        _("default time zone"),
+        max_length=64,
+        default=settings.DEFAULT_MEMBER_TIME_ZONE,
+        db_default=settings.DEFAULT_MEMBER_TIME_ZONE,
+    )
+    # The logo (PNG, JPEG or WebP, checked by programs.organisations). MEDIA is private:
+    # it is served by web's logo view, whose URL carries `logo_version` so that browsers
+    # and mail clients may keep it forever; a new logo gets a new version.
+    logo = models.FileField(
+        _("logo"), upload_to="logos/", blank=True, default="", db_default="", max_length=200
+    )
+    logo_version = models.PositiveIntegerField(default=0, db_default=0)
+    logo_content_type = models.CharField(max_length=20, blank=True, default="", db_default="")
     # The source platform keeps notes and messages out of reports until the program asks.
     notes_in_reports = models.BooleanField(_("mentor/mentee notes in reports"), default=False)
     messages_in_reports = models.BooleanField(_("messages in reports"), default=False)

@@ -34,19 +34,19 @@ def member_create(
     last_name: str,
     role: str,
     password: str | None = None,
-    language: str = Language.ENGLISH,
+    language: str | None = None,
     time_zone: str | None = None,
     **profile: str,
 ) -> User:
-    """Create a member of `organisation`. Refuses a duplicate email or an unknown role."""
+    """Create a member of `organisation`. Refuses a duplicate email or an unknown role.
+    Without a language or time zone, the member gets the organisation's defaults."""
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
         raise DomainError(_("Unknown role: %(role)s.") % {"role": role})
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("A member with the email %(email)s already exists.") % {"email": email})
     fields: dict[str, object] = dict(profile)
-    if time_zone:
-        fields["time_zone"] = time_zone
+    fields["time_zone"] = time_zone or organisation.default_time_zone
     user = User.objects.create_user(
         email,
         password,
@@ -54,7 +54,7 @@ def member_create(
         role=role,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
-        language=language,
+        language=language or organisation.default_language,
         **fields,
     )
     completion_store(user_ids=[user.pk])

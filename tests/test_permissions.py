@@ -13,7 +13,7 @@ from notifications.community import services as community
 from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
 from notifications.release_notes import services as release_notes
 from notifications.system_messages import services as system_messages
-from programs import services
+from programs import organisations, services
 from programs.errors import DomainError
 from programs.models import MemberGroup, Relationship, RelationshipStatus, User
 from programs.permissions import require_org_admin, require_staff
@@ -39,6 +39,15 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("book", lambda a: scheduling.meeting_book(
             actor=a, relationship=relationship, duration_minutes=60, meeting_type="video",
             start=start,
+        )),
+        ("settings", lambda a: organisations.organisation_update(
+            actor=a, organisation=relationship.organisation, name_en="Taken",
+        )),
+        ("logo", lambda a: organisations.organisation_logo_set(
+            actor=a, organisation=relationship.organisation, content=b"\x89PNG\r\n\x1a\n",
+        )),
+        ("logo remove", lambda a: organisations.organisation_logo_remove(
+            actor=a, organisation=relationship.organisation,
         )),
     ]  # fmt: skip
 
@@ -79,6 +88,10 @@ def test_a_deactivated_administrator_is_refused_by_every_service(
         system_messages.system_message_save(actor=second, key="welcome", **WORDING)
     with pytest.raises(DomainError):
         services.group_create(actor=second, name="Mine")
+    with pytest.raises(DomainError):
+        organisations.administrator_invite(
+            actor=second, first_name="A", last_name="B", email="ab@x.test", language="en"
+        )
     assert snapshot(org) == before
     assert relationship.status == RelationshipStatus.MATCHED
 
@@ -127,10 +140,30 @@ def test_release_notes_need_active_support_staff(admin):
         with pytest.raises(DomainError) as refused:
             release_notes.release_note_publish(actor=actor, note=note)
         assert refused.value.code == "forbidden"
+    for call in (
+        lambda a: organisations.organisation_visibility_set(
+            actor=a, organisation=admin.organisation, notes_in_reports=True,
+            messages_in_reports=True,
+        ),
+        lambda a: organisations.organisation_create(
+            actor=a, name_en="N", slug="n", support_email="n@n.test", first_name="F",
+            last_name="L", email="f@n.test",
+        ),
+    ):  # fmt: skip
+        with pytest.raises(DomainError) as refused:
+            call(admin)
+        assert refused.value.code == "forbidden"
     staff.is_active = False
     staff.save(update_fields=["is_active"])
     with pytest.raises(DomainError):
         require_staff(staff)
+    with pytest.raises(DomainError):
+        organisations.organisation_visibility_set(
+            actor=staff,
+            organisation=admin.organisation,
+            notes_in_reports=True,
+            messages_in_reports=True,
+        )
     with pytest.raises(DomainError):
         release_notes.release_note_publish(actor=staff, note=note)
     assert ReleaseNote.objects.get(pk=note.pk).published_at is None

@@ -16,11 +16,16 @@ def navigation(request) -> dict:
     if user.organisation_id is None:
         if not user.is_staff:
             return {}
+        match = getattr(request, "resolver_match", None)
+        staff_page = match.url_name if match else ""
         return {
             "nav_items": [
+                ("organisations", _("Organisations"), reverse("web:staff_organisations")),
                 ("release_notes", _("Release notes"), reverse("web:staff_release_notes")),
             ],
-            "nav_active": "release_notes",
+            "nav_active": (
+                "organisations" if staff_page.startswith("staff_organisation") else "release_notes"
+            ),
         }
     if user.is_org_admin:
         # One entry per page: the dashboard is «Tableau de bord» only, and the role filters
@@ -64,6 +69,8 @@ def navigation(request) -> dict:
     active = {
         "home": "dashboard",
         "manage": "dashboard",
+        "organisation_settings": "dashboard",
+        "organisation_administrators": "dashboard",
         "profile": "profile",
         "member_meetings": "meetings",
         "member_meeting": "meetings",

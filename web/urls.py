@@ -11,6 +11,8 @@ from web.views import (
     meetings_member,
     member,
     notifications,
+    organisation,
+    staff,
     system_messages,
 )
 
@@ -210,4 +212,30 @@ urlpatterns = [
         system_messages.system_message_active,
         name="system_message_active",
     ),
+]
+
+# Organisations: platform staff's desk, an administrator's own organisation, the logo.
+urlpatterns += [
+    path("staff/organisations/", staff.organisation_list, name="staff_organisations"),
+    path("staff/organisations/new/", staff.organisation_new, name="staff_organisation_new"),
+    path(
+        "staff/organisations/<int:organisation_id>/",
+        staff.organisation_detail,
+        name="staff_organisation",
+    ),
+    path("manage/settings/", organisation.organisation_settings, name="organisation_settings"),
+    path("manage/settings/logo/", organisation.organisation_logo, name="organisation_logo_set"),
+    path(
+        "manage/settings/logo/remove/",
+        organisation.organisation_logo_remove,
+        name="organisation_logo_remove",
+    ),
+    path(
+        "manage/administrators/",
+        organisation.administrators,
+        name="organisation_administrators",
+    ),
+    # Not under /o/: server/asgi.py hands that whole prefix to the public Starlette app
+    # (the open-tracking pixel).
+    path("org/<slug:slug>/logo/<int:version>/", organisation.logo, name="organisation_logo"),
 ]

@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape, urlize
 
+from programs import organisations
+
 if TYPE_CHECKING:
     from programs.models import Organisation, User
 
@@ -129,9 +131,11 @@ def html_to_text(body_html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def wrap(*, body_html: str, subject: str, organisation_name: str, language: str) -> str:
-    """The organisation-branded layout around a body, in `language`, with its CSS inlined
-    for mail clients that ignore <style>."""
+def wrap(
+    *, body_html: str, subject: str, organisation_name: str, language: str, logo_url: str = ""
+) -> str:
+    """The organisation-branded layout around a body (with its logo, an absolute URL, when
+    it has one), in `language`, with its CSS inlined for mail clients that ignore <style>."""
     with translation.override(language):
         page = render_to_string(
             "emails/layout.html",
@@ -140,6 +144,7 @@ def wrap(*, body_html: str, subject: str, organisation_name: str, language: str)
                 "subject": subject,
                 "organisation_name": organisation_name,
                 "language": language,
+                "logo_url": logo_url,
             },
         )
     return css_inline.inline(page)
@@ -270,5 +275,6 @@ def render_email(
         subject=subject,
         organisation_name=organisation_name(organisation, language),
         language=language,
+        logo_url=organisations.logo_url(organisation),
     )
     return RenderedEmail(language=language, subject=subject, text=text, html=page)

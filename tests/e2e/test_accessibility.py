@@ -191,7 +191,8 @@ class AccessibilityCrawlTest(BrowserTestCase):
             (ADMINS[1][2], "en-CA", ["/", "/manage/", "/manage/relationships/meetings/"]),
             (MENTORS[0][2], "en-CA", ["/", "/availability/", "/meetings/"]),
             (MENTEES[0][2], "fr-CA", ["/", "/availability/", "/meetings/"]),
-            (STAFF_EMAIL, "en-CA", ["/", "/staff/release-notes/"]),
+            (STAFF_EMAIL, "en-CA", ["/", "/staff/release-notes/", "/staff/organisations/"]),
+            (STAFF_EMAIL, "fr-CA", ["/staff/organisations/new/"]),
         ]
         for email, locale, seeds in personas:
             page = new_page(browser, locale=locale)
@@ -206,7 +207,8 @@ class AccessibilityCrawlTest(BrowserTestCase):
             (ADMINS[0][2], "fr-CA", ["/manage/relationships/new/", "/manage/messages/new/"]),
             (ADMINS[1][2], "en-CA", ["/manage/messages/new/", "/profile/"]),
             (MENTEES[0][2], "fr-CA", ["/profile/"]),
-            (STAFF_EMAIL, "en-CA", ["/staff/release-notes/new/"]),
+            (STAFF_EMAIL, "en-CA", ["/staff/release-notes/new/", "/staff/organisations/new/"]),
+            (ADMINS[1][2], "en-CA", ["/manage/settings/", "/manage/administrators/"]),
         ]
         for email, locale, paths in forms:
             page = new_page(browser, locale=locale)

@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from programs.models import User
 from scheduling.models import Meeting
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/locale/fr/LC_MESSAGES/django.mo"
@@ -166,6 +167,8 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         "/manage/email-log/",
         "/manage/system-messages/",
         "/manage/system-messages/matched/",
+        "/manage/settings/",
+        "/manage/administrators/",
         reverse("web:meetings_admin"),
         reverse("web:relationship_dashboard", args=[relationship.pk]),
         reverse("web:meeting_book", args=[relationship.pk]) + "?day=2026-03-05&duration=60",
@@ -178,8 +181,14 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
     member_pages = ["/", "/profile/", "/availability/", "/meetings/", f"/meetings/{meeting.pk}/",
                     "/notifications/"]  # fmt: skip
     visitor_pages = ["/login/", "/password-reset/", "/unlock/"]
+    staff = User.objects.create_user(
+        "sam@tandem.test", "pw", first_name="Sam", last_name="Staff", is_staff=True
+    )
+    staff_pages = ["/staff/organisations/", "/staff/organisations/new/",
+                   f"/staff/organisations/{admin.organisation_id}/", "/staff/release-notes/"]  # fmt: skip
     return (
-        [(admin, url) for url in admin_pages]
+        [(staff, url) for url in staff_pages]
+        + [(admin, url) for url in admin_pages]
         + [(person, url) for person in (mentor, mentee) for url in member_pages]
         + [(None, url) for url in visitor_pages]
     )
