@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "presence",
     "notifications",
     "scheduling",
+    "workspace",
     "realtime",
     "web",
     "server",

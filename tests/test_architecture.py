@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # docs/architecture.md, bottom to top. The first prefix a module name starts with wins.
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (4, ("realtime.sockets", "web", "server")),
-    (3, ("scheduling",)),
+    (3, ("scheduling", "workspace")),
     (2, ("notifications", "presence")),
     (1, ("programs",)),
     (0, ("realtime",)),
@@ -29,7 +29,16 @@ def layer_of(module: str) -> int | None:
 
 def project_modules() -> dict[str, Path]:
     modules = {}
-    for top in ("realtime", "programs", "notifications", "presence", "scheduling", "web", "server"):
+    for top in (
+        "realtime",
+        "programs",
+        "notifications",
+        "presence",
+        "scheduling",
+        "workspace",
+        "web",
+        "server",
+    ):
         for path in (ROOT / top).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

@@ -1,0 +1,2 @@
+"""The relationship workspace: what a matched mentor and mentee share between meetings —
+their conversation, goals, mentoring agreement — and each one's private notes."""

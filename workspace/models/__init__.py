@@ -1,0 +1,2 @@
+"""The workspace's models, one module per feature; each is imported here so Django finds
+it."""
