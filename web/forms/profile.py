@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import FieldKind, Language, ProfileField, User
-from programs.profile_services import FLAGS, TEXTS, FieldData
+from programs.profile_services import FLAGS, TEXT_LIMIT, TEXTS, FieldData
 from programs.profiles import BuiltinField, builtin_fields_for
 from programs.time_zones import time_zone_choices
 
@@ -55,7 +55,9 @@ def _custom_form_field(field: ProfileField, language: str) -> forms.Field:
     }
     choices = [(option["id"], option_label(option, language)) for option in field.options]
     if field.kind == FieldKind.LONG_TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, **common)
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_LIMIT, **common
+        )
     if field.kind == FieldKind.SINGLE:
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if field.kind == FieldKind.MULTIPLE:
@@ -66,7 +68,7 @@ def _custom_form_field(field: ProfileField, language: str) -> forms.Field:
         return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
     if field.kind == FieldKind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    return forms.CharField(max_length=2000, **common)
+    return forms.CharField(max_length=TEXT_LIMIT, **common)
 
 
 def _builtin_form_field(spec: BuiltinField) -> forms.Field:
@@ -82,7 +84,10 @@ def _builtin_form_field(spec: BuiltinField) -> forms.Field:
         )
     if spec.kind == "long_text":
         return forms.CharField(
-            label=label, required=False, widget=forms.Textarea(attrs={"rows": 4})
+            label=label,
+            required=False,
+            max_length=TEXT_LIMIT,
+            widget=forms.Textarea(attrs={"rows": 4}),
         )
     return forms.CharField(label=label, required=required, max_length=max_length)
 
