@@ -42,7 +42,7 @@ async def test_a_saved_profile_and_a_recalculation_reach_only_this_programs_admi
     )
     # The test settings' worker runs the queued job as the transaction commits.
     run = await database_sync_to_async(profile_services.completion_recalculate_start)(actor=admin)
-    states = []
+    states: list[str] = []
     while not states or states[-1] != "done":
         message = await next_named(admin_ws, "job.progress")
         assert message["data"]["id"] == run.pk
