@@ -31,3 +31,6 @@ class NotificationsConfig(AppConfig):
         events.member_invited.connect(
             receivers.member_invited, sender=User, dispatch_uid="notify.invited"
         )
+        events.profile_reminder_requested.connect(
+            receivers.profile_reminder_requested, sender=User, dispatch_uid="notify.reminder"
+        )

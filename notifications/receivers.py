@@ -49,3 +49,11 @@ def unlock_requested(sender: type, user: User, url: str, **kwargs: Any) -> None:
 
 def member_invited(sender: type, user: User, url: str, **kwargs: Any) -> None:
     email_send_system(key="login_information", recipient=user, values={"here": url})
+
+
+def profile_reminder_requested(sender: type, user: User, completion: int, **kwargs: Any) -> None:
+    email_send_system(
+        key="profile_reminder",
+        recipient=user,
+        values={"completion": str(completion), "here": settings.SITE_URL + "/profile/"},
+    )

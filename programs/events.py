@@ -26,6 +26,9 @@ unlock_requested = Signal()
 # choose their password («Informations de connexion»; keywords: user, url — the
 # set-password link).
 member_invited = Signal()
+# An administrator reminded a member to complete their profile («Rappel pour compléter le
+# profil»; keywords: user, completion — their figure in percent).
+profile_reminder_requested = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:
@@ -53,3 +56,16 @@ def member_active_changed_on_commit(member: User) -> None:
 def sessions_end_on_commit(user_id: int) -> None:
     """Close every open socket of a deactivated user, on every server process."""
     command_on_commit(user_group(user_id), "sockets.close", {"code": CLOSE_DEACTIVATED})
+
+
+def completion_changed_on_commit(organisation_id: int, figures: dict[int, int]) -> None:
+    """Members whose «Achèvement des profils» changed, for the members list of this
+    organisation's admins: one batched event per call (a save sends one pair, a
+    recalculation one per batch)."""
+    if not figures:
+        return
+    publish_on_commit(
+        org_admins_group(organisation_id),
+        "member.completion",
+        {"figures": [[user_id, figure] for user_id, figure in sorted(figures.items())]},
+    )

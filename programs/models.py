@@ -416,3 +416,48 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+
+class RecalculationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+UNFINISHED_RECALCULATION = [RecalculationStatus.QUEUED, RecalculationStatus.RUNNING]
+
+
+class CompletionRecalculation(models.Model):
+    """One run of «Recalculer valeur du profil» (programs.profile_services): the job's
+    own row, so a second click joins the run under way, the members page shows its
+    progress, and the sweeper finds a run whose job was lost. `last_id` is the job's
+    cursor: members are recomputed in id order, so a job run again resumes after it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="completion_recalculations"
+    )
+    started_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RecalculationStatus.choices, default=RecalculationStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Moved on by the job after each batch: a running row whose heartbeat is old has lost
+    # its worker, and the sweeper queues it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status__in=UNFINISHED_RECALCULATION),
+                name="one_unfinished_recalculation_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"recalculation {self.pk} ({self.status} {self.done}/{self.total})"

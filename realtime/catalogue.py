@@ -70,6 +70,10 @@ class MemberUpdated(TypedDict):
     active: bool
 
 
+class MemberCompletion(TypedDict):
+    figures: list[list[int]]  # [[member id, percent], ...]
+
+
 class JobProgress(TypedDict):
     kind: str  # "member_import", "completion_recalculate", …
     id: int
@@ -271,6 +275,14 @@ CATALOGUE: dict[str, Message] = {
             ORG_ADMINS,
             MemberUpdated,
             "A member was activated or deactivated (the «Actif» checkbox).",
+        ),
+        Message(
+            "member.completion",
+            "event",
+            ORG_ADMINS,
+            MemberCompletion,
+            "Members' «Achèvement des profils» changed: `[id, percent]` pairs, one pair when "
+            "a profile is saved, a batch's worth during a recalculation.",
         ),
         Message(
             "job.progress",

@@ -13,9 +13,16 @@ from notifications.community import services as community
 from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
 from notifications.release_notes import services as release_notes
 from notifications.system_messages import services as system_messages
-from programs import organisations, services
+from programs import organisations, profile_services, services
 from programs.errors import DomainError
-from programs.models import MemberGroup, Relationship, RelationshipStatus, User
+from programs.models import (
+    MemberGroup,
+    ProfileField,
+    ProfileFieldValue,
+    Relationship,
+    RelationshipStatus,
+    User,
+)
 from programs.permissions import require_org_admin, require_staff
 from scheduling import services as scheduling
 from scheduling.models import MeetingSeries
@@ -29,7 +36,19 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     """Every administrator's use case, as (name, call with an actor)."""
     group = MemberGroup.objects.create(organisation_id=relationship.organisation_id, name="G")
     start = timezone.now() + datetime.timedelta(days=3)
+    field = ProfileField.objects.create(
+        organisation_id=relationship.organisation_id, name_en="F", kind="text"
+    )
+    field_data = profile_services.FieldData(
+        name_en="G", kind="text", for_mentors=True, for_mentees=True
+    )
     return [
+        ("profile", lambda a: profile_services.profile_update(
+            actor=a, member=mentor, builtin={"city": "X"}, custom={field.pk: "x"},
+        )),
+        ("field edit", lambda a: profile_services.field_save(actor=a, data=field_data, field=field)),
+        ("field delete", lambda a: profile_services.field_delete(actor=a, field=field)),
+        ("field move", lambda a: profile_services.field_move(actor=a, field=field, direction="up")),
         ("deactivate", lambda a: services.member_set_active(actor=a, member=mentor, active=False)),
         ("member admin", lambda a: services.member_set_administrator(actor=a, member=mentor, administrator=None)),
         ("end", lambda a: services.relationship_end(actor=a, relationship=relationship)),
@@ -60,6 +79,9 @@ def snapshot(org) -> tuple:
         list(CommunityMessage.objects.values_list("pk", "status")),
         MeetingSeries.objects.count(),
         SystemMessage.objects.count(),
+        list(User.objects.filter(organisation=org).values_list("pk", "city")),
+        list(ProfileField.objects.values_list("pk", "name_en", "position")),
+        ProfileFieldValue.objects.count(),
     )  # fmt: skip
 
 

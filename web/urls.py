@@ -12,6 +12,7 @@ from web.views import (
     member,
     notifications,
     organisation,
+    profiles,
     staff,
     system_messages,
 )
@@ -133,6 +134,19 @@ urlpatterns = [
     path("manage/members/lookup/", manage.member_lookup, name="member_lookup"),
     path("manage/members/<int:member_id>/", manage.member_detail, name="member"),
     path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
+    # Profiles, custom fields and completion (F11)
+    path("manage/members/<int:member_id>/edit/", profiles.member_edit, name="member_edit"),
+    path(
+        "manage/members/recalculate/",
+        profiles.completion_recalculate,
+        name="completion_recalculate",
+    ),
+    path("manage/members/reminder/", profiles.reminder, name="profile_reminder"),
+    path("manage/fields/", profiles.fields, name="fields"),
+    path("manage/fields/new/", profiles.field_edit, name="field_new"),
+    path("manage/fields/<int:field_id>/", profiles.field_edit, name="field_edit"),
+    path("manage/fields/<int:field_id>/delete/", profiles.field_delete, name="field_delete"),
+    path("manage/fields/<int:field_id>/move/", profiles.field_move, name="field_move"),
     path("manage/relationships/", manage.relationships, name="relationships"),
     path("manage/relationships/new/", manage.relationship_new, name="relationship_new"),
     path(

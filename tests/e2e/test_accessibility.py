@@ -204,7 +204,11 @@ class AccessibilityCrawlTest(BrowserTestCase):
 
         # Forms sent empty, as the people who use them.
         forms = [
-            (ADMINS[0][2], "fr-CA", ["/manage/relationships/new/", "/manage/messages/new/"]),
+            (
+                ADMINS[0][2],
+                "fr-CA",
+                ["/manage/relationships/new/", "/manage/messages/new/", "/manage/fields/new/"],
+            ),
             (ADMINS[1][2], "en-CA", ["/manage/messages/new/", "/profile/"]),
             (MENTEES[0][2], "fr-CA", ["/profile/"]),
             (STAFF_EMAIL, "en-CA", ["/staff/release-notes/new/", "/staff/organisations/new/"]),

@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from programs.models import User
+from programs.models import ProfileField, User
 from scheduling.models import Meeting
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/locale/fr/LC_MESSAGES/django.mo"
@@ -153,6 +153,13 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
     series = book()
     meeting = Meeting.objects.filter(series=series).first()
     assert meeting is not None
+    field = ProfileField.objects.create(
+        organisation_id=admin.organisation_id,
+        name_en="Meeting hours",
+        name_fr="Heures de réunion",
+        kind="single",
+        options=[{"id": "a", "en": "Mornings", "fr": "Matins"}],
+    )
     admin_pages = [
         "/",
         "/manage/",
@@ -177,6 +184,12 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         "/release-notes/",
         "/profile/",
         "/no/such/page/",
+        f"/manage/members/{mentor.pk}/edit/",
+        "/manage/members/reminder/?below=100",
+        "/manage/fields/",
+        "/manage/fields/new/",
+        f"/manage/fields/{field.pk}/",
+        f"/manage/fields/{field.pk}/delete/",
     ]
     member_pages = ["/", "/profile/", "/availability/", "/meetings/", f"/meetings/{meeting.pk}/",
                     "/notifications/"]  # fmt: skip

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from notifications.email.log import email_problems_recent
 from presence.selectors import online_user_ids
-from programs import selectors, services
+from programs import profile_selectors, selectors, services
 from programs.errors import DomainError
 from scheduling.selectors import (
     Tally,
@@ -100,6 +100,9 @@ def members(request: MemberRequest) -> HttpResponse:
             "size": size,
             "page_sizes": PAGE_SIZES,
             "role": filters.role,
+            "recalculation": profile_selectors.recalculation_current(
+                organisation_id=organisation_id
+            ),
         },
     )
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programs import selectors, services
+from programs import profile_selectors, profile_services, selectors, services
 from programs.errors import DomainError
 from programs.models import Language
 from web.access import member_required, next_or
-from web.forms.profile import PreferencesForm
+from web.forms.profile import PreferencesForm, ProfileForm
 from web.typing import MemberRequest
+from web.views.profiles import profile_form_save
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,13 +43,27 @@ def _member_home(request: MemberRequest) -> HttpResponse:
 
 @member_required
 def profile(request: MemberRequest) -> HttpResponse:
+    """The member's own profile (the fields of their role they may fill, in their
+    language) and, in a form of its own, their language and time zone."""
     user = request.user
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form", "preferences") if posted is not None else ""
     form = PreferencesForm(
-        request.POST or None,
+        posted if which == "preferences" else None,
         initial={"language": user.language, "time_zone": user.time_zone},
         current_time_zone=user.time_zone,
     )
-    if request.method == "POST" and form.is_valid():
+    profile_form = ProfileForm(
+        posted if which == "profile" else None,
+        member=user,
+        custom_fields=profile_services.fields_editable(actor=user, member=user),
+        answers=profile_selectors.field_answers(user=user),
+        language=get_language() or user.language,
+    )
+    if which == "profile" and profile_form_save(request, profile_form, user):
+        messages.success(request, _("Your profile is saved."))
+        return redirect("web:profile")
+    if which == "preferences" and form.is_valid():
         services.member_set_preferences(
             user=user,
             language=form.cleaned_data["language"],
@@ -57,7 +73,12 @@ def profile(request: MemberRequest) -> HttpResponse:
         response = redirect("web:profile")
         response.set_cookie("django_language", user.language, samesite="Lax")
         return response
-    return render(request, "web/profile.html", {"form": form})
+    user.refresh_from_db(fields=["profile_completion"])
+    return render(
+        request,
+        "web/profile.html",
+        {"form": form, "profile_form": profile_form, "completion": user.profile_completion},
+    )
 
 
 @require_POST

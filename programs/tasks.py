@@ -1,0 +1,15 @@
+"""django-q2 entry points of programs: thin and idempotent (the ORM broker delivers at
+least once). They are queued by `programs.jobs`."""
+
+from __future__ import annotations
+
+from programs import profile_services
+
+
+def completion_recalculate(run_id: int) -> str:
+    return profile_services.completion_recalculate_run(run_id=run_id)
+
+
+def completion_recalculation_sweep() -> int:
+    """Run every minute by the schedule made in migration programs 0012."""
+    return profile_services.completion_recalculation_sweep()
