@@ -31,3 +31,11 @@ class NotificationsConfig(AppConfig):
         events.member_invited.connect(
             receivers.member_invited, sender=User, dispatch_uid="notify.invited"
         )
+        events.email_verification_requested.connect(
+            receivers.email_verification_requested,
+            sender=User,
+            dispatch_uid="notify.email-verification",
+        )
+        events.member_welcomed.connect(
+            receivers.member_welcomed, sender=User, dispatch_uid="notify.welcome"
+        )

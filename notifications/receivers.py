@@ -49,3 +49,11 @@ def unlock_requested(sender: type, user: User, url: str, **kwargs: Any) -> None:
 
 def member_invited(sender: type, user: User, url: str, **kwargs: Any) -> None:
     email_send_system(key="login_information", recipient=user, values={"here": url})
+
+
+def email_verification_requested(sender: type, user: User, url: str, **kwargs: Any) -> None:
+    email_send_system(key="email_verification", recipient=user, values={"here": url})
+
+
+def member_welcomed(sender: type, user: User, url: str, **kwargs: Any) -> None:
+    email_send_system(key="welcome", recipient=user, values={"here": url})

@@ -26,6 +26,12 @@ unlock_requested = Signal()
 # choose their password («Informations de connexion»; keywords: user, url — the
 # set-password link).
 member_invited = Signal()
+# Someone signed up through an invitation link and must prove their address (keywords:
+# user, url — the verification link).
+email_verification_requested = Signal()
+# A person's address is verified and their account ready: «Bienvenue» (keywords: user,
+# url — their profile page).
+member_welcomed = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:
@@ -46,8 +52,18 @@ def member_active_changed_on_commit(member: User) -> None:
     publish_on_commit(
         org_admins_group(member.organisation_id),
         "member.updated",
-        {"id": member.pk, "active": member.is_active},
+        {
+            "id": member.pk,
+            "active": member.is_active,
+            "ended_on": member.ended_at.isoformat() if member.ended_at else None,
+        },
     )
+
+
+def members_added_on_commit(organisation_id: int, user_ids: list[int]) -> None:
+    """New people in the organisation (a sign-up, an administrator's «Ajouter un
+    membre»): its administrators' members lists re-read their rows."""
+    publish_on_commit(org_admins_group(organisation_id), "members.added", {"ids": list(user_ids)})
 
 
 def sessions_end_on_commit(user_id: int) -> None:
