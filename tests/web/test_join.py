@@ -203,3 +203,18 @@ def test_mentors_and_outsiders_cannot_touch_our_links(client, admin, mentor, out
     assert ours.is_active and InvitationLink.objects.get(pk=ours.pk).token == ours.token
     # The outsider's dashboard shows their own links, never ours.
     assert ours.token not in client.get("/manage/").content.decode()
+
+
+def test_a_password_reset_link_also_proves_the_address(client, admin):
+    link = link_of(admin)
+    client.post(f"/join/{link.token}/", {**FORM, "language": "en"})
+    mail.outbox.clear()
+    client.post("/password-reset/", {"email": FORM["email"]})
+    found = re.search(r"https?://[^/\s]+(/password-reset/\S+/)", plain(mail.outbox[0]))
+    assert found is not None
+    form_page = client.get(found.group(1), follow=True)
+    new = "another fine passphrase 77"
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    signed_in = client.post("/login/", {"username": FORM["email"], "password": new})
+    assert signed_in.status_code == 302
+    assert User.objects.get(email=FORM["email"]).email_verified_at is not None
