@@ -34,3 +34,11 @@ class NotificationsConfig(AppConfig):
         events.profile_reminder_requested.connect(
             receivers.profile_reminder_requested, sender=User, dispatch_uid="notify.reminder"
         )
+        events.email_verification_requested.connect(
+            receivers.email_verification_requested,
+            sender=User,
+            dispatch_uid="notify.email-verification",
+        )
+        events.member_welcomed.connect(
+            receivers.member_welcomed, sender=User, dispatch_uid="notify.welcome"
+        )

@@ -57,3 +57,11 @@ def profile_reminder_requested(sender: type, user: User, completion: int, **kwar
         recipient=user,
         values={"completion": str(completion), "here": settings.SITE_URL + "/profile/"},
     )
+
+
+def email_verification_requested(sender: type, user: User, url: str, **kwargs: Any) -> None:
+    email_send_system(key="email_verification", recipient=user, values={"here": url})
+
+
+def member_welcomed(sender: type, user: User, url: str, **kwargs: Any) -> None:
+    email_send_system(key="welcome", recipient=user, values={"here": url})

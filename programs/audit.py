@@ -9,11 +9,13 @@ request by web.middleware.AuditSourceMiddleware) or the command that ran
 from __future__ import annotations
 
 import contextvars
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import AuditEntry, User
@@ -88,3 +90,35 @@ def audit_record(
         details=details or {},
         source=current_source(),
     )
+
+
+AUDIT_PAGE = 50
+
+
+def audit_entries(
+    *,
+    organisation_id: int,
+    action: str = "",
+    actor: str = "",
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    after: tuple[datetime.datetime, int] | None = None,
+    limit: int = AUDIT_PAGE,
+) -> list[AuditEntry]:
+    """«Journal d'audit»: this organisation's entries, newest first, `limit` of them after
+    the cursor `after` (the (at, id) of the last entry of the previous page: keyset
+    pagination, as fast on the thousandth page as on the first). `actor` matches the
+    copied name; `start` ≤ at < `end`."""
+    qs = AuditEntry.objects.filter(organisation_id=organisation_id)
+    if action:
+        qs = qs.filter(action=action)
+    for word in actor.split():
+        qs = qs.filter(actor_name__icontains=word)
+    if start is not None:
+        qs = qs.filter(at__gte=start)
+    if end is not None:
+        qs = qs.filter(at__lt=end)
+    if after is not None:
+        at, entry_id = after
+        qs = qs.filter(Q(at__lt=at) | Q(at=at, id__lt=entry_id))
+    return list(qs.order_by("-at", "-id")[:limit])

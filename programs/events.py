@@ -29,6 +29,12 @@ member_invited = Signal()
 # An administrator reminded a member to complete their profile («Rappel pour compléter le
 # profil»; keywords: user, completion — their figure in percent).
 profile_reminder_requested = Signal()
+# Someone signed up through an invitation link and must prove their address (keywords:
+# user, url — the verification link).
+email_verification_requested = Signal()
+# A person's address is verified and their account ready: «Bienvenue» (keywords: user,
+# url — their profile page).
+member_welcomed = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:
@@ -49,8 +55,18 @@ def member_active_changed_on_commit(member: User) -> None:
     publish_on_commit(
         org_admins_group(member.organisation_id),
         "member.updated",
-        {"id": member.pk, "active": member.is_active},
+        {
+            "id": member.pk,
+            "active": member.is_active,
+            "ended_on": member.ended_at.isoformat() if member.ended_at else None,
+        },
     )
+
+
+def members_added_on_commit(organisation_id: int, user_ids: list[int]) -> None:
+    """New people in the organisation (a sign-up, an administrator's «Ajouter un
+    membre»): its administrators' members lists re-read their rows."""
+    publish_on_commit(org_admins_group(organisation_id), "members.added", {"ids": list(user_ids)})
 
 
 def sessions_end_on_commit(user_id: int) -> None:

@@ -200,6 +200,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # When the person proved they read this address (sign-up link); None for members an
     # administrator added (their set-password link proves it the same way).
     email_verified_at = models.DateTimeField(_("email verified on"), null=True, blank=True)
+    # Set for people who signed up through an invitation link: they may not sign in until
+    # they follow the verification link sent to their address (programs.invitations).
+    email_verification_required = models.BooleanField(
+        default=False, db_default=False, editable=False
+    )
 
     objects = UserManager()
 
@@ -232,6 +237,39 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_org_admin(self) -> bool:
         return self.organisation_id is not None and self.role == Role.ADMINISTRATOR
+
+
+class InvitationLink(models.Model):
+    """«Lien d'invitation»: a public sign-up address for one role of one organisation.
+    One per organisation and role, created the first time it is asked for; regenerating
+    replaces the token, so the old address stops working at once."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitation_links"
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=[(Role.MENTOR, Role.MENTOR.label), (Role.MENTEE, Role.MENTEE.label)],
+    )
+    token = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation link")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "role"], name="invitation_link_one_per_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[Role.MENTOR, Role.MENTEE]),
+                name="invitation_link_member_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.role}"
 
 
 class MemberGroup(models.Model):

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs import events
+from programs import accounts, events
+from programs.audit import AuditAction, audit_record
 from programs.completion import completion_store
 from programs.errors import DomainError
 from programs.models import (
@@ -74,7 +75,16 @@ def member_set_active(*, actor: User, member: User, active: bool) -> User:
     if member.is_active == active:
         return member
     member.is_active = active
-    member.save(update_fields=["is_active"])
+    # «Date de fin»: the day the member left, on the organisation's calendar; a
+    # reactivated member has none.
+    member.ended_at = None if active else timezone.localdate()
+    member.save(update_fields=["is_active", "ended_at"])
+    audit_record(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=AuditAction.MEMBER_REACTIVATE if active else AuditAction.MEMBER_DEACTIVATE,
+        target=member,
+    )
     events.member_active_changed_on_commit(member)
     if not active:
         events.sessions_end_on_commit(member.pk)
@@ -85,13 +95,123 @@ def member_set_active(*, actor: User, member: User, active: bool) -> User:
 @transaction.atomic
 def member_set_administrator(*, actor: User, member: User, administrator: User | None) -> User:
     """Name the administrator who follows this member («Administrateur des membres»)."""
-    require_org_admin(actor, organisation_id=member.organisation_id)
+    organisation_id = require_org_admin(actor, organisation_id=member.organisation_id)
     if administrator is not None and (
         administrator.organisation_id != member.organisation_id or not administrator.is_org_admin
     ):
         raise DomainError(_("The member administrator must be an administrator of your program."))
+    before = member.member_administrator
+    if (before.pk if before else None) == (administrator.pk if administrator else None):
+        return member
     member.member_administrator = administrator
     member.save(update_fields=["member_administrator"])
+    audit_record(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=AuditAction.MEMBER_ADMINISTRATOR,
+        target=member,
+        details={
+            "old": before.full_name if before else "",
+            "new": administrator.full_name if administrator else "",
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def member_add(
+    *,
+    actor: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    language: str = Language.ENGLISH,
+    time_zone: str | None = None,
+    group_ids: list[int] | None = None,
+) -> User:
+    """«Ajouter un membre»: an administrator creates a member of their organisation, with
+    no password; «Informations de connexion» is sent with a link to choose one (a
+    password never travels by email). The members lists update live."""
+    organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
+    if language not in Language.values:
+        raise DomainError(_("Unknown language."))
+    if time_zone is not None and time_zone not in TIME_ZONES:
+        raise DomainError(_("Unknown time zone."))
+    groups = list(
+        MemberGroup.objects.filter(organisation_id=organisation_id, pk__in=group_ids or [])
+    )
+    if len(groups) != len(set(group_ids or [])):
+        raise DomainError(_("Some of the chosen groups are not part of your program."))
+    organisation = Organisation.objects.get(pk=organisation_id)
+    user = member_create(
+        organisation=organisation,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        language=language,
+        time_zone=time_zone,
+    )
+    for group in groups:
+        group.members.add(user)
+    audit_record(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=AuditAction.MEMBER_ADD,
+        target=user,
+        details={"role": role, "groups": sorted(group.name for group in groups)},
+    )
+    accounts.login_information_send(user=user)
+    events.members_added_on_commit(organisation_id, [user.pk])
+    return user
+
+
+@transaction.atomic
+def member_login_information_resend(*, actor: User, member: User) -> None:
+    """«Renvoyer les informations de connexion»: a fresh set-password link by email."""
+    organisation_id = require_org_admin(actor, organisation_id=member.organisation_id)
+    if not member.is_active:
+        raise DomainError(_("%(name)s is deactivated.") % {"name": member.full_name})
+    accounts.login_information_send(user=member)
+    audit_record(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=AuditAction.MEMBER_INVITE,
+        target=member,
+    )
+
+
+@transaction.atomic
+def member_change_role(*, actor: User, member: User, role: str) -> User:
+    """«Changer le rôle» between mentor and mentee. Refused while the member has an open
+    relationship in their current role (it would leave the pair the wrong way round)."""
+    organisation_id = require_org_admin(actor, organisation_id=member.organisation_id)
+    member = User.objects.select_for_update().get(pk=member.pk)
+    swappable = (Role.MENTOR, Role.MENTEE)
+    if role not in swappable or member.role not in swappable:
+        raise DomainError(_("Only a mentor can become a mentee, and a mentee a mentor."))
+    if member.role == role:
+        return member
+    side = "mentor" if member.role == Role.MENTOR else "mentee"
+    if Relationship.objects.filter(**{side: member}, status__in=OPEN_STATUSES).exists():
+        raise DomainError(
+            _("%(name)s has an open relationship as %(role)s: end it before changing their role.")
+            % {"name": member.full_name, "role": member.get_role_display().lower()}
+        )
+    old = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    # Completion counts the fields of the member's role.
+    completion_store(user_ids=[member.pk])
+    member.refresh_from_db(fields=["profile_completion"])
+    audit_record(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=AuditAction.MEMBER_ROLE,
+        target=member,
+        details={"old": old, "new": role},
+    )
     return member
 
 

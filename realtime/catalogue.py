@@ -68,6 +68,11 @@ class CountsChanged(TypedDict):
 class MemberUpdated(TypedDict):
     id: int
     active: bool
+    ended_on: str | None  # «Date de fin», an ISO date (YYYY-MM-DD); None while active
+
+
+class MembersAdded(TypedDict):
+    ids: list[int]
 
 
 class MemberCompletion(TypedDict):
@@ -274,7 +279,16 @@ CATALOGUE: dict[str, Message] = {
             "event",
             ORG_ADMINS,
             MemberUpdated,
-            "A member was activated or deactivated (the «Actif» checkbox).",
+            "A member was activated or deactivated (the «Actif» checkbox), with the end "
+            "date («Date de fin») that set or cleared.",
+        ),
+        Message(
+            "members.added",
+            "event",
+            ORG_ADMINS,
+            MembersAdded,
+            "People joined the organisation (signed up through an invitation link, or added "
+            "by an administrator): the members list re-reads its rows.",
         ),
         Message(
             "member.completion",

@@ -13,9 +13,11 @@ from notifications.community import services as community
 from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
 from notifications.release_notes import services as release_notes
 from notifications.system_messages import services as system_messages
-from programs import organisations, profile_services, services
+from programs import invitations, organisations, profile_services, services
 from programs.errors import DomainError
 from programs.models import (
+    AuditEntry,
+    InvitationLink,
     MemberGroup,
     ProfileField,
     ProfileFieldValue,
@@ -51,6 +53,8 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("field move", lambda a: profile_services.field_move(actor=a, field=field, direction="up")),
         ("deactivate", lambda a: services.member_set_active(actor=a, member=mentor, active=False)),
         ("member admin", lambda a: services.member_set_administrator(actor=a, member=mentor, administrator=None)),
+        ("resend login", lambda a: services.member_login_information_resend(actor=a, member=mentor)),
+        ("change role", lambda a: services.member_change_role(actor=a, member=mentor, role="mentee")),
         ("end", lambda a: services.relationship_end(actor=a, relationship=relationship)),
         ("group members", lambda a: services.group_set_members(actor=a, group=group, member_ids=[])),
         ("community send", lambda a: community.community_message_send(actor=a, message=message)),
@@ -73,7 +77,9 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
 
 def snapshot(org) -> tuple:
     return (
-        list(User.objects.filter(organisation=org).values_list("pk", "is_active", "member_administrator")),
+        list(User.objects.filter(organisation=org).values_list("pk", "is_active", "member_administrator", "role")),
+        AuditEntry.objects.count(),
+        list(InvitationLink.objects.values_list("pk", "token", "is_active")),
         list(Relationship.objects.values_list("pk", "status")),
         list(MemberGroup.objects.values_list("pk", "members")),
         list(CommunityMessage.objects.values_list("pk", "status")),
@@ -114,6 +120,17 @@ def test_a_deactivated_administrator_is_refused_by_every_service(
         organisations.administrator_invite(
             actor=second, first_name="A", last_name="B", email="ab@x.test", language="en"
         )
+    for own_organisation in (
+        lambda: services.member_add(
+            actor=second, email="n@x.test", first_name="N", last_name="X", role="mentor"
+        ),
+        lambda: invitations.invitation_links(actor=second),
+        lambda: invitations.invitation_link_regenerate(actor=second, role="mentor"),
+        lambda: invitations.invitation_link_set_active(actor=second, role="mentor", active=False),
+    ):
+        with pytest.raises(DomainError) as refused:
+            own_organisation()
+        assert refused.value.code == "forbidden"
     assert snapshot(org) == before
     assert relationship.status == RelationshipStatus.MATCHED
 

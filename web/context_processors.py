@@ -50,6 +50,7 @@ def navigation(request) -> dict:
                 reverse("web:system_messages"),
             ),
             ("email_log", _("Email log"), reverse("web:email_log")),
+            ("audit_log", _("Audit log"), reverse("web:audit_log")),
             ("groups", _("Groups"), reverse("web:groups")),
             ("release_notes", _("Release notes"), reverse("web:release_notes")),
         ]
@@ -97,6 +98,8 @@ def navigation(request) -> dict:
         "system_message_preview": "system_messages",
         "system_message_active": "system_messages",
         "email_log": "email_log",
+        "audit_log": "audit_log",
+        "member_new": "members",
         "notifications": "notifications",
         "release_notes": "release_notes",
         "release_note": "release_notes",

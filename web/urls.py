@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.urls import path
 
 from web.views import (
+    audit,
     auth,
     community,
     email_log,
+    join,
     manage,
     meetings_admin,
     meetings_member,
@@ -41,6 +43,11 @@ urlpatterns = [
     ),
     path("unlock/", auth.unlock_request, name="unlock_request"),
     path("unlock/<str:token>/", auth.unlock_confirm, name="unlock_confirm"),
+    # Sign-up through an invitation link («Lien d'invitation»)
+    path("join/sent/", join.join_sent, name="join_sent"),
+    path("join/verify/again/", join.join_resend, name="join_resend"),
+    path("join/verify/<str:token>/", join.join_verify, name="join_verify"),
+    path("join/<str:token>/", join.join, name="join"),
     # Bell and release notes
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
@@ -132,7 +139,15 @@ urlpatterns = [
     path("manage/", manage.dashboard, name="manage"),
     path("manage/members/", manage.members, name="members"),
     path("manage/members/lookup/", manage.member_lookup, name="member_lookup"),
+    path("manage/members/new/", join.member_new, name="member_new"),
     path("manage/members/<int:member_id>/", manage.member_detail, name="member"),
+    path("manage/members/<int:member_id>/action/", manage.member_action, name="member_action"),
+    path(
+        "manage/invitation-links/<str:role>/",
+        join.invitation_link_change,
+        name="invitation_link_change",
+    ),
+    path("manage/audit/", audit.audit_log, name="audit_log"),
     path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
     # Profiles, custom fields and completion (F11)
     path("manage/members/<int:member_id>/edit/", profiles.member_edit, name="member_edit"),

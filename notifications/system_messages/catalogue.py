@@ -36,7 +36,6 @@ class Default:
 GETTING_STARTED = "getting_started"
 MATCHING = "matching"
 MEETINGS = "meetings"
-MESSAGES = "messages"
 RELATIONSHIP_END = "relationship_end"
 ACCOUNT = "account"
 
@@ -44,7 +43,6 @@ CATEGORIES = {
     GETTING_STARTED: _("Getting started"),
     MATCHING: _("Matching"),
     MEETINGS: _("Meetings"),
-    MESSAGES: _("Messages"),
     RELATIONSHIP_END: _("Relationship end"),
     ACCOUNT: _("Account"),
 }
@@ -64,6 +62,22 @@ CATALOGUE: tuple[Default, ...] = (
         "mentorat de {org_name}, avec votre courriel {email}.\n\nChoisissez votre mot de "
         "passe ici (le lien fonctionne une fois, pendant 14\xa0jours)\xa0: {here}\n\nDes "
         "questions\xa0? Écrivez à {admin_email}.",
+    ),
+    Default(
+        "email_verification",
+        GETTING_STARTED,
+        _("Email address verification (invitation link sign-up)"),
+        ("here",),
+        "Confirm your email address for {org_name}",
+        "Hello {first_name},\n\nThank you for signing up to {org_name}'s mentoring "
+        "program. To confirm that {email} is your address and activate your account, open "
+        "this link (it works for 3 days): {here}\n\nIf you did not sign up, ignore this "
+        "email.",
+        "Confirmez votre adresse courriel pour {org_name}",
+        "Bonjour {first_name},\n\nMerci de votre inscription au programme de mentorat de "
+        "{org_name}. Pour confirmer que {email} est bien votre adresse et activer votre "
+        "compte, ouvrez ce lien (il fonctionne pendant 3\xa0jours)\xa0: {here}\n\nSi vous "
+        "ne vous êtes pas inscrit, ignorez ce courriel.",
     ),
     Default(
         "welcome",
@@ -160,16 +174,6 @@ CATALOGUE: tuple[Default, ...] = (
         "Réunion de mentorat reportée",
         "Bonjour {first_name},\n\nVotre réunion de mentorat est reportée au {meeting_date} "
         "à {meeting_time}. Détails\xa0: {here}",
-    ),
-    Default(
-        "group_message",
-        MESSAGES,
-        _("New message in a group"),
-        ("group_name", "here"),
-        "You have received a new message in {group_name}",
-        "Hello {first_name},\n\nThere is a new message for you in {group_name}: {here}",
-        "Vous avez reçu un nouveau message dans {group_name}",
-        "Bonjour {first_name},\n\nUn nouveau message vous attend dans {group_name}\xa0: {here}",
     ),
     Default(
         "relationship_ended",

@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from notifications.bell.services import notification_send
 from notifications.release_notes.demo import release_note_demo_load
+from programs import invitations
 from programs.demo import (
     ADMINS,
     DEMO_PASSWORD,
@@ -37,6 +38,7 @@ from programs.demo import (
     STAFF_EMAIL,
     demo_load,
 )
+from programs.models import User
 from scheduling.demo import demo_meetings_load
 from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
 
@@ -152,6 +154,8 @@ class AccessibilityCrawlTest(BrowserTestCase):
             admin_email=ADMINS[0][2],
             pairs=[(mentor, mentee) for mentor, mentee, _, ended in RELATIONSHIPS if not ended][:3],
         )
+        admin = User.objects.get(email=ADMINS[0][2])
+        self.join_path = f"/join/{invitations.invitation_links(actor=admin)[0].token}/"
 
     def test_no_axe_violation_on_any_page(self):
         self.in_chromium(self._scenario, self.live_server_url)
@@ -171,7 +175,12 @@ class AccessibilityCrawlTest(BrowserTestCase):
         for locale in ("fr-CA", "en-CA"):
             page = new_page(browser, locale=locale)
             check(crawl(page, base, ["/login/", "/password-reset/", "/unlock/", "/unlock/nope/"]))
-            for path in ("/login/", "/password-reset/", "/unlock/"):
+            # «Lien d'invitation»: the sign-up page and its follow-ups.
+            for path in ("/join/nope/", "/join/sent/", "/join/verify/nope/"):
+                page.goto(f"{base}{path}")
+                check(axe_violations(page))
+            for path in ("/login/", "/password-reset/", "/unlock/", self.join_path,
+                         "/join/verify/again/"):  # fmt: skip
                 submit_empty(page, base, path, "form[method=post]:not(.language-switch)")
                 check(axe_violations(page))
             page.goto(f"{base}/no/such/page/")
@@ -210,6 +219,8 @@ class AccessibilityCrawlTest(BrowserTestCase):
                 ["/manage/relationships/new/", "/manage/messages/new/", "/manage/fields/new/"],
             ),
             (ADMINS[1][2], "en-CA", ["/manage/messages/new/", "/profile/"]),
+            (ADMINS[0][2], "fr-CA", ["/manage/relationships/new/", "/manage/messages/new/"]),
+            (ADMINS[1][2], "en-CA", ["/manage/messages/new/", "/profile/", "/manage/members/new/"]),
             (MENTEES[0][2], "fr-CA", ["/profile/"]),
             (STAFF_EMAIL, "en-CA", ["/staff/release-notes/new/", "/staff/organisations/new/"]),
             (ADMINS[1][2], "en-CA", ["/manage/settings/", "/manage/administrators/"]),

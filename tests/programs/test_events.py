@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from programs import selectors, services
 from programs.errors import DomainError
@@ -44,8 +45,9 @@ def test_deactivating_a_member_unticks_actif_and_closes_their_pages(admin, mento
     admins = org_admins_group(admin.organisation_id)
     with capture_events() as sent:
         services.member_set_active(actor=admin, member=mentor, active=False)
+    today = timezone.localdate().isoformat()
     assert sent == [
-        (admins, "member.updated", {"id": mentor.pk, "active": False}),
+        (admins, "member.updated", {"id": mentor.pk, "active": False, "ended_on": today}),
         (user_group(mentor.pk), "sockets.close", {"code": 4403}),
         (admins, "counts.changed", counts(admin)),
     ]
@@ -54,7 +56,7 @@ def test_deactivating_a_member_unticks_actif_and_closes_their_pages(admin, mento
         services.member_set_active(actor=admin, member=mentor, active=True)
     # Reactivation closes nothing.
     assert [s.event for s in sent] == ["member.updated", "counts.changed"]
-    assert sent[0].data == {"id": mentor.pk, "active": True}
+    assert sent[0].data == {"id": mentor.pk, "active": True, "ended_on": None}
 
 
 def test_a_refused_change_announces_nothing(admin):

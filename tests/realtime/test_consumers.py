@@ -153,6 +153,7 @@ async def test_deactivation_closes_open_sockets_and_takes_member_offline(admin, 
     assert next(e for e in events if e["event"] == "member.updated")["data"] == {
         "id": mentor.pk,
         "active": False,
+        "ended_on": timezone.localdate().isoformat(),
     }
     assert next(e for e in events if e["event"] == "presence.changed")["data"] == {
         "online": [],

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from notifications.system_messages.services import email_send_system
+from programs.invitations import verification_pending
 from programs.models import User
 
 
@@ -38,6 +39,23 @@ class SignInForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+    # Set when the account waits for its address to be confirmed: the page then offers to
+    # send the verification link again.
+    unverified_email = ""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if verification_pending(user):
+            self.unverified_email = user.email
+            raise ValidationError(
+                _(
+                    "Please confirm your email address first: open the link we sent to "
+                    "%(email)s. No email? We can send the link again."
+                ),
+                code="unverified",
+                params={"email": user.email},
+            )
 
     def _raise_if_deactivated(self, email: str, password: str) -> None:
         # Only someone who knows the password learns the account is deactivated.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Role, User
-from web.forms import model_choice
+from programs.models import Language, MemberGroup, Role, User
+from programs.time_zones import time_zone_choices
+from web.forms import choice, model_choice
 from web.widgets import use_member_lookup
 
 
@@ -88,3 +92,36 @@ class MemberAdministratorForm(forms.Form):
         model_choice(self, "member_administrator").queryset = User.objects.filter(
             organisation_id=organisation_id, role=Role.ADMINISTRATOR, is_active=True
         ).order_by("last_name", "first_name")
+
+
+class MemberAddForm(forms.Form):
+    """«Ajouter un membre»: the person gets «Informations de connexion» to choose their
+    password; an administrator never types or sees one."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groups"),
+        queryset=MemberGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice(self, "time_zone").choices = time_zone_choices()
+        self.initial.setdefault("time_zone", settings.DEFAULT_MEMBER_TIME_ZONE)
+        model_choice(self, "groups").queryset = MemberGroup.objects.filter(
+            organisation_id=organisation_id
+        ).order_by("name")
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("New role"),
+        choices=[(Role.MENTOR, Role.MENTOR.label), (Role.MENTEE, Role.MENTEE.label)],
+    )

@@ -67,10 +67,22 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="registration/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="registration/password_reset_confirm.html",
-    success_url=reverse_lazy("web:password_reset_complete"),
-)
+
+
+class MemberPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, plus: the link came to the person's address, so it is verified (someone
+    who signed up through an invitation link and lost the first email can get in)."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password_reset_complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        accounts.email_verified(user=form.user)
+        return response
+
+
+password_reset_confirm = MemberPasswordResetConfirmView.as_view()
 
 
 class PasswordSetupView(auth_views.PasswordResetConfirmView):

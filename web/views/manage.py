@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from notifications.email.log import email_problems_recent
 from presence.selectors import online_user_ids
-from programs import profile_selectors, selectors, services
+from programs import invitations, profile_selectors, selectors, services
 from programs.errors import DomainError
 from scheduling.selectors import (
     Tally,
@@ -27,6 +27,7 @@ from web.forms.members import (
     GroupMembersForm,
     MemberAdministratorForm,
     MemberFilterForm,
+    MemberRoleForm,
     RelationshipMatchForm,
 )
 from web.paging import PAGE_SIZES, page_of
@@ -58,6 +59,10 @@ def dashboard(request: MemberRequest) -> HttpResponse:
                 organisation_id=organisation.pk, user_ids=online, limit=DASHBOARD_LINES
             ),
             "online_total": len(online),
+            "invitation_links": [
+                (link, invitations.invitation_url(link))
+                for link in invitations.invitation_links(actor=request.user)
+            ],
         },
     )
 
@@ -137,8 +142,37 @@ def member_detail(request: MemberRequest, member_id: int) -> HttpResponse:
             "relationships": selectors.member_relationships(user=member),
             "groups": member.member_groups.order_by("name"),
             "online": member.pk in online_user_ids(organisation_id=organisation_id),
+            "role_form": MemberRoleForm(initial={"role": member.role}),
         },
     )
+
+
+@admin_required
+@require_POST
+def member_action(request: MemberRequest, member_id: int) -> HttpResponse:
+    """The member page's «Renvoyer les informations de connexion» and «Changer le rôle»."""
+    member = selectors.member_get(organisation_id=request.user.organisation_id, member_id=member_id)
+    try:
+        if request.POST.get("action") == "resend":
+            services.member_login_information_resend(actor=request.user, member=member)
+            messages.success(
+                request, _("Login information sent to %(email)s.") % {"email": member.email}
+            )
+        else:
+            form = MemberRoleForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Choose mentor or mentee."))
+            member = services.member_change_role(
+                actor=request.user, member=member, role=form.cleaned_data["role"]
+            )
+            messages.success(
+                request,
+                _("%(name)s is now: %(role)s.")
+                % {"name": member.full_name, "role": member.get_role_display()},
+            )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("web:member", member_id=member.pk)
 
 
 @admin_required

@@ -77,8 +77,29 @@ const handlers = {
   "member.updated": (data) => {
     const box = document.querySelector(`tr[data-member="${data.id}"] [data-active-toggle]`);
     if (box && "active" in data) box.checked = data.active;
+    // «Date de fin»: set on deactivation, cleared on reactivation.
+    const ended = document.querySelector(`tr[data-member="${data.id}"] [data-ended-on]`);
+    if (ended && "ended_on" in data) {
+      ended.dataset.endedOn = data.ended_on || "";
+      ended.textContent = data.ended_on ? dayLabel(data.ended_on) : "";
+    }
+  },
+  "members.added": (data) => {
+    // New rows belong wherever the list's order and filters put them: re-read the rows.
+    if (!document.querySelector('[data-live-table="members"]')) return;
+    refreshLiveTables();
+    const added = data.ids.length;
+    if (added) announce(phrase(pluralKey("membersAdded", added), { count: added }));
   },
 };
+
+// An ISO date ("2026-12-01") in words, in the page's language.
+function dayLabel(iso) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat(document.documentElement.lang || "en", {
+    year: "numeric", month: "long", day: "numeric", timeZone: "UTC",
+  }).format(new Date(Date.UTC(year, month - 1, day)));
+}
 
 async function refreshLiveTables() {
   const tables = document.querySelectorAll("[data-live-table]");
