@@ -31,3 +31,6 @@ class NotificationsConfig(AppConfig):
         events.member_invited.connect(
             receivers.member_invited, sender=User, dispatch_uid="notify.invited"
         )
+        events.members_invited.connect(
+            receivers.members_invited, sender=User, dispatch_uid="notify.invited-many"
+        )

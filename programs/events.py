@@ -26,6 +26,9 @@ unlock_requested = Signal()
 # choose their password («Informations de connexion»; keywords: user, url — the
 # set-password link).
 member_invited = Signal()
+# The same for many people at once (an import's batch; keywords: users, urls — the lists,
+# in the same order), so the receivers can queue them in a few queries.
+members_invited = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from programs import events, jobs
-from programs.accounts import login_information_send
+from programs.accounts import login_information_send_many
 from programs.audit import AuditAction, audit_record, audit_source, current_source
 from programs.completion import completion_of
 from programs.errors import DomainError
@@ -673,8 +673,7 @@ def batch_apply(member_import: MemberImport, rows: list[dict[str, Any]]) -> tupl
             ],
             ignore_conflicts=True,
         )
-    for user in users:
-        login_information_send(user=user)
+    login_information_send_many(users=users)
     events.counts_changed_on_commit(organisation.pk)
     return len(users), skipped
 

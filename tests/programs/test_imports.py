@@ -200,7 +200,7 @@ def test_the_sample_is_in_the_admins_language_and_imports_as_it_is(admin, fields
         (b"First name,Last name\x00\x00\x01", "binary data"),
         (b"", "empty"),
         (b"\r\n \r\n", "empty"),
-        ("First name,Last name,Email,Role\r\n,,,\r\n".encode(), "no members"),
+        (b"First name,Last name,Email,Role\r\n,,,\r\n", "no members"),
         (b"\xff\xfe\x81\x8d bytes that are no text", "characters could not be read"),
     ],
 )
