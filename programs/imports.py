@@ -367,7 +367,7 @@ def builtin_value(builtin: BuiltinField, text: str) -> Any:
             URLValidator(schemes=["http", "https"])(text)
         except ValidationError:
             raise ValueError(_("Write a full web address (https://…).")) from None
-    limit = User._meta.get_field(builtin.name).max_length
+    limit = getattr(User._meta.get_field(builtin.name), "max_length", None)
     if limit and len(text) > limit:
         raise ValueError(_("At most %(limit)d characters.") % {"limit": limit})
     return text

@@ -148,13 +148,19 @@ def test_french_administrator_semicolons_and_windows_1252(admin_client, admin):
     assert MemberImport.objects.get().rows[0]["first_name"] == "Éloïse"
 
 
+def prepared(admin) -> MemberImport:
+    _, member_import = imports.member_import_prepare(
+        actor=admin, organisation=admin.organisation, file_name="m.csv", content=upload(GOOD).read()
+    )
+    assert member_import is not None
+    return member_import
+
+
 # Tenancy ------------------------------------------------------------------------------------
 
 
 def test_another_organisations_admin_gets_404_and_is_not_told(admin, outsider, client):
-    _, member_import = imports.member_import_prepare(
-        actor=admin, organisation=admin.organisation, file_name="m.csv", content=upload(GOOD).read()
-    )
+    member_import = prepared(admin)
     client.force_login(outsider)
     for name in ("web:member_import_detail", "web:member_import_progress"):
         assert client.get(reverse(name, args=[member_import.pk])).status_code == 404
@@ -176,9 +182,7 @@ def test_members_and_anonymous_cannot_import(client, mentor):
 @pytest.mark.django_db(transaction=True)
 def test_progress_goes_to_this_organisations_admins_only(admin, outsider, monkeypatch):
     monkeypatch.setattr(imports, "BATCH", 1)
-    _, member_import = imports.member_import_prepare(
-        actor=admin, organisation=admin.organisation, file_name="m.csv", content=upload(GOOD).read()
-    )
+    member_import = prepared(admin)
     imports.member_import_confirm(actor=admin, member_import=member_import, queue=False)
     with capture_events() as sent:
         imports.member_import_run(import_id=member_import.pk)
