@@ -511,3 +511,16 @@ def test_a_job_failing_again_and_again_gives_up(admin):
     MemberImport.objects.filter(pk=member_import.pk).update(attempts=imports.MAX_ATTEMPTS)
     assert imports.member_import_run(import_id=member_import.pk) == ImportStatus.FAILED
     assert not User.objects.filter(email="p0@example.com").exists()
+
+
+def test_login_information_turned_off_is_logged_as_not_sent(admin, org):
+    from notifications.models import EmailStatus
+    from tests.conftest import make_switched_off_message
+
+    make_switched_off_message(org, "login_information")
+    apply(admin, people(2))
+    statuses = set(
+        EmailLog.objects.filter(message_key="login_information").values_list("status", flat=True)
+    )
+    assert statuses == {EmailStatus.SUPPRESSED}
+    assert EmailLog.objects.filter(message_key="login_information").count() == 2
