@@ -30,7 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="en", choices=["en", "fr"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate(options["language"])
+        # The messages' language for this run only (call_command must not leak it).
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         organisation = None
         if options["organisation"]:
             organisation = Organisation.objects.filter(slug=options["organisation"]).first()
