@@ -42,3 +42,6 @@ class NotificationsConfig(AppConfig):
         events.member_welcomed.connect(
             receivers.member_welcomed, sender=User, dispatch_uid="notify.welcome"
         )
+        events.members_invited.connect(
+            receivers.members_invited, sender=User, dispatch_uid="notify.invited-many"
+        )

@@ -19,6 +19,13 @@ def enqueue_email_delivery(log_id: int) -> None:
     enqueue("email_deliver", log_id, name=f"email-{log_id}", group="email")
 
 
+def enqueue_email_deliveries(log_ids: list[int]) -> None:
+    """One job for several emails (an import's invitations), each claimed on its own."""
+    enqueue(
+        "email_deliver_many", *log_ids, name=f"emails-{log_ids[0]}-{log_ids[-1]}", group="email"
+    )
+
+
 def enqueue_release_note_delivery(note_id: int) -> None:
     enqueue("release_note_deliver", note_id, name=f"release-note-{note_id}", group="release-notes")
 

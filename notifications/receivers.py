@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from notifications.bell.services import notification_send_translated
-from notifications.system_messages.services import email_send_system
+from notifications.system_messages.services import email_send_system, email_send_system_many
 from programs.models import Relationship, User
 
 
@@ -65,3 +65,9 @@ def email_verification_requested(sender: type, user: User, url: str, **kwargs: A
 
 def member_welcomed(sender: type, user: User, url: str, **kwargs: Any) -> None:
     email_send_system(key="welcome", recipient=user, values={"here": url})
+
+
+def members_invited(sender: type, users: list[User], urls: list[str], **kwargs: Any) -> None:
+    email_send_system_many(
+        key="login_information", recipients=users, values=[{"here": url} for url in urls]
+    )

@@ -16,6 +16,12 @@ def email_deliver(log_id: int) -> str:
     return outbox.email_deliver(log_id=log_id)
 
 
+def email_deliver_many(*log_ids: int) -> list[str]:
+    """Several rows of the outbox, one after the other; each is claimed on its own, so a
+    retried job skips those already sent."""
+    return [outbox.email_deliver(log_id=log_id) for log_id in log_ids]
+
+
 def community_message_dispatch(message_id: int) -> int:
     return community.community_message_dispatch(message_id=message_id)
 

@@ -81,6 +81,15 @@ def login_information_send(*, user: User) -> None:
     events.member_invited.send(sender=User, user=user, url=password_setup_url(user))
 
 
+def login_information_send_many(*, users: list[User]) -> None:
+    """`login_information_send` for each of `users` (members of one organisation), announced
+    once (`events.members_invited`) so the emails are queued together: what an import's
+    batch calls, inside its transaction."""
+    if users:
+        urls = [password_setup_url(user) for user in users]
+        events.members_invited.send(sender=User, users=users, urls=urls)
+
+
 UNLOCK_MAX_AGE = 2 * 24 * 3600
 
 

@@ -35,6 +35,9 @@ email_verification_requested = Signal()
 # A person's address is verified and their account ready: «Bienvenue» (keywords: user,
 # url — their profile page).
 member_welcomed = Signal()
+# The same for many people at once (an import's batch; keywords: users, urls — the lists,
+# in the same order), so the receivers can queue them in a few queries.
+members_invited = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:

@@ -22,3 +22,7 @@ def enqueue_completion_recalculation(run_id: int) -> None:
         name=f"completion-recalculate-{run_id}",
         group="completion",
     )
+
+
+def enqueue_member_import(import_id: int) -> None:
+    enqueue("member_import_run", import_id, name=f"member-import-{import_id}", group="imports")

@@ -463,6 +463,14 @@ class RecalculationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportStatus(models.TextChoices):
+    VALIDATED = "validated", _("Checked")
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 UNFINISHED_RECALCULATION = [RecalculationStatus.QUEUED, RecalculationStatus.RUNNING]
 
 
@@ -499,3 +507,44 @@ class CompletionRecalculation(models.Model):
 
     def __str__(self) -> str:
         return f"recalculation {self.pk} ({self.status} {self.done}/{self.total})"
+
+
+class MemberImport(models.Model):
+    """One member-import file («Importer des membres»), checked and waiting for the
+    administrator's confirmation, then applied in batches by a background job
+    (programs.imports). `rows` holds the file's rows normalised and validated; `done`
+    counts the rows applied so far — a retried job starts from there."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="member_imports"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=ImportStatus.choices,
+        default=ImportStatus.VALIDATED,
+        db_default=ImportStatus.VALIDATED,
+    )
+    rows = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0, db_default=0)
+    done = models.PositiveIntegerField(default=0, db_default=0)
+    created = models.PositiveIntegerField(default=0, db_default=0)
+    # Rows not applied because their address was taken after the check: {line, email}.
+    skipped = models.JSONField(default=list, db_default=[])
+    error = models.TextField(blank=True, default="", db_default="")
+    # Where the confirmation came from (an IP address, a command), for the audit entry.
+    source = models.CharField(max_length=100, blank=True, default="", db_default="")
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        indexes = [models.Index(fields=["status", "updated_at"], name="member_import_status")]
+
+    def __str__(self) -> str:
+        return self.file_name or f"import {self.pk}"

@@ -3,7 +3,7 @@ least once). They are queued by `programs.jobs`."""
 
 from __future__ import annotations
 
-from programs import profile_services
+from programs import imports, profile_services
 
 
 def completion_recalculate(run_id: int) -> str:
@@ -11,5 +11,14 @@ def completion_recalculate(run_id: int) -> str:
 
 
 def completion_recalculation_sweep() -> int:
-    """Run every minute by the schedule made in migration programs 0012."""
+    """Run every minute by the schedule made in migration programs 0010."""
     return profile_services.completion_recalculation_sweep()
+
+
+def member_import_run(import_id: int) -> str:
+    return imports.member_import_run(import_id=import_id)
+
+
+def member_imports_sweep() -> int:
+    """Run every minute by the schedule made in migration programs 0012."""
+    return imports.member_import_sweep()

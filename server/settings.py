@@ -319,6 +319,12 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 DEFAULT_MEMBER_TIME_ZONE = "America/Toronto"
+# Member import («Importer des membres», docs/members.md): the largest CSV file accepted
+# and its most rows; an import queued or running that has not moved for
+# MEMBER_IMPORT_GRACE seconds is queued again by the sweeper.
+MEMBER_IMPORT_MAX_BYTES = envint("MEMBER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+MEMBER_IMPORT_MAX_ROWS = envint("MEMBER_IMPORT_MAX_ROWS", 20_000)
+MEMBER_IMPORT_GRACE = envint("MEMBER_IMPORT_GRACE", Q_TIMEOUT + 60)
 
 STATIC_URL = "/static/"
 # Where collectstatic writes and WhiteNoise serves from (DEBUG=0).

@@ -12,6 +12,7 @@ from web.views import (
     meetings_admin,
     meetings_member,
     member,
+    member_import,
     notifications,
     organisation,
     profiles,
@@ -240,6 +241,28 @@ urlpatterns = [
         "manage/system-messages/<slug:key>/active/",
         system_messages.system_message_active,
         name="system_message_active",
+    ),
+    # Member import («Importer des membres»)
+    path("manage/members/import/", member_import.member_import, name="member_import"),
+    path(
+        "manage/members/import/sample.csv",
+        member_import.member_import_sample,
+        name="member_import_sample",
+    ),
+    path(
+        "manage/members/import/<int:import_id>/",
+        member_import.member_import_detail,
+        name="member_import_detail",
+    ),
+    path(
+        "manage/members/import/<int:import_id>/confirm/",
+        member_import.member_import_confirm,
+        name="member_import_confirm",
+    ),
+    path(
+        "manage/members/import/<int:import_id>/progress/",
+        member_import.member_import_progress,
+        name="member_import_progress",
     ),
 ]
 

@@ -216,3 +216,38 @@ def email_send_system(
         message_key=key,
         attachments=attachments,
     )
+
+
+@transaction.atomic
+def email_send_system_many(
+    *, key: str, recipients: Sequence[User], values: Sequence[Mapping[str, str]]
+) -> list[EmailLog]:
+    """`email_send_system` for many people of one organisation (`values[i]` are
+    `recipients[i]`'s): the wording is read once and the emails are written and queued
+    together (`outbox.email_queue_many`) — an import's batch of invitations."""
+    if not recipients:
+        return []
+    organisation = recipients[0].organisation
+    active, wording = system_wording(organisation, key)
+    emails = [
+        system_email_render(
+            organisation=organisation,
+            wording=wording,
+            language=recipient.language,
+            values={**render.recipient_values(recipient, organisation), **own},
+        )
+        for recipient, own in zip(recipients, values, strict=True)
+    ]
+    if not active:
+        return [
+            outbox.email_suppressed(
+                recipient=recipient,
+                organisation=organisation,
+                message_key=key,
+                subject=email.subject,
+            )
+            for recipient, email in zip(recipients, emails, strict=True)
+        ]
+    return outbox.email_queue_many(
+        recipients=recipients, organisation=organisation, emails=emails, message_key=key
+    )
