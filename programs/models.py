@@ -197,7 +197,21 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The composite key lets relationships reference (user, organisation) pairs.
             models.UniqueConstraint(fields=["id", "organisation"], name="user_id_org_unique"),
         ]
-        indexes = [models.Index(fields=["organisation", "role", "last_name", "first_name"])]
+        indexes = [
+            # The members list and the pickers, by name; with a role; and the dashboard's
+            # count of active members (index-only on PostgreSQL). The trigram indexes of
+            # the name and email searches are PostgreSQL-only: migration 0013.
+            models.Index(
+                fields=["organisation", "last_name", "first_name", "id"],
+                include=["is_active", "role"],
+                name="user_org_name_idx",
+            ),
+            models.Index(
+                fields=["organisation", "role", "last_name", "first_name", "id"],
+                name="user_org_role_name_idx",
+            ),
+            models.Index(fields=["organisation", "is_active", "role"], name="user_org_active_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -277,7 +291,14 @@ class Relationship(models.Model):
                 name="relationship_ended_iff_completed",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status", "-created_at"])]
+        indexes = [
+            # The relationships list's order, on the «Tous» tab and on a status tab.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="rel_org_created_idx"),
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                name="rel_org_status_created_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor} – {self.mentee}"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from programs.models import (
@@ -14,6 +16,7 @@ from programs.models import (
     Role,
     User,
 )
+from programs.pagination import IdPaged
 
 
 def dashboard_counts(*, organisation_id: int) -> dict[str, int]:
@@ -52,41 +55,81 @@ class MemberFilters:
     active: str = ""  # "", "yes", "no"
 
 
+def _text_matches(word: str, *fields: str) -> Q:
+    """`word` inside any of `fields`, case-insensitively. On PostgreSQL each field has a
+    trigram index on UPPER(field) (programs migration 0013), which is what this lookup
+    compares: the matching people are found from the index, not by reading every row."""
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": word})
+    return condition
+
+
 def people_matching(qs: QuerySet[User], text: str) -> QuerySet[User]:
     """Those whose first name, last name or email contains every word of `text`; everyone
     when `text` is blank."""
     for word in text.split():
-        qs = qs.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
+        qs = qs.filter(_text_matches(word, "first_name", "last_name", "email"))
     return qs
 
 
-def member_list(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:
-    """The members list: every member of the organisation with their relationship counts
-    and groups, in one query plus one for groups."""
-    open_mentor = Q(mentor_relationships__status=RelationshipStatus.MATCHED)
-    open_mentee = Q(mentee_relationships__status=RelationshipStatus.MATCHED)
-    qs: QuerySet[User] = (
-        User.objects.filter(organisation_id=organisation_id)
+def people_named(*, organisation_id: int | None, word: str) -> QuerySet[User]:
+    """The ids (a subquery) of the people whose first or last name contains `word`; of one
+    organisation, or of every one when `organisation_id` is None."""
+    qs = User.objects.filter(_text_matches(word, "first_name", "last_name"))
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    return qs.values("pk")
+
+
+MEMBER_ORDER = ("last_name", "first_name", "pk")
+
+
+def _relationship_count(side: str, **conditions: Any) -> Coalesce:
+    """How many relationships the row's member has on `side` ("mentor" or "mentee"), as a
+    subquery per row (the index on the side's foreign key: a few entries per member)."""
+    counted = (
+        Relationship.objects.filter(**{side: OuterRef("pk")}, **conditions)
+        .order_by()
+        .values(side)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _member_rows(ids: Any) -> QuerySet[User]:
+    """The members list's rows for these ids (a list or a subquery): the member, their
+    member administrator, groups and relationship counts — the counts computed for these
+    rows only."""
+    matched = RelationshipStatus.MATCHED
+    return (
+        User.objects.filter(pk__in=ids)
         .select_related("member_administrator")
         .prefetch_related(Prefetch("member_groups", queryset=MemberGroup.objects.order_by("name")))
         .annotate(
-            current_as_mentor=Count("mentor_relationships", filter=open_mentor, distinct=True),
-            current_as_mentee=Count("mentee_relationships", filter=open_mentee, distinct=True),
-            total_as_mentor=Count("mentor_relationships", distinct=True),
-            total_as_mentee=Count("mentee_relationships", distinct=True),
+            current_as_mentor=_relationship_count("mentor", status=matched),
+            current_as_mentee=_relationship_count("mentee", status=matched),
+            total_as_mentor=_relationship_count("mentor"),
+            total_as_mentee=_relationship_count("mentee"),
         )
-        .order_by("last_name", "first_name", "pk")
     )
-    qs = people_matching(qs, filters.search)
+
+
+def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User]:
+    """The members list: the organisation's members by name, each page's rows with their
+    relationship counts and groups. Paged by `programs.pagination.IdPaged`: a count of
+    the filtered members, the page's ids from the (organisation, last name, first name,
+    id) index, then those rows with their counts — two queries plus one for groups,
+    whatever the organisation's size."""
+    qs = people_matching(User.objects.filter(organisation_id=organisation_id), filters.search)
     if filters.role in Role.values:
         qs = qs.filter(role=filters.role)
     if filters.active == "yes":
         qs = qs.filter(is_active=True)
     elif filters.active == "no":
         qs = qs.filter(is_active=False)
-    return qs
+    return IdPaged(filtered=qs, ordering=MEMBER_ORDER, rows=_member_rows)
 
 
 def relationship_get(*, organisation_id: int, relationship_id: int) -> Relationship:
@@ -101,31 +144,43 @@ RELATIONSHIP_TABS = {
 
 
 def relationship_tab_counts(*, organisation_id: int) -> dict[str, int]:
-    counts = Relationship.objects.filter(organisation_id=organisation_id).aggregate(
-        all=Count("pk"),
-        matched=Count("pk", filter=Q(status=RelationshipStatus.MATCHED)),
-        completed=Count("pk", filter=Q(status=RelationshipStatus.COMPLETED)),
+    """The tabs' totals: one count per status from the (organisation, status, …) index."""
+    per_status = dict(
+        Relationship.objects.filter(organisation_id=organisation_id)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
-    return counts
+    return {
+        "all": sum(per_status.values()),
+        "matched": per_status.get(RelationshipStatus.MATCHED, 0),
+        "completed": per_status.get(RelationshipStatus.COMPLETED, 0),
+    }
 
 
-def relationship_list(
-    *, organisation_id: int, tab: str, search: str = ""
-) -> QuerySet[Relationship]:
-    qs = Relationship.objects.filter(organisation_id=organisation_id).select_related(
+RELATIONSHIP_ORDER = ("-created_at", "-pk")
+
+
+def _relationship_rows(ids: Any) -> QuerySet[Relationship]:
+    return Relationship.objects.filter(pk__in=ids).select_related(
         "mentor", "mentee", "relationship_administrator"
     )
+
+
+def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> IdPaged[Relationship]:
+    """The relationships list, newest first, on a tab, searched by the mentor's or the
+    mentee's name (every word in one of them). The people named are found first (from the
+    trigram indexes), then their relationships; a page reads its ids from the
+    (organisation[, status], created, id) index and then those rows."""
+    qs = Relationship.objects.filter(organisation_id=organisation_id)
     status = RELATIONSHIP_TABS.get(tab)
     if status:
         qs = qs.filter(status=status)
     for word in search.split():
-        qs = qs.filter(
-            Q(mentor__first_name__icontains=word)
-            | Q(mentor__last_name__icontains=word)
-            | Q(mentee__first_name__icontains=word)
-            | Q(mentee__last_name__icontains=word)
-        )
-    return qs.order_by("-created_at", "-pk")
+        named = people_named(organisation_id=organisation_id, word=word)
+        qs = qs.filter(Q(mentor_id__in=named) | Q(mentee_id__in=named))
+    return IdPaged(filtered=qs, ordering=RELATIONSHIP_ORDER, rows=_relationship_rows)
 
 
 LOOKUP_PAGE = 50

@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
 from programs.models import Relationship, RelationshipStatus, User
+from programs.pagination import IdPaged
+from programs.selectors import people_named
 from scheduling import ics
 from scheduling.calendar import feed_name, series_events
 from scheduling.models import (
@@ -200,24 +202,39 @@ class MeetingRow:
         return self.meeting.duration_minutes
 
 
+MEETING_ORDER = {"asc": ("starts_at", "pk"), "desc": ("-starts_at", "-pk")}
+
+
 def meetings_for_admin_list(
     *, organisation_id: int, search: str = "", order: str = "desc"
-) -> QuerySet[Meeting]:
+) -> IdPaged[Meeting]:
     """Meetings of one organisation for the «Rencontres» tab, newest first by default,
-    searched by mentor, mentee or sender name. Three queries whatever the page size;
-    wrap each item with `admin_row()` for the mentor's and mentee's comments."""
+    searched by mentor, mentee or sender name (every word in one of them). The people
+    named are found first (trigram indexes), then their relationships' and series'
+    meetings. A page reads its ids from the (organisation, starts_at, id) index — from the
+    nearer end — then those meetings with their people: three queries plus the count,
+    whatever the organisation's size. Wrap each item with `admin_row()` for the mentor's
+    and mentee's comments."""
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
     for word in search.split():
-        queryset = queryset.filter(
-            Q(relationship__mentor__first_name__icontains=word)
-            | Q(relationship__mentor__last_name__icontains=word)
-            | Q(relationship__mentee__first_name__icontains=word)
-            | Q(relationship__mentee__last_name__icontains=word)
-            | Q(series__created_by__first_name__icontains=word)
-            | Q(series__created_by__last_name__icontains=word)
+        pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
+            Q(mentor_id__in=people_named(organisation_id=organisation_id, word=word))
+            | Q(mentee_id__in=people_named(organisation_id=organisation_id, word=word))
         )
-    ordering = ("starts_at", "pk") if order == "asc" else ("-starts_at", "-pk")
-    return _with_people(queryset.order_by(*ordering))
+        # The sender may be platform staff, who belong to no organisation.
+        sent = MeetingSeries.objects.filter(
+            organisation_id=organisation_id,
+            created_by_id__in=people_named(organisation_id=None, word=word),
+        )
+        queryset = queryset.filter(
+            Q(relationship_id__in=pairs.values("pk")) | Q(series_id__in=sent.values("pk"))
+        )
+    ordering = MEETING_ORDER["asc" if order == "asc" else "desc"]
+    return IdPaged(
+        filtered=queryset,
+        ordering=ordering,
+        rows=lambda ids: _with_people(Meeting.objects.filter(pk__in=ids)),
+    )
 
 
 def admin_row(meeting: Meeting) -> MeetingRow:
@@ -441,10 +458,17 @@ def _hours(held: timedelta | None) -> float:
     return round((held or timedelta()).total_seconds() / 3600, 2)
 
 
-def meeting_counts_by_relationship(*, organisation_id: int) -> dict[int, Tally]:
-    """{relationship id: Tally} for a report, in one query."""
+def meeting_counts_by_relationship(
+    *, organisation_id: int, relationship_ids: Iterable[int] | None = None
+) -> dict[int, Tally]:
+    """{relationship id: Tally}, in one query: of the relationships `relationship_ids`
+    (a list page's: read from the (relationship, starts_at) index, a few meetings each),
+    or of every relationship of the organisation (a report) when None."""
+    meetings = Meeting.objects.filter(organisation_id=organisation_id)
+    if relationship_ids is not None:
+        meetings = meetings.filter(relationship_id__in=list(relationship_ids))
     rows = (
-        _held(Meeting.objects.filter(organisation_id=organisation_id))
+        _held(meetings)
         .values("relationship_id")
         .annotate(
             meetings=Count("pk"),
