@@ -35,7 +35,7 @@ import psycopg
 
 from bench._common import DEFAULT_REDIS_URL, machine_line
 
-SEED_VERSION = 1
+SEED_VERSION = 2
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 SIZES = {  # members, relationships, meetings (about)
     "S": (1_000, 400, 4_000),

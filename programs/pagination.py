@@ -2,8 +2,8 @@
 
 An `IdPaged` is what a list selector hands to Django's Paginator instead of a queryset:
 
-- `count()` is a plain count of the filtered rows (no joins, no aggregates: on PostgreSQL
-  an index-only scan of the organisation's entries in the index matching the filters);
+- `count()` is the total the database keeps (programs.totals) when the list is not
+  filtered, else a plain count of the filtered rows (no joins, no aggregates);
 - a slice `[start:stop]` reads, in one query, the ids of that page from the index that
   matches the list's order (a subquery with LIMIT/OFFSET; a page past the middle is read
   from the other end of the index, so the last page skips as few entries as the first),
@@ -27,7 +27,8 @@ class IdPaged(Generic[T]):
     `filtered` is the filtered queryset without ordering, joins or annotations;
     `ordering` the list's order ending with a unique key (e.g. ("last_name", "pk"));
     `rows(ids)` reads the display rows of those ids (a list or a subquery of ids;
-    in any order)."""
+    in any order); `total()`, when given, is the count kept by the database
+    (programs.totals) for an unfiltered list, or None to count."""
 
     def __init__(
         self,
@@ -35,8 +36,10 @@ class IdPaged(Generic[T]):
         filtered: QuerySet[T],
         ordering: Sequence[str],
         rows: Callable[[Any], QuerySet[T]],
+        total: Callable[[], int | None] | None = None,
     ) -> None:
         self._filtered = filtered
+        self._total = total
         self._ordering = tuple(ordering)
         self._rows = rows
         self._count: int | None = None
@@ -47,7 +50,8 @@ class IdPaged(Generic[T]):
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._filtered.order_by().count()
+            kept = self._total() if self._total is not None else None
+            self._count = kept if kept is not None else self._filtered.order_by().count()
         return self._count
 
     def __len__(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -17,20 +17,35 @@ from programs.models import (
     User,
 )
 from programs.pagination import IdPaged
+from programs.totals import stored_total, stored_totals
 
 
 def dashboard_counts(*, organisation_id: int) -> dict[str, int]:
-    """The admin dashboard tiles. «Invitations» are mentoring requests not yet answered."""
-    members = User.objects.filter(organisation_id=organisation_id).exclude(role=Role.ADMINISTRATOR)
-    relationships = Relationship.objects.filter(organisation_id=organisation_id).aggregate(
-        matched=Count("pk", filter=Q(status=RelationshipStatus.MATCHED)),
-        requested=Count("pk", filter=Q(status=RelationshipStatus.REQUESTED)),
-    )
+    """The admin dashboard tiles. «Invitations» are mentoring requests not yet answered.
+    Read from the totals the database keeps (programs.totals); counted on SQLite."""
+    active = stored_total(organisation_id=organisation_id, kind="members_active")
+    per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
+    if active is None or per_status is None:
+        members = User.objects.filter(organisation_id=organisation_id).exclude(
+            role=Role.ADMINISTRATOR
+        )
+        active = members.filter(is_active=True).count()
+        per_status = _relationships_per_status(organisation_id)
     return {
-        "members": members.filter(is_active=True).count(),
-        "relationships": relationships["matched"],
-        "invitations": relationships["requested"],
+        "members": active,
+        "relationships": per_status.get(RelationshipStatus.MATCHED, 0),
+        "invitations": per_status.get(RelationshipStatus.REQUESTED, 0),
     }
+
+
+def _relationships_per_status(organisation_id: int) -> dict[str, int]:
+    return dict(
+        Relationship.objects.filter(organisation_id=organisation_id)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
 
 
 def members_among(*, organisation_id: int, user_ids: set[int], limit: int) -> list[User]:
@@ -56,30 +71,79 @@ class MemberFilters:
 
 
 def _text_matches(word: str, *fields: str) -> Q:
-    """`word` inside any of `fields`, case-insensitively. On PostgreSQL each field has a
-    trigram index on UPPER(field) (programs migration 0013), which is what this lookup
-    compares: the matching people are found from the index, not by reading every row."""
+    """`word` inside any of `fields`, case-insensitively (UPPER(field) LIKE UPPER(…))."""
     condition = Q()
     for field in fields:
         condition |= Q(**{f"{field}__icontains": word})
     return condition
 
 
-def people_matching(qs: QuerySet[User], text: str) -> QuerySet[User]:
+# A word shorter than a trigram cannot be looked up in the trigram indexes; a word that
+# matches more people than this is common enough for the list's own order to find a
+# page of them soon (the name index walked and filtered).
+TRIGRAM = 3
+FEW_ENOUGH = 5_000
+
+
+def _matching_ids(
+    *, organisation_id: int | None, word: str, fields: tuple[str, ...], staff_too: bool = False
+) -> list[int] | None:
+    """The ids of the organisation's people (and platform staff, who have none, when
+    `staff_too`) with `word` in one of `fields`, found from the trigram indexes (programs
+    migration 0013) in a query of their own; None when the word is too short for them or
+    matches too many people (then the caller filters its own query instead).
+
+    The organisation is compared as `organisation_id + 0`: the planner then starts from
+    the trigram indexes (the few people matching, in every organisation) and keeps the
+    organisation's, instead of walking every member of the organisation to test each."""
+    if len(word) < TRIGRAM:
+        return None
+    qs = User.objects.filter(_text_matches(word, *fields))
+    if organisation_id is not None:
+        scope = Q(organisation_key=organisation_id)
+        if staff_too:
+            scope |= Q(organisation__isnull=True)
+        qs = qs.alias(organisation_key=F("organisation_id") + 0).filter(scope)
+    ids = list(qs.order_by().values_list("pk", flat=True)[: FEW_ENOUGH + 1])
+    return None if len(ids) > FEW_ENOUGH else ids
+
+
+PERSON_FIELDS = ("first_name", "last_name", "email")
+NAME_FIELDS = ("first_name", "last_name")
+
+
+def people_matching(
+    qs: QuerySet[User], text: str, *, organisation_id: int | None = None
+) -> QuerySet[User]:
     """Those whose first name, last name or email contains every word of `text`; everyone
-    when `text` is blank."""
+    when `text` is blank. With `organisation_id` (that of every person of `qs`), each
+    word's matches are first found from the trigram indexes (`_matching_ids`)."""
     for word in text.split():
-        qs = qs.filter(_text_matches(word, "first_name", "last_name", "email"))
+        ids = None
+        if organisation_id is not None:
+            ids = _matching_ids(organisation_id=organisation_id, word=word, fields=PERSON_FIELDS)
+        if ids is None:
+            qs = qs.filter(_text_matches(word, *PERSON_FIELDS))
+        else:
+            qs = qs.filter(pk__in=ids)
     return qs
 
 
-def people_named(*, organisation_id: int | None, word: str) -> QuerySet[User]:
-    """The ids (a subquery) of the people whose first or last name contains `word`; of one
-    organisation, or of every one when `organisation_id` is None."""
-    qs = User.objects.filter(_text_matches(word, "first_name", "last_name"))
-    if organisation_id is not None:
-        qs = qs.filter(organisation_id=organisation_id)
-    return qs.values("pk")
+def people_named(
+    *, organisation_id: int, word: str, staff_too: bool = False
+) -> list[int] | QuerySet[User]:
+    """The ids of the organisation's people (and of platform staff when `staff_too`)
+    whose first or last name contains `word`: a list found from the trigram indexes, or a
+    subquery when the word is too short or too common for them."""
+    ids = _matching_ids(
+        organisation_id=organisation_id, word=word, fields=NAME_FIELDS, staff_too=staff_too
+    )
+    if ids is not None:
+        return ids
+    scope = Q(organisation_id=organisation_id)
+    if staff_too:
+        scope |= Q(organisation__isnull=True)
+    return User.objects.filter(scope).filter(_text_matches(word, *NAME_FIELDS)).values("pk")
 
 
 MEMBER_ORDER = ("last_name", "first_name", "pk")
@@ -122,14 +186,29 @@ def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User
     the filtered members, the page's ids from the (organisation, last name, first name,
     id) index, then those rows with their counts — two queries plus one for groups,
     whatever the organisation's size."""
-    qs = people_matching(User.objects.filter(organisation_id=organisation_id), filters.search)
+    qs = people_matching(
+        User.objects.filter(organisation_id=organisation_id),
+        filters.search,
+        organisation_id=organisation_id,
+    )
     if filters.role in Role.values:
         qs = qs.filter(role=filters.role)
     if filters.active == "yes":
         qs = qs.filter(is_active=True)
     elif filters.active == "no":
         qs = qs.filter(is_active=False)
-    return IdPaged(filtered=qs, ordering=MEMBER_ORDER, rows=_member_rows)
+    unfiltered = filters.search.split() == [] and filters.role not in Role.values
+    unfiltered = unfiltered and filters.active not in ("yes", "no")
+    return IdPaged(
+        filtered=qs,
+        ordering=MEMBER_ORDER,
+        rows=_member_rows,
+        total=(
+            (lambda: stored_total(organisation_id=organisation_id, kind="members"))
+            if unfiltered
+            else None
+        ),
+    )
 
 
 def relationship_get(*, organisation_id: int, relationship_id: int) -> Relationship:
@@ -144,14 +223,10 @@ RELATIONSHIP_TABS = {
 
 
 def relationship_tab_counts(*, organisation_id: int) -> dict[str, int]:
-    """The tabs' totals: one count per status from the (organisation, status, …) index."""
-    per_status = dict(
-        Relationship.objects.filter(organisation_id=organisation_id)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    """The tabs' totals: kept by the database (programs.totals); counted on SQLite."""
+    per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
+    if per_status is None:
+        per_status = _relationships_per_status(organisation_id)
     return {
         "all": sum(per_status.values()),
         "matched": per_status.get(RelationshipStatus.MATCHED, 0),
@@ -180,7 +255,16 @@ def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> Id
     for word in search.split():
         named = people_named(organisation_id=organisation_id, word=word)
         qs = qs.filter(Q(mentor_id__in=named) | Q(mentee_id__in=named))
-    return IdPaged(filtered=qs, ordering=RELATIONSHIP_ORDER, rows=_relationship_rows)
+
+    def total() -> int | None:
+        if search.split():
+            return None
+        per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
+        if per_status is None:
+            return None
+        return per_status.get(status, 0) if status else sum(per_status.values())
+
+    return IdPaged(filtered=qs, ordering=RELATIONSHIP_ORDER, rows=_relationship_rows, total=total)
 
 
 LOOKUP_PAGE = 50
@@ -203,6 +287,7 @@ def member_lookup(
     qs = people_matching(
         (User.objects if among is None else among).filter(organisation_id=organisation_id),
         " ".join(text.split()[:5]),  # a type-ahead: five words narrow enough
+        organisation_id=organisation_id,
     )
     roles = [name for name in role.split(",") if name in Role.values]
     if roles:

@@ -17,11 +17,11 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.utils import timezone
@@ -30,6 +30,7 @@ from django.utils.dates import WEEKDAYS
 from programs.models import Relationship, RelationshipStatus, User
 from programs.pagination import IdPaged
 from programs.selectors import people_named
+from programs.totals import stored_total
 from scheduling import ics
 from scheduling.calendar import feed_name, series_events
 from scheduling.models import (
@@ -217,23 +218,32 @@ def meetings_for_admin_list(
     and mentee's comments."""
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
     for word in search.split():
+        # The sender may be platform staff, who belong to no organisation (and are never
+        # a mentor or a mentee: those are the organisation's).
+        named = people_named(organisation_id=organisation_id, word=word, staff_too=True)
         pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
-            Q(mentor_id__in=people_named(organisation_id=organisation_id, word=word))
-            | Q(mentee_id__in=people_named(organisation_id=organisation_id, word=word))
+            Q(mentor_id__in=named) | Q(mentee_id__in=named)
         )
-        # The sender may be platform staff, who belong to no organisation.
         sent = MeetingSeries.objects.filter(
-            organisation_id=organisation_id,
-            created_by_id__in=people_named(organisation_id=None, word=word),
+            organisation_id=organisation_id, created_by_id__in=named
         )
-        queryset = queryset.filter(
-            Q(relationship_id__in=pairs.values("pk")) | Q(series_id__in=sent.values("pk"))
-        )
+        if isinstance(named, list):
+            # Few people: their relationships and series, then their meetings from the
+            # (relationship, starts_at) index — not the organisation's meetings tested.
+            queryset = queryset.filter(
+                Q(relationship_id__in=list(pairs.values_list("pk", flat=True)))
+                | Q(series_id__in=list(sent.values_list("pk", flat=True)))
+            )
+        else:
+            queryset = queryset.filter(
+                Q(relationship_id__in=pairs.values("pk")) | Q(series_id__in=sent.values("pk"))
+            )
     ordering = MEETING_ORDER["asc" if order == "asc" else "desc"]
     return IdPaged(
         filtered=queryset,
         ordering=ordering,
         rows=lambda ids: _with_people(Meeting.objects.filter(pk__in=ids)),
+        total=None if search.split() else lambda: meeting_count(organisation_id=organisation_id),
     )
 
 
@@ -301,7 +311,11 @@ def meeting_get(*, organisation_id: int, meeting_id: int) -> Meeting | None:
 
 
 def meeting_count(*, organisation_id: int) -> int:
-    """Every meeting of the organisation, whatever its status (the «Rencontres» total)."""
+    """Every meeting of the organisation, whatever its status (the «Rencontres» total):
+    kept by the database (programs.totals); counted on SQLite."""
+    kept = stored_total(organisation_id=organisation_id, kind="meetings")
+    if kept is not None:
+        return kept
     return Meeting.objects.filter(organisation_id=organisation_id).count()
 
 
@@ -572,30 +586,31 @@ def admin_day(
     )
 
     cutoff = now - timedelta(days=quiet_days)
-    quiet_qs = (
-        Relationship.objects.filter(
-            organisation_id=organisation_id,
-            status=RelationshipStatus.MATCHED,
-            started_at__lt=cutoff,
-        )
-        .exclude(
-            Exists(
-                Meeting.objects.filter(
-                    relationship=OuterRef("pk"),
-                    status__in=ACTIVE_STATUSES,
-                    starts_at__gte=cutoff,
-                )
+    quiet_qs = Relationship.objects.filter(
+        organisation_id=organisation_id,
+        status=RelationshipStatus.MATCHED,
+        started_at__lt=cutoff,
+    ).exclude(
+        Exists(
+            Meeting.objects.filter(
+                relationship=OuterRef("pk"),
+                status__in=ACTIVE_STATUSES,
+                starts_at__gte=cutoff,
             )
         )
-        .annotate(
-            last_meeting=Max("meetings__starts_at", filter=Q(meetings__status__in=ACTIVE_STATUSES))
-        )
     )
+    # Counted without the last meeting (no join, no grouping); the few lines shown read
+    # it per relationship from the (relationship, starts_at) index.
     quiet_total = quiet_qs.count()
+    last_meeting = (
+        Meeting.objects.filter(relationship=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
     quiet = list(
-        quiet_qs.select_related("mentor", "mentee").order_by(
-            F("last_meeting").asc(nulls_first=True), "started_at", "pk"
-        )[:limit]
+        quiet_qs.annotate(last_meeting=Subquery(last_meeting))
+        .select_related("mentor", "mentee")
+        .order_by(F("last_meeting").asc(nulls_first=True), "started_at", "pk")[:limit]
     )
     return AdminDay(
         today=today,

@@ -14,7 +14,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from programs import selectors
-from programs.models import MemberGroup, Organisation, Relationship, RelationshipStatus, Role, User
+from programs.models import (
+    ListTotal,
+    MemberGroup,
+    Organisation,
+    Relationship,
+    RelationshipStatus,
+    Role,
+    User,
+)
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
 from tests.conftest import make_org
@@ -377,3 +385,66 @@ def test_the_list_pages_cost_a_constant_number_of_queries(
         with django_assert_max_num_queries(12):
             response = client.get(url)
         assert response.status_code == 200, url
+
+
+# -- the totals the database keeps (programs.totals) -------------------------------------
+
+
+def counted_totals() -> dict[tuple[int, str], int]:
+    """Every kept kind, counted the straightforward way."""
+    totals: dict[tuple[int, str], int] = {}
+    for org_id in Organisation.objects.values_list("pk", flat=True):
+        people = User.objects.filter(organisation_id=org_id)
+        totals[(org_id, "members")] = people.count()
+        totals[(org_id, "members_active")] = (
+            people.filter(is_active=True).exclude(role=Role.ADMINISTRATOR).count()
+        )
+        for status in RelationshipStatus.values:
+            totals[(org_id, f"relationships:{status}")] = Relationship.objects.filter(
+                organisation_id=org_id, status=status
+            ).count()
+        totals[(org_id, "meetings")] = Meeting.objects.filter(organisation_id=org_id).count()
+    return {key: n for key, n in totals.items() if n}
+
+
+def kept_totals() -> dict[tuple[int, str], int]:
+    return {
+        (org_id, kind): n
+        for org_id, kind, n in ListTotal.objects.values_list("organisation_id", "kind", "n")
+        if n
+    }
+
+
+def test_kept_totals_follow_inserts_updates_and_deletes(lists):
+    org = lists["org"]
+    assert kept_totals() == counted_totals()
+    people = lists["data"]["people"]
+    # Updates that change what is counted, and one that changes nothing counted.
+    User.objects.filter(pk__in=[p.pk for p in people[2:12]]).update(is_active=False)
+    User.objects.filter(pk=people[20].pk).update(role=Role.ADMINISTRATOR)
+    User.objects.filter(organisation=org).update(last_login=T0)
+    Relationship.objects.filter(organisation=org, status=RelationshipStatus.MATCHED).update(
+        status=RelationshipStatus.COMPLETED, ended_at=T0
+    )
+    assert kept_totals() == counted_totals()
+    # Deletes, cascading from people to their relationships, meetings and attendees.
+    User.objects.filter(pk__in=[p.pk for p in people[30:40]]).delete()
+    Meeting.objects.filter(organisation=org)[:1].get().delete()
+    assert kept_totals() == counted_totals()
+    # A whole organisation goes.
+    Organisation.objects.filter(slug="elsewhere-lists").delete()
+    assert kept_totals() == counted_totals()
+
+
+def test_pages_show_the_kept_totals(lists, client):
+    org_id = lists["org"].pk
+    admin = User.objects.filter(organisation_id=org_id, role=Role.ADMINISTRATOR).first()
+    client.force_login(admin)
+    meetings = Meeting.objects.filter(organisation_id=org_id).count()
+    assert scheduling_selectors.meeting_count(organisation_id=org_id) == meetings
+    paged = scheduling_selectors.meetings_for_admin_list(organisation_id=org_id)
+    assert paged.count() == meetings
+    members = selectors.member_list(organisation_id=org_id, filters=selectors.MemberFilters())
+    assert members.count() == User.objects.filter(organisation_id=org_id).count()
+    Meeting.objects.filter(organisation_id=org_id)[:1].get().delete()
+    assert scheduling_selectors.meeting_count(organisation_id=org_id) == meetings - 1
