@@ -545,6 +545,7 @@ def pages_of(org_id: int) -> dict[str, Callable[[], Any]]:
     from scheduling.models import Meeting
 
     admin = User.objects.filter(organisation_id=org_id, role="admin").order_by("pk").first()
+    assert admin is not None, f"organisation {org_id} has no administrator"
     client = Client()
     client.force_login(admin)
     last_page = -(-Meeting.objects.filter(organisation_id=org_id).count() // 25)

@@ -57,7 +57,7 @@ class IdPaged(Generic[T]):
     def __len__(self) -> int:
         return self.count()
 
-    def ids(self, start: int, stop: int) -> QuerySet[T] | None:
+    def ids(self, start: int, stop: int) -> QuerySet[T, Any] | None:
         """The ids of rows [start, stop) in the list's order, as a subquery (None when the
         range is empty). Past the middle they are read from the other end of the index."""
         total = self.count()
@@ -69,7 +69,7 @@ class IdPaged(Generic[T]):
             return self._filtered.order_by(*backwards).values("pk")[total - stop : total - start]
         return self._filtered.order_by(*self._ordering).values("pk")[start:stop]
 
-    def page_rows(self, ids: QuerySet[T] | None) -> list[T]:
+    def page_rows(self, ids: QuerySet[T, Any] | None) -> list[T]:
         """The rows of those ids in the list's order: one query (plus prefetches)."""
         if ids is None:
             return []

@@ -131,7 +131,7 @@ def people_matching(
 
 def people_named(
     *, organisation_id: int, word: str, staff_too: bool = False
-) -> list[int] | QuerySet[User]:
+) -> list[int] | QuerySet[User, Any]:
     """The ids of the organisation's people (and of platform staff when `staff_too`)
     whose first or last name contains `word`: a list found from the trigram indexes, or a
     subquery when the word is too short or too common for them."""
