@@ -20,6 +20,9 @@ from django.db.models import Model, QuerySet
 
 T = TypeVar("T", bound=Model)
 
+# A searched list with at most this many rows is read as a list of ids once.
+FEW_IDS = 10_000
+
 
 class IdPaged(Generic[T]):
     """A sliceable, countable list for Paginator; see the module docstring.
@@ -28,7 +31,10 @@ class IdPaged(Generic[T]):
     `ordering` the list's order ending with a unique key (e.g. ("last_name", "pk"));
     `rows(ids)` reads the display rows of those ids (a list or a subquery of ids;
     in any order); `total()`, when given, is the count kept by the database
-    (programs.totals) for an unfiltered list, or None to count."""
+    (programs.totals) for an unfiltered list, or None to count. A `searched` list
+    (few rows expected: those of the people found) reads all its ids in order once, when
+    there are at most FEW_IDS of them, and counts and pages them in memory — one read of
+    the search instead of two (a count and a page)."""
 
     def __init__(
         self,
@@ -37,9 +43,12 @@ class IdPaged(Generic[T]):
         ordering: Sequence[str],
         rows: Callable[[Any], QuerySet[T]],
         total: Callable[[], int | None] | None = None,
+        searched: bool = False,
     ) -> None:
         self._filtered = filtered
         self._total = total
+        self._searched = searched
+        self._all_ids: list[int] | None = None
         self._ordering = tuple(ordering)
         self._rows = rows
         self._count: int | None = None
@@ -49,6 +58,12 @@ class IdPaged(Generic[T]):
         return self._ordering
 
     def count(self) -> int:
+        if self._count is None and self._searched:
+            ordered = self._filtered.order_by(*self._ordering).values_list("pk", flat=True)
+            ids = list(ordered[: FEW_IDS + 1])
+            if len(ids) <= FEW_IDS:
+                self._all_ids = ids
+                self._count = len(ids)
         if self._count is None:
             kept = self._total() if self._total is not None else None
             self._count = kept if kept is not None else self._filtered.order_by().count()
@@ -57,19 +72,21 @@ class IdPaged(Generic[T]):
     def __len__(self) -> int:
         return self.count()
 
-    def ids(self, start: int, stop: int) -> QuerySet[T, Any] | None:
+    def ids(self, start: int, stop: int) -> QuerySet[T, Any] | list[int] | None:
         """The ids of rows [start, stop) in the list's order, as a subquery (None when the
         range is empty). Past the middle they are read from the other end of the index."""
         total = self.count()
         stop = min(stop, total)
         if start >= stop:
             return None
+        if self._all_ids is not None:
+            return self._all_ids[start:stop]
         if start > total - stop:
             backwards = tuple(_reverse(field) for field in self._ordering)
             return self._filtered.order_by(*backwards).values("pk")[total - stop : total - start]
         return self._filtered.order_by(*self._ordering).values("pk")[start:stop]
 
-    def page_rows(self, ids: QuerySet[T, Any] | None) -> list[T]:
+    def page_rows(self, ids: QuerySet[T, Any] | list[int] | None) -> list[T]:
         """The rows of those ids in the list's order: one query (plus prefetches)."""
         if ids is None:
             return []

@@ -203,6 +203,7 @@ def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User
         filtered=qs,
         ordering=MEMBER_ORDER,
         rows=_member_rows,
+        searched=bool(filters.search.split()),
         total=(
             (lambda: stored_total(organisation_id=organisation_id, kind="members"))
             if unfiltered
@@ -264,7 +265,13 @@ def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> Id
             return None
         return per_status.get(status, 0) if status else sum(per_status.values())
 
-    return IdPaged(filtered=qs, ordering=RELATIONSHIP_ORDER, rows=_relationship_rows, total=total)
+    return IdPaged(
+        filtered=qs,
+        ordering=RELATIONSHIP_ORDER,
+        rows=_relationship_rows,
+        total=total,
+        searched=bool(search.split()),
+    )
 
 
 LOOKUP_PAGE = 50

@@ -34,6 +34,9 @@ def _upsert(parts: list[str]) -> str:
         "SELECT organisation_id, kind, SUM(d) FROM ("
         + " UNION ALL ".join(parts)
         + ") AS changes GROUP BY organisation_id, kind HAVING SUM(d) <> 0 "
+        # Always the same order, so two statements wait for each other's rows, never in a
+        # circle.
+        "ORDER BY organisation_id, kind "
         "ON CONFLICT (organisation_id, kind) DO UPDATE SET n = programs_listtotal.n + EXCLUDED.n;"
     )
 

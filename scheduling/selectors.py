@@ -244,6 +244,7 @@ def meetings_for_admin_list(
         ordering=ordering,
         rows=lambda ids: _with_people(Meeting.objects.filter(pk__in=ids)),
         total=None if search.split() else lambda: meeting_count(organisation_id=organisation_id),
+        searched=bool(search.split()),
     )
 
 

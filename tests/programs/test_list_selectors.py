@@ -449,3 +449,18 @@ def test_pages_show_the_kept_totals(lists, client):
     assert members.count() == User.objects.filter(organisation_id=org_id).count()
     Meeting.objects.filter(organisation_id=org_id)[:1].get().delete()
     assert scheduling_selectors.meeting_count(organisation_id=org_id) == meetings - 1
+
+
+def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(lists, monkeypatch):
+    """Past FEW_IDS matches a searched list counts and pages from the index instead."""
+    from programs import pagination
+
+    monkeypatch.setattr(pagination, "FEW_IDS", 3)
+    org_id = lists["org"].pk
+    for filters in (selectors.MemberFilters(search="mar"), selectors.MemberFilters(search="a")):
+        new = selectors.member_list(organisation_id=org_id, filters=filters)
+        every_page(new, members_reference(org_id, filters), 10, member_shape)
+    new_meetings = scheduling_selectors.meetings_for_admin_list(
+        organisation_id=org_id, search="mar"
+    )
+    every_page(new_meetings, meetings_reference(org_id, "mar", "desc"), 10, lambda m: m.pk)
