@@ -419,7 +419,7 @@ class AuditEntry(models.Model):
 class ListTotal(models.Model):
     """A total the administrator lists show (an organisation's members, its relationships
     of one status, its meetings, …), kept exact by PostgreSQL statement triggers on the
-    counted tables (programs.totals; programs migration 0014, scheduling migration 0004)
+    counted tables (programs.totals; programs migration 0013, scheduling migration 0004)
     so a page reads one row instead of counting the organisation. SQLite (the demo) has
     no triggers: there the lists count (programs.totals.stored_total says None)."""
 
