@@ -225,7 +225,21 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The composite key lets relationships reference (user, organisation) pairs.
             models.UniqueConstraint(fields=["id", "organisation"], name="user_id_org_unique"),
         ]
-        indexes = [models.Index(fields=["organisation", "role", "last_name", "first_name"])]
+        indexes = [
+            # The members list and the pickers, by name; with a role; and the dashboard's
+            # count of active members (index-only on PostgreSQL). The trigram indexes of
+            # the name and email searches are PostgreSQL-only: migration 0013.
+            models.Index(
+                fields=["organisation", "last_name", "first_name", "id"],
+                include=["is_active", "role"],
+                name="user_org_name_idx",
+            ),
+            models.Index(
+                fields=["organisation", "role", "last_name", "first_name", "id"],
+                name="user_org_role_name_idx",
+            ),
+            models.Index(fields=["organisation", "is_active", "role"], name="user_org_active_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -338,7 +352,14 @@ class Relationship(models.Model):
                 name="relationship_ended_iff_completed",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status", "-created_at"])]
+        indexes = [
+            # The relationships list's order, on the «Tous» tab and on a status tab.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="rel_org_created_idx"),
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                name="rel_org_status_created_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor} – {self.mentee}"
@@ -548,3 +569,24 @@ class MemberImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name or f"import {self.pk}"
+
+
+class ListTotal(models.Model):
+    """A total the administrator lists show (an organisation's members, its relationships
+    of one status, its meetings, …), kept exact by PostgreSQL statement triggers on the
+    counted tables (programs.totals; programs migration 0013, scheduling migration 0004)
+    so a page reads one row instead of counting the organisation. SQLite (the demo) has
+    no triggers: there the lists count (programs.totals.stored_total says None)."""
+
+    organisation_id = models.BigIntegerField()
+    kind = models.CharField(max_length=40)
+    n = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("list total")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation_id", "kind"], name="list_total_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.kind}: {self.n}"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from programs.models import (
@@ -14,20 +16,36 @@ from programs.models import (
     Role,
     User,
 )
+from programs.pagination import IdPaged
+from programs.totals import stored_total, stored_totals
 
 
 def dashboard_counts(*, organisation_id: int) -> dict[str, int]:
-    """The admin dashboard tiles. «Invitations» are mentoring requests not yet answered."""
-    members = User.objects.filter(organisation_id=organisation_id).exclude(role=Role.ADMINISTRATOR)
-    relationships = Relationship.objects.filter(organisation_id=organisation_id).aggregate(
-        matched=Count("pk", filter=Q(status=RelationshipStatus.MATCHED)),
-        requested=Count("pk", filter=Q(status=RelationshipStatus.REQUESTED)),
-    )
+    """The admin dashboard tiles. «Invitations» are mentoring requests not yet answered.
+    Read from the totals the database keeps (programs.totals); counted on SQLite."""
+    active = stored_total(organisation_id=organisation_id, kind="members_active")
+    per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
+    if active is None or per_status is None:
+        members = User.objects.filter(organisation_id=organisation_id).exclude(
+            role=Role.ADMINISTRATOR
+        )
+        active = members.filter(is_active=True).count()
+        per_status = _relationships_per_status(organisation_id)
     return {
-        "members": members.filter(is_active=True).count(),
-        "relationships": relationships["matched"],
-        "invitations": relationships["requested"],
+        "members": active,
+        "relationships": per_status.get(RelationshipStatus.MATCHED, 0),
+        "invitations": per_status.get(RelationshipStatus.REQUESTED, 0),
     }
+
+
+def _relationships_per_status(organisation_id: int) -> dict[str, int]:
+    return dict(
+        Relationship.objects.filter(organisation_id=organisation_id)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
 
 
 def members_among(*, organisation_id: int, user_ids: set[int], limit: int) -> list[User]:
@@ -52,41 +70,146 @@ class MemberFilters:
     active: str = ""  # "", "yes", "no"
 
 
-def people_matching(qs: QuerySet[User], text: str) -> QuerySet[User]:
+def _text_matches(word: str, *fields: str) -> Q:
+    """`word` inside any of `fields`, case-insensitively (UPPER(field) LIKE UPPER(…))."""
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": word})
+    return condition
+
+
+# A word shorter than a trigram cannot be looked up in the trigram indexes; a word that
+# matches more people than this is common enough for the list's own order to find a
+# page of them soon (the name index walked and filtered).
+TRIGRAM = 3
+FEW_ENOUGH = 5_000
+
+
+def _matching_ids(
+    *, organisation_id: int | None, word: str, fields: tuple[str, ...], staff_too: bool = False
+) -> list[int] | None:
+    """The ids of the organisation's people (and platform staff, who have none, when
+    `staff_too`) with `word` in one of `fields`, found from the trigram indexes (programs
+    migration 0013) in a query of their own; None when the word is too short for them or
+    matches too many people (then the caller filters its own query instead).
+
+    The organisation is compared as `organisation_id + 0`: the planner then starts from
+    the trigram indexes (the few people matching, in every organisation) and keeps the
+    organisation's, instead of walking every member of the organisation to test each."""
+    if len(word) < TRIGRAM:
+        return None
+    qs = User.objects.filter(_text_matches(word, *fields))
+    if organisation_id is not None:
+        scope = Q(organisation_key=organisation_id)
+        if staff_too:
+            scope |= Q(organisation__isnull=True)
+        qs = qs.alias(organisation_key=F("organisation_id") + 0).filter(scope)
+    ids = list(qs.order_by().values_list("pk", flat=True)[: FEW_ENOUGH + 1])
+    return None if len(ids) > FEW_ENOUGH else ids
+
+
+PERSON_FIELDS = ("first_name", "last_name", "email")
+NAME_FIELDS = ("first_name", "last_name")
+
+
+def people_matching(
+    qs: QuerySet[User], text: str, *, organisation_id: int | None = None
+) -> QuerySet[User]:
     """Those whose first name, last name or email contains every word of `text`; everyone
-    when `text` is blank."""
+    when `text` is blank. With `organisation_id` (that of every person of `qs`), each
+    word's matches are first found from the trigram indexes (`_matching_ids`)."""
     for word in text.split():
-        qs = qs.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
+        ids = None
+        if organisation_id is not None:
+            ids = _matching_ids(organisation_id=organisation_id, word=word, fields=PERSON_FIELDS)
+        if ids is None:
+            qs = qs.filter(_text_matches(word, *PERSON_FIELDS))
+        else:
+            qs = qs.filter(pk__in=ids)
     return qs
 
 
-def member_list(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:
-    """The members list: every member of the organisation with their relationship counts
-    and groups, in one query plus one for groups."""
-    open_mentor = Q(mentor_relationships__status=RelationshipStatus.MATCHED)
-    open_mentee = Q(mentee_relationships__status=RelationshipStatus.MATCHED)
-    qs: QuerySet[User] = (
-        User.objects.filter(organisation_id=organisation_id)
+def people_named(
+    *, organisation_id: int, word: str, staff_too: bool = False
+) -> list[int] | QuerySet[User, Any]:
+    """The ids of the organisation's people (and of platform staff when `staff_too`)
+    whose first or last name contains `word`: a list found from the trigram indexes, or a
+    subquery when the word is too short or too common for them."""
+    ids = _matching_ids(
+        organisation_id=organisation_id, word=word, fields=NAME_FIELDS, staff_too=staff_too
+    )
+    if ids is not None:
+        return ids
+    scope = Q(organisation_id=organisation_id)
+    if staff_too:
+        scope |= Q(organisation__isnull=True)
+    return User.objects.filter(scope).filter(_text_matches(word, *NAME_FIELDS)).values("pk")
+
+
+MEMBER_ORDER = ("last_name", "first_name", "pk")
+
+
+def _relationship_count(side: str, **conditions: Any) -> Coalesce:
+    """How many relationships the row's member has on `side` ("mentor" or "mentee"), as a
+    subquery per row (the index on the side's foreign key: a few entries per member)."""
+    counted = (
+        Relationship.objects.filter(**{side: OuterRef("pk")}, **conditions)
+        .order_by()
+        .values(side)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _member_rows(ids: Any) -> QuerySet[User]:
+    """The members list's rows for these ids (a list or a subquery): the member, their
+    member administrator, groups and relationship counts — the counts computed for these
+    rows only."""
+    matched = RelationshipStatus.MATCHED
+    return (
+        User.objects.filter(pk__in=ids)
         .select_related("member_administrator")
         .prefetch_related(Prefetch("member_groups", queryset=MemberGroup.objects.order_by("name")))
         .annotate(
-            current_as_mentor=Count("mentor_relationships", filter=open_mentor, distinct=True),
-            current_as_mentee=Count("mentee_relationships", filter=open_mentee, distinct=True),
-            total_as_mentor=Count("mentor_relationships", distinct=True),
-            total_as_mentee=Count("mentee_relationships", distinct=True),
+            current_as_mentor=_relationship_count("mentor", status=matched),
+            current_as_mentee=_relationship_count("mentee", status=matched),
+            total_as_mentor=_relationship_count("mentor"),
+            total_as_mentee=_relationship_count("mentee"),
         )
-        .order_by("last_name", "first_name", "pk")
     )
-    qs = people_matching(qs, filters.search)
+
+
+def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User]:
+    """The members list: the organisation's members by name, each page's rows with their
+    relationship counts and groups. Paged by `programs.pagination.IdPaged`: a count of
+    the filtered members, the page's ids from the (organisation, last name, first name,
+    id) index, then those rows with their counts — two queries plus one for groups,
+    whatever the organisation's size."""
+    qs = people_matching(
+        User.objects.filter(organisation_id=organisation_id),
+        filters.search,
+        organisation_id=organisation_id,
+    )
     if filters.role in Role.values:
         qs = qs.filter(role=filters.role)
     if filters.active == "yes":
         qs = qs.filter(is_active=True)
     elif filters.active == "no":
         qs = qs.filter(is_active=False)
-    return qs
+    unfiltered = filters.search.split() == [] and filters.role not in Role.values
+    unfiltered = unfiltered and filters.active not in ("yes", "no")
+    return IdPaged(
+        filtered=qs,
+        ordering=MEMBER_ORDER,
+        rows=_member_rows,
+        searched=bool(filters.search.split()),
+        total=(
+            (lambda: stored_total(organisation_id=organisation_id, kind="members"))
+            if unfiltered
+            else None
+        ),
+    )
 
 
 def relationship_get(*, organisation_id: int, relationship_id: int) -> Relationship:
@@ -101,31 +224,54 @@ RELATIONSHIP_TABS = {
 
 
 def relationship_tab_counts(*, organisation_id: int) -> dict[str, int]:
-    counts = Relationship.objects.filter(organisation_id=organisation_id).aggregate(
-        all=Count("pk"),
-        matched=Count("pk", filter=Q(status=RelationshipStatus.MATCHED)),
-        completed=Count("pk", filter=Q(status=RelationshipStatus.COMPLETED)),
-    )
-    return counts
+    """The tabs' totals: kept by the database (programs.totals); counted on SQLite."""
+    per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
+    if per_status is None:
+        per_status = _relationships_per_status(organisation_id)
+    return {
+        "all": sum(per_status.values()),
+        "matched": per_status.get(RelationshipStatus.MATCHED, 0),
+        "completed": per_status.get(RelationshipStatus.COMPLETED, 0),
+    }
 
 
-def relationship_list(
-    *, organisation_id: int, tab: str, search: str = ""
-) -> QuerySet[Relationship]:
-    qs = Relationship.objects.filter(organisation_id=organisation_id).select_related(
+RELATIONSHIP_ORDER = ("-created_at", "-pk")
+
+
+def _relationship_rows(ids: Any) -> QuerySet[Relationship]:
+    return Relationship.objects.filter(pk__in=ids).select_related(
         "mentor", "mentee", "relationship_administrator"
     )
+
+
+def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> IdPaged[Relationship]:
+    """The relationships list, newest first, on a tab, searched by the mentor's or the
+    mentee's name (every word in one of them). The people named are found first (from the
+    trigram indexes), then their relationships; a page reads its ids from the
+    (organisation[, status], created, id) index and then those rows."""
+    qs = Relationship.objects.filter(organisation_id=organisation_id)
     status = RELATIONSHIP_TABS.get(tab)
     if status:
         qs = qs.filter(status=status)
     for word in search.split():
-        qs = qs.filter(
-            Q(mentor__first_name__icontains=word)
-            | Q(mentor__last_name__icontains=word)
-            | Q(mentee__first_name__icontains=word)
-            | Q(mentee__last_name__icontains=word)
-        )
-    return qs.order_by("-created_at", "-pk")
+        named = people_named(organisation_id=organisation_id, word=word)
+        qs = qs.filter(Q(mentor_id__in=named) | Q(mentee_id__in=named))
+
+    def total() -> int | None:
+        if search.split():
+            return None
+        per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
+        if per_status is None:
+            return None
+        return per_status.get(status, 0) if status else sum(per_status.values())
+
+    return IdPaged(
+        filtered=qs,
+        ordering=RELATIONSHIP_ORDER,
+        rows=_relationship_rows,
+        total=total,
+        searched=bool(search.split()),
+    )
 
 
 LOOKUP_PAGE = 50
@@ -148,6 +294,7 @@ def member_lookup(
     qs = people_matching(
         (User.objects if among is None else among).filter(organisation_id=organisation_id),
         " ".join(text.split()[:5]),  # a type-ahead: five words narrow enough
+        organisation_id=organisation_id,
     )
     roles = [name for name in role.split(",") if name in Role.values]
     if roles:

@@ -152,7 +152,8 @@ class Meeting(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "starts_at"]),
+            # «Rencontres» by date, the id breaking ties (pages read from either end).
+            models.Index(fields=["organisation", "starts_at", "id"], name="meeting_org_start_idx"),
             models.Index(fields=["relationship", "starts_at"]),
             models.Index(fields=["status", "ends_at"]),
         ]

@@ -17,17 +17,20 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
 from programs.models import Relationship, RelationshipStatus, User
+from programs.pagination import IdPaged
+from programs.selectors import people_named
+from programs.totals import stored_total
 from scheduling import ics
 from scheduling.calendar import feed_name, series_events
 from scheduling.models import (
@@ -200,24 +203,49 @@ class MeetingRow:
         return self.meeting.duration_minutes
 
 
+MEETING_ORDER = {"asc": ("starts_at", "pk"), "desc": ("-starts_at", "-pk")}
+
+
 def meetings_for_admin_list(
     *, organisation_id: int, search: str = "", order: str = "desc"
-) -> QuerySet[Meeting]:
+) -> IdPaged[Meeting]:
     """Meetings of one organisation for the «Rencontres» tab, newest first by default,
-    searched by mentor, mentee or sender name. Three queries whatever the page size;
-    wrap each item with `admin_row()` for the mentor's and mentee's comments."""
+    searched by mentor, mentee or sender name (every word in one of them). The people
+    named are found first (trigram indexes), then their relationships' and series'
+    meetings. A page reads its ids from the (organisation, starts_at, id) index — from the
+    nearer end — then those meetings with their people: three queries plus the count,
+    whatever the organisation's size. Wrap each item with `admin_row()` for the mentor's
+    and mentee's comments."""
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
     for word in search.split():
-        queryset = queryset.filter(
-            Q(relationship__mentor__first_name__icontains=word)
-            | Q(relationship__mentor__last_name__icontains=word)
-            | Q(relationship__mentee__first_name__icontains=word)
-            | Q(relationship__mentee__last_name__icontains=word)
-            | Q(series__created_by__first_name__icontains=word)
-            | Q(series__created_by__last_name__icontains=word)
+        # The sender may be platform staff, who belong to no organisation (and are never
+        # a mentor or a mentee: those are the organisation's).
+        named = people_named(organisation_id=organisation_id, word=word, staff_too=True)
+        pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
+            Q(mentor_id__in=named) | Q(mentee_id__in=named)
         )
-    ordering = ("starts_at", "pk") if order == "asc" else ("-starts_at", "-pk")
-    return _with_people(queryset.order_by(*ordering))
+        sent = MeetingSeries.objects.filter(
+            organisation_id=organisation_id, created_by_id__in=named
+        )
+        if isinstance(named, list):
+            # Few people: their relationships and series, then their meetings from the
+            # (relationship, starts_at) index — not the organisation's meetings tested.
+            queryset = queryset.filter(
+                Q(relationship_id__in=list(pairs.values_list("pk", flat=True)))
+                | Q(series_id__in=list(sent.values_list("pk", flat=True)))
+            )
+        else:
+            queryset = queryset.filter(
+                Q(relationship_id__in=pairs.values("pk")) | Q(series_id__in=sent.values("pk"))
+            )
+    ordering = MEETING_ORDER["asc" if order == "asc" else "desc"]
+    return IdPaged(
+        filtered=queryset,
+        ordering=ordering,
+        rows=lambda ids: _with_people(Meeting.objects.filter(pk__in=ids)),
+        total=None if search.split() else lambda: meeting_count(organisation_id=organisation_id),
+        searched=bool(search.split()),
+    )
 
 
 def admin_row(meeting: Meeting) -> MeetingRow:
@@ -284,7 +312,11 @@ def meeting_get(*, organisation_id: int, meeting_id: int) -> Meeting | None:
 
 
 def meeting_count(*, organisation_id: int) -> int:
-    """Every meeting of the organisation, whatever its status (the «Rencontres» total)."""
+    """Every meeting of the organisation, whatever its status (the «Rencontres» total):
+    kept by the database (programs.totals); counted on SQLite."""
+    kept = stored_total(organisation_id=organisation_id, kind="meetings")
+    if kept is not None:
+        return kept
     return Meeting.objects.filter(organisation_id=organisation_id).count()
 
 
@@ -441,10 +473,17 @@ def _hours(held: timedelta | None) -> float:
     return round((held or timedelta()).total_seconds() / 3600, 2)
 
 
-def meeting_counts_by_relationship(*, organisation_id: int) -> dict[int, Tally]:
-    """{relationship id: Tally} for a report, in one query."""
+def meeting_counts_by_relationship(
+    *, organisation_id: int, relationship_ids: Iterable[int] | None = None
+) -> dict[int, Tally]:
+    """{relationship id: Tally}, in one query: of the relationships `relationship_ids`
+    (a list page's: read from the (relationship, starts_at) index, a few meetings each),
+    or of every relationship of the organisation (a report) when None."""
+    meetings = Meeting.objects.filter(organisation_id=organisation_id)
+    if relationship_ids is not None:
+        meetings = meetings.filter(relationship_id__in=list(relationship_ids))
     rows = (
-        _held(Meeting.objects.filter(organisation_id=organisation_id))
+        _held(meetings)
         .values("relationship_id")
         .annotate(
             meetings=Count("pk"),
@@ -548,30 +587,31 @@ def admin_day(
     )
 
     cutoff = now - timedelta(days=quiet_days)
-    quiet_qs = (
-        Relationship.objects.filter(
-            organisation_id=organisation_id,
-            status=RelationshipStatus.MATCHED,
-            started_at__lt=cutoff,
-        )
-        .exclude(
-            Exists(
-                Meeting.objects.filter(
-                    relationship=OuterRef("pk"),
-                    status__in=ACTIVE_STATUSES,
-                    starts_at__gte=cutoff,
-                )
+    quiet_qs = Relationship.objects.filter(
+        organisation_id=organisation_id,
+        status=RelationshipStatus.MATCHED,
+        started_at__lt=cutoff,
+    ).exclude(
+        Exists(
+            Meeting.objects.filter(
+                relationship=OuterRef("pk"),
+                status__in=ACTIVE_STATUSES,
+                starts_at__gte=cutoff,
             )
         )
-        .annotate(
-            last_meeting=Max("meetings__starts_at", filter=Q(meetings__status__in=ACTIVE_STATUSES))
-        )
     )
+    # Counted without the last meeting (no join, no grouping); the few lines shown read
+    # it per relationship from the (relationship, starts_at) index.
     quiet_total = quiet_qs.count()
+    last_meeting = (
+        Meeting.objects.filter(relationship=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
     quiet = list(
-        quiet_qs.select_related("mentor", "mentee").order_by(
-            F("last_meeting").asc(nulls_first=True), "started_at", "pk"
-        )[:limit]
+        quiet_qs.annotate(last_meeting=Subquery(last_meeting))
+        .select_related("mentor", "mentee")
+        .order_by(F("last_meeting").asc(nulls_first=True), "started_at", "pk")[:limit]
     )
     return AdminDay(
         today=today,

@@ -227,7 +227,9 @@ def test_meetings_tab_query_count_does_not_grow_with_rows(
 ):
     book(frequency="daily", occurrences=3)
     url = reverse("web:meetings_admin") + "?q=anna"
-    with django_assert_max_num_queries(10) as few:
+    # A searched word costs three small reads before the list (the people named, from the
+    # trigram indexes; their relationships; the series they sent): none grows with rows.
+    with django_assert_max_num_queries(12) as few:
         admin_client.get(url)
     book(start=datetime(2026, 4, 1, 11, 0, tzinfo=EDMONTON), frequency="daily", occurrences=20)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -226,7 +226,9 @@ def relationships(request: MemberRequest) -> HttpResponse:
         selectors.relationship_list(organisation_id=organisation_id, tab=tab, search=search),
     )
     online = online_user_ids(organisation_id=organisation_id)
-    tallies = meeting_counts_by_relationship(organisation_id=organisation_id)
+    tallies = meeting_counts_by_relationship(
+        organisation_id=organisation_id, relationship_ids=[r.pk for r in page.object_list]
+    )
     return render(
         request,
         "web/manage_relationships.html",

@@ -1,0 +1,466 @@
+"""The administrator lists read a page at a time (issue 17): the same rows, in the same
+order, with the same counts and totals as the straightforward queries they replaced —
+kept here as the oracle — on every page (first, boundaries, middle, past the middle,
+last), with ties in the order (same names, same creation hour, same start time), with
+the filters and searches, and never another organisation's rows."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from programs import selectors
+from programs.models import (
+    ListTotal,
+    MemberGroup,
+    Organisation,
+    Relationship,
+    RelationshipStatus,
+    Role,
+    User,
+)
+from scheduling import selectors as scheduling_selectors
+from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
+from tests.conftest import make_org
+
+pytestmark = pytest.mark.django_db
+
+FIRST = ["Anna", "Marie", "Léa", "Marc"]
+LAST = ["Martin", "Bouchard", "Gagné", "Roy", "Marchand"]
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def populate(org: Organisation, seed: int, members: int = 70) -> dict[str, list]:
+    """Members with few distinct names (many ties), relationships created in few distinct
+    hours (ties), meetings at few distinct times (ties) and a sender each."""
+    rng = random.Random(seed)
+    people = User.objects.bulk_create(
+        User(
+            email=f"p{n}-{org.slug}@list.test",
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            organisation=org,
+            role=Role.ADMINISTRATOR if n < 2 else (Role.MENTOR if n % 3 == 0 else Role.MENTEE),
+            is_active=rng.random() > 0.2,
+            password="!",
+        )
+        for n in range(members)
+    )
+    admins = [p for p in people if p.role == Role.ADMINISTRATOR]
+    mentors = [p for p in people if p.role == Role.MENTOR]
+    mentees = [p for p in people if p.role == Role.MENTEE]
+    group = MemberGroup.objects.create(organisation=org, name=f"Cohort {seed}")
+    group.members.set(people[::4])
+    relationships: list[Relationship] = []
+    pairs = set()
+    while len(relationships) < 45:
+        mentor, mentee = rng.choice(mentors), rng.choice(mentees)
+        if (mentor.pk, mentee.pk) in pairs:
+            continue
+        pairs.add((mentor.pk, mentee.pk))
+        status = rng.choice(list(RelationshipStatus))
+        created = T0 - timedelta(hours=rng.randrange(6))
+        relationships.append(
+            Relationship(
+                organisation=org,
+                mentor=mentor,
+                mentee=mentee,
+                status=status,
+                created_at=created,
+                started_at=None if status == RelationshipStatus.REQUESTED else created,
+                ended_at=created if status == RelationshipStatus.COMPLETED else None,
+            )
+        )
+    relationships = Relationship.objects.bulk_create(relationships)
+    meetings = []
+    for n, relationship in enumerate(relationships):
+        series = MeetingSeries.objects.create(
+            organisation=org,
+            relationship=relationship,
+            created_by=admins[n % 2],
+            meeting_type="video",
+            duration_minutes=60,
+            frequency="weekly",
+            occurrences=3,
+            start_date=T0.date(),
+            start_time=T0.time(),
+            time_zone="UTC",
+            uid=f"list-{org.slug}-{n}",
+        )
+        for _ in range(rng.randrange(4)):
+            starts = T0 + timedelta(days=rng.randrange(-40, 40, 20))
+            meetings.append(
+                Meeting(
+                    series=series,
+                    organisation=org,
+                    relationship=relationship,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=rng.choice([30, 60])),
+                    original_start=starts,
+                    status=rng.choice(list(MeetingStatus)),
+                    meeting_type="video",
+                )
+            )
+    meetings = Meeting.objects.bulk_create(meetings)
+    Attendee.objects.bulk_create(
+        Attendee(meeting=m, user_id=user_id, is_organiser=False, comment="c")
+        for m in meetings
+        for user_id in (m.relationship.mentor_id, m.relationship.mentee_id)
+    )
+    return {"people": people, "relationships": relationships, "meetings": meetings}
+
+
+@pytest.fixture
+def lists(db):
+    org = make_org("lists", "Lists", "a@lists.test")
+    elsewhere = make_org("elsewhere-lists", "Elsewhere", "a@elsewhere.test")
+    data = populate(org, seed=1)
+    other = populate(elsewhere, seed=2)  # the same names: a search must not cross over
+    return {
+        "org": org,
+        "data": data,
+        "outsider_ids": {
+            "people": {p.pk for p in other["people"]},
+            "relationships": {r.pk for r in other["relationships"]},
+            "meetings": {m.pk for m in other["meetings"]},
+        },
+    }
+
+
+# -- the oracles: the queries as they were before issue 17 -------------------------------
+
+
+def members_reference(organisation_id: int, filters: selectors.MemberFilters) -> QuerySet[User]:
+    open_mentor = Q(mentor_relationships__status=RelationshipStatus.MATCHED)
+    open_mentee = Q(mentee_relationships__status=RelationshipStatus.MATCHED)
+    qs = (
+        User.objects.filter(organisation_id=organisation_id)
+        .select_related("member_administrator")
+        .prefetch_related(Prefetch("member_groups", queryset=MemberGroup.objects.order_by("name")))
+        .annotate(
+            current_as_mentor=Count("mentor_relationships", filter=open_mentor, distinct=True),
+            current_as_mentee=Count("mentee_relationships", filter=open_mentee, distinct=True),
+            total_as_mentor=Count("mentor_relationships", distinct=True),
+            total_as_mentee=Count("mentee_relationships", distinct=True),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    for word in filters.search.split():
+        qs = qs.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    if filters.role in Role.values:
+        qs = qs.filter(role=filters.role)
+    if filters.active == "yes":
+        qs = qs.filter(is_active=True)
+    elif filters.active == "no":
+        qs = qs.filter(is_active=False)
+    return qs
+
+
+def relationships_reference(organisation_id: int, tab: str, search: str) -> QuerySet:
+    qs = Relationship.objects.filter(organisation_id=organisation_id).select_related(
+        "mentor", "mentee", "relationship_administrator"
+    )
+    status = selectors.RELATIONSHIP_TABS.get(tab)
+    if status:
+        qs = qs.filter(status=status)
+    for word in search.split():
+        qs = qs.filter(
+            Q(mentor__first_name__icontains=word)
+            | Q(mentor__last_name__icontains=word)
+            | Q(mentee__first_name__icontains=word)
+            | Q(mentee__last_name__icontains=word)
+        )
+    return qs.order_by("-created_at", "-pk")
+
+
+def meetings_reference(organisation_id: int, search: str, order: str) -> QuerySet[Meeting]:
+    queryset = Meeting.objects.filter(organisation_id=organisation_id)
+    for word in search.split():
+        queryset = queryset.filter(
+            Q(relationship__mentor__first_name__icontains=word)
+            | Q(relationship__mentor__last_name__icontains=word)
+            | Q(relationship__mentee__first_name__icontains=word)
+            | Q(relationship__mentee__last_name__icontains=word)
+            | Q(series__created_by__first_name__icontains=word)
+            | Q(series__created_by__last_name__icontains=word)
+        )
+    ordering = ("starts_at", "pk") if order == "asc" else ("-starts_at", "-pk")
+    return queryset.order_by(*ordering)
+
+
+def every_page(new, reference, size: int, shape) -> int:
+    """Compares every page (Paginator over each) and the totals; returns the count."""
+    fast, slow = Paginator(new, size), Paginator(reference, size)
+    assert fast.count == slow.count
+    assert fast.num_pages == slow.num_pages
+    for number in fast.page_range:
+        assert [shape(x) for x in fast.page(number).object_list] == [
+            shape(x) for x in slow.page(number).object_list
+        ], f"page {number} of {fast.num_pages}"
+    return fast.count
+
+
+def member_shape(user: Any) -> tuple:
+    return (
+        user.pk,
+        user.current_as_mentor,
+        user.current_as_mentee,
+        user.total_as_mentor,
+        user.total_as_mentee,
+        [g.name for g in user.member_groups.all()],
+    )
+
+
+MEMBER_FILTERS = [
+    selectors.MemberFilters(),
+    selectors.MemberFilters(search="mar"),
+    selectors.MemberFilters(search="MAR tin"),
+    selectors.MemberFilters(search="p1"),
+    selectors.MemberFilters(search="nobody"),
+    selectors.MemberFilters(role=Role.MENTOR),
+    selectors.MemberFilters(role=Role.MENTEE, active="yes"),
+    selectors.MemberFilters(active="no"),
+    selectors.MemberFilters(search="an", role=Role.MENTEE, active="no"),
+]
+
+
+@pytest.mark.parametrize("filters", MEMBER_FILTERS, ids=repr)
+@pytest.mark.parametrize("size", [10, 25])
+def test_members_pages_equal_the_reference(lists, filters, size):
+    org_id = lists["org"].pk
+    new = selectors.member_list(organisation_id=org_id, filters=filters)
+    every_page(new, members_reference(org_id, filters), size, member_shape)
+    assert not {u.pk for u in new} & lists["outsider_ids"]["people"]
+
+
+def test_the_members_list_has_ties_to_break_and_a_page_past_the_middle(lists):
+    """The data really exercise what the equality above relies on."""
+    org_id = lists["org"].pk
+    names = list(User.objects.filter(organisation_id=org_id).values_list("last_name", "first_name"))
+    assert len(names) > 2 * len(set(names))  # ties on the whole name
+    paged = selectors.member_list(organisation_id=org_id, filters=selectors.MemberFilters())
+    everyone = [u.pk for u in members_reference(org_id, selectors.MemberFilters())]
+    # Past the middle the ids come from the other end of the order: still the same.
+    assert [u.pk for u in paged[55:65]] == everyone[55:65]
+    assert [u.pk for u in paged[60:200]] == everyone[60:]
+    assert paged[3].pk == everyone[3]
+    assert paged[80:90] == []
+
+
+@pytest.mark.parametrize("tab", ["all", "matched", "completed"])
+@pytest.mark.parametrize("search", ["", "mar", "Anna roy", "gagné", "p1", "zzz"])
+def test_relationship_pages_equal_the_reference(lists, tab, search):
+    org_id = lists["org"].pk
+    new = selectors.relationship_list(organisation_id=org_id, tab=tab, search=search)
+    every_page(
+        new,
+        relationships_reference(org_id, tab, search),
+        10,
+        lambda r: (r.pk, r.mentor.email, r.mentee.email),
+    )
+    assert not {r.pk for r in new} & lists["outsider_ids"]["relationships"]
+
+
+def test_relationship_tab_counts_equal_the_reference(lists):
+    org_id = lists["org"].pk
+    expected = Relationship.objects.filter(organisation_id=org_id).aggregate(
+        all=Count("pk"),
+        matched=Count("pk", filter=Q(status=RelationshipStatus.MATCHED)),
+        completed=Count("pk", filter=Q(status=RelationshipStatus.COMPLETED)),
+    )
+    assert selectors.relationship_tab_counts(organisation_id=org_id) == expected
+    empty = make_org("empty", "Empty", "e@empty.test")
+    assert selectors.relationship_tab_counts(organisation_id=empty.pk) == {
+        "all": 0,
+        "matched": 0,
+        "completed": 0,
+    }
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("search", ["", "mar", "Michele", "p0", "anna roy", "zzz"])
+def test_meeting_pages_equal_the_reference(lists, order, search):
+    org_id = lists["org"].pk
+    starts = list(Meeting.objects.filter(organisation_id=org_id).values_list("starts_at"))
+    assert len(starts) > 2 * len(set(starts))  # ties on the start time
+    new = scheduling_selectors.meetings_for_admin_list(
+        organisation_id=org_id, search=search, order=order
+    )
+
+    def shape(m: Meeting) -> tuple:
+        row = scheduling_selectors.admin_row(m)
+        return (m.pk, row.mentor.pk, row.mentee.pk, row.mentor_comment, len(row.attendees))
+
+    every_page(new, meetings_reference(org_id, search, order), 10, shape)
+    assert not {m.pk for m in new} & lists["outsider_ids"]["meetings"]
+
+
+def test_meeting_search_finds_the_platform_staff_who_sent_it(lists):
+    """A sender outside every organisation (platform staff) is still found by name."""
+    org_id = lists["org"].pk
+    staff = User.objects.create_user(
+        "staff@lists.test", "x", first_name="Stéphane", last_name="Plateforme", is_staff=True
+    )
+    series = MeetingSeries.objects.filter(organisation_id=org_id).first()
+    assert series is not None
+    MeetingSeries.objects.filter(pk=series.pk).update(created_by=staff)
+    new = scheduling_selectors.meetings_for_admin_list(organisation_id=org_id, search="plateforme")
+    expected = meetings_reference(org_id, "plateforme", "desc")
+    assert [m.pk for m in new] == [m.pk for m in expected]
+    assert new.count() == series.meetings.count()
+
+
+def test_meeting_counts_for_a_page_equal_those_of_the_whole_organisation(lists):
+    org_id = lists["org"].pk
+    everything = scheduling_selectors.meeting_counts_by_relationship(organisation_id=org_id)
+    ids = [r.pk for r in lists["data"]["relationships"][5:30]]
+    some = scheduling_selectors.meeting_counts_by_relationship(
+        organisation_id=org_id, relationship_ids=ids
+    )
+    assert some == {pk: tally for pk, tally in everything.items() if pk in ids}
+    assert some  # some of them held meetings
+    outsiders = list(lists["outsider_ids"]["relationships"])
+    assert (
+        scheduling_selectors.meeting_counts_by_relationship(
+            organisation_id=org_id, relationship_ids=outsiders
+        )
+        == {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "active_only"),
+    [("", "", False), ("mar", "", False), ("an ma", "mentor,mentee", True), ("p2", "", True)],
+)
+def test_lookup_pages_equal_the_reference(lists, text, role, active_only):
+    org_id = lists["org"].pk
+    qs = User.objects.filter(organisation_id=org_id)
+    for word in text.split():
+        qs = qs.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    if role:
+        qs = qs.filter(role__in=role.split(","))
+    if active_only:
+        qs = qs.filter(is_active=True)
+    expected = list(qs.order_by("last_name", "first_name", "pk").values_list("pk", flat=True))
+    for offset in range(0, len(expected) + 10, 7):
+        found = selectors.member_lookup(
+            organisation_id=org_id, text=text, role=role, active_only=active_only,
+            offset=offset, limit=7,
+        )  # fmt: skip
+        assert [u.pk for u in found] == expected[offset : offset + 7]
+
+
+def test_dashboard_counts_equal_the_reference(lists):
+    org_id = lists["org"].pk
+    counts = selectors.dashboard_counts(organisation_id=org_id)
+    assert counts["members"] == (
+        User.objects.filter(organisation_id=org_id, is_active=True)
+        .exclude(role=Role.ADMINISTRATOR)
+        .count()
+    )
+
+
+def test_the_list_pages_cost_a_constant_number_of_queries(
+    lists, client, django_assert_max_num_queries
+):
+    org_id = lists["org"].pk
+    admin = User.objects.filter(organisation_id=org_id, role=Role.ADMINISTRATOR).first()
+    client.force_login(admin)
+    for url in (
+        "/manage/members/?page=3&size=10",
+        "/manage/members/?q=mar&page=2&size=10",
+        "/manage/relationships/?tab=matched&page=2&size=10",
+        "/manage/relationships/?q=mar&page=1&size=10",
+        "/manage/relationships/meetings/?page=4&size=10",
+        "/manage/relationships/meetings/?q=mar&page=2&size=10",
+    ):
+        with django_assert_max_num_queries(12):
+            response = client.get(url)
+        assert response.status_code == 200, url
+
+
+# -- the totals the database keeps (programs.totals) -------------------------------------
+
+
+def counted_totals() -> dict[tuple[int, str], int]:
+    """Every kept kind, counted the straightforward way."""
+    totals: dict[tuple[int, str], int] = {}
+    for org_id in Organisation.objects.values_list("pk", flat=True):
+        people = User.objects.filter(organisation_id=org_id)
+        totals[(org_id, "members")] = people.count()
+        totals[(org_id, "members_active")] = (
+            people.filter(is_active=True).exclude(role=Role.ADMINISTRATOR).count()
+        )
+        for status in RelationshipStatus.values:
+            totals[(org_id, f"relationships:{status}")] = Relationship.objects.filter(
+                organisation_id=org_id, status=status
+            ).count()
+        totals[(org_id, "meetings")] = Meeting.objects.filter(organisation_id=org_id).count()
+    return {key: n for key, n in totals.items() if n}
+
+
+def kept_totals() -> dict[tuple[int, str], int]:
+    return {
+        (org_id, kind): n
+        for org_id, kind, n in ListTotal.objects.values_list("organisation_id", "kind", "n")
+        if n
+    }
+
+
+def test_kept_totals_follow_inserts_updates_and_deletes(lists):
+    org = lists["org"]
+    assert kept_totals() == counted_totals()
+    people = lists["data"]["people"]
+    # Updates that change what is counted, and one that changes nothing counted.
+    User.objects.filter(pk__in=[p.pk for p in people[2:12]]).update(is_active=False)
+    User.objects.filter(pk=people[20].pk).update(role=Role.ADMINISTRATOR)
+    User.objects.filter(organisation=org).update(last_login=T0)
+    Relationship.objects.filter(organisation=org, status=RelationshipStatus.MATCHED).update(
+        status=RelationshipStatus.COMPLETED, ended_at=T0
+    )
+    assert kept_totals() == counted_totals()
+    # Deletes, cascading from people to their relationships, meetings and attendees.
+    User.objects.filter(pk__in=[p.pk for p in people[30:40]]).delete()
+    Meeting.objects.filter(organisation=org)[:1].get().delete()
+    assert kept_totals() == counted_totals()
+    # A whole organisation goes.
+    Organisation.objects.filter(slug="elsewhere-lists").delete()
+    assert kept_totals() == counted_totals()
+
+
+def test_pages_show_the_kept_totals(lists, client):
+    org_id = lists["org"].pk
+    admin = User.objects.filter(organisation_id=org_id, role=Role.ADMINISTRATOR).first()
+    client.force_login(admin)
+    meetings = Meeting.objects.filter(organisation_id=org_id).count()
+    assert scheduling_selectors.meeting_count(organisation_id=org_id) == meetings
+    paged = scheduling_selectors.meetings_for_admin_list(organisation_id=org_id)
+    assert paged.count() == meetings
+    members = selectors.member_list(organisation_id=org_id, filters=selectors.MemberFilters())
+    assert members.count() == User.objects.filter(organisation_id=org_id).count()
+    Meeting.objects.filter(organisation_id=org_id)[:1].get().delete()
+    assert scheduling_selectors.meeting_count(organisation_id=org_id) == meetings - 1
+
+
+def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(lists, monkeypatch):
+    """Past FEW_IDS matches a searched list counts and pages from the index instead."""
+    from programs import pagination
+
+    monkeypatch.setattr(pagination, "FEW_IDS", 3)
+    org_id = lists["org"].pk
+    for filters in (selectors.MemberFilters(search="mar"), selectors.MemberFilters(search="a")):
+        new = selectors.member_list(organisation_id=org_id, filters=filters)
+        every_page(new, members_reference(org_id, filters), 10, member_shape)
+    new_meetings = scheduling_selectors.meetings_for_admin_list(
+        organisation_id=org_id, search="mar"
+    )
+    every_page(new_meetings, meetings_reference(org_id, "mar", "desc"), 10, lambda m: m.pk)
