@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -201,12 +202,14 @@ class MeetingRow:
 
 
 def meetings_for_admin_list(
-    *, organisation_id: int, search: str = "", order: str = "desc"
+    *, organisation_id: int, search: str = "", order: str = "desc", meeting_type: str | None = None
 ) -> QuerySet[Meeting]:
     """Meetings of one organisation for the «Rencontres» tab, newest first by default,
     searched by mentor, mentee or sender name. Three queries whatever the page size;
     wrap each item with `admin_row()` for the mentor's and mentee's comments."""
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
+    if meeting_type:
+        queryset = queryset.filter(meeting_type=meeting_type)  # «Appels téléphoniques»
     for word in search.split():
         queryset = queryset.filter(
             Q(relationship__mentor__first_name__icontains=word)
@@ -283,9 +286,28 @@ def meeting_get(*, organisation_id: int, meeting_id: int) -> Meeting | None:
     )
 
 
-def meeting_count(*, organisation_id: int) -> int:
-    """Every meeting of the organisation, whatever its status (the «Rencontres» total)."""
-    return Meeting.objects.filter(organisation_id=organisation_id).count()
+def meeting_count(*, organisation_id: int, meeting_type: str | None = None) -> int:
+    """Every meeting of the organisation, whatever its status (the «Rencontres» total),
+    or those of one type."""
+    queryset = Meeting.objects.filter(organisation_id=organisation_id)
+    if meeting_type:
+        queryset = queryset.filter(meeting_type=meeting_type)
+    return queryset.count()
+
+
+def next_meetings_by_relationship(*, relationship_ids: list[int]) -> dict[int, datetime]:
+    """{relationship id: start of its next scheduled meeting} for a list page's rows, in
+    one query («Prochaine réunion»)."""
+    rows = (
+        Meeting.objects.filter(
+            relationship_id__in=relationship_ids,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gt=timezone.now(),
+        )
+        .values("relationship_id")
+        .annotate(next=Min("starts_at"))
+    )
+    return {row["relationship_id"]: row["next"] for row in rows}
 
 
 # -- a participant's view ----------------------------------------------------------------
