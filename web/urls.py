@@ -115,6 +115,11 @@ urlpatterns = [
         name="relationship_dashboard",
     ),
     path(
+        "manage/relationships/<int:relationship_id>/availability/<int:user_id>/",
+        meetings_admin.availability_edit,
+        name="relationship_availability",
+    ),
+    path(
         "manage/relationships/<int:relationship_id>/book/",
         meetings_admin.meeting_book,
         name="meeting_book",

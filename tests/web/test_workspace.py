@@ -253,3 +253,48 @@ def test_agreement_template_page(client, admin, mentor, outsider):
     assert AuditEntry.objects.filter(action=AuditAction.AGREEMENT_TEMPLATE_EDIT).count() == 1
     client.force_login(outsider)
     assert "[money]" not in client.get(url).content.decode()
+
+
+def _ranges(rows):
+    data = {
+        "ranges-TOTAL_FORMS": str(len(rows)),
+        "ranges-INITIAL_FORMS": "0",
+        "ranges-MIN_NUM_FORMS": "0",
+        "ranges-MAX_NUM_FORMS": "21",
+    }
+    for n, (day, start, end) in enumerate(rows):
+        data.update(
+            {f"ranges-{n}-weekday": day, f"ranges-{n}-start": start, f"ranges-{n}-end": end}
+        )
+    return data
+
+
+def test_an_administrator_edits_a_members_availability(
+    client, admin, mentor, mentee, relationship, third, outsider
+):
+    from scheduling.models import Availability
+
+    dashboard = reverse("web:relationship_dashboard", args=[relationship.pk])
+    url = reverse("web:relationship_availability", args=[relationship.pk, mentee.pk])
+    client.force_login(admin)
+    assert url in client.get(dashboard).content.decode()
+    assert "Charlotte Test" in text_of(client.get(url))
+    # Bad input: refused, nothing saved.
+    response = client.post(url, _ranges([("0", "12:00", "09:00")]))
+    assert response.status_code == 200
+    assert Availability.objects.count() == 0
+    response = client.post(url, _ranges([("1", "09:00", "12:00")]))
+    assert response.status_code == 302
+    assert list(Availability.objects.values_list("user_id", "weekday")) == [(mentee.pk, 1)]
+    assert AuditEntry.objects.filter(action=AuditAction.AVAILABILITY_EDIT).count() == 1
+    # Someone outside the pair, the pair themselves, another organisation: 404.
+    assert (
+        client.get(
+            reverse("web:relationship_availability", args=[relationship.pk, third.pk])
+        ).status_code
+        == 404
+    )
+    for person in (mentor, outsider):
+        client.force_login(person)
+        assert client.post(url, _ranges([("2", "09:00", "12:00")])).status_code == 404
+    assert Availability.objects.count() == 1

@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, ngettext
@@ -24,7 +25,12 @@ from scheduling import selectors, services
 from scheduling.messages import Told
 from scheduling.models import DURATIONS, Meeting, MeetingStatus, MeetingType
 from web.access import admin_required
-from web.forms.meetings import DEFAULT_DURATION, MeetingBookForm, MeetingRescheduleForm
+from web.forms.meetings import (
+    DEFAULT_DURATION,
+    AvailabilityFormSet,
+    MeetingBookForm,
+    MeetingRescheduleForm,
+)
 from web.paging import PAGE_SIZES, page_of
 from web.typing import MemberRequest
 from workspace import selectors as workspace_selectors
@@ -368,5 +374,49 @@ def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
                 duration=meeting.duration_minutes,
                 exclude_meeting_ids=(meeting.pk,),
             ),
+        },
+    )
+
+
+@admin_required
+def availability_edit(request: MemberRequest, relationship_id: int, user_id: int) -> HttpResponse:
+    """The relationship dashboard's ✎: an administrator edits the mentor's or mentee's
+    weekly availability, on that person's clock."""
+    relationship = _relationship(request, relationship_id)
+    if user_id == relationship.mentor_id:
+        person = relationship.mentor
+    elif user_id == relationship.mentee_id:
+        person = relationship.mentee
+    else:
+        raise Http404
+    initial = [
+        {"weekday": a.weekday, "start": a.start, "end": a.end}
+        for a in selectors.availability_for(user=person)
+    ]
+    formset = AvailabilityFormSet(request.POST or None, initial=initial, prefix="ranges")
+    formset_error = ""
+    if request.method == "POST" and formset.is_valid():
+        ranges = [
+            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.availability_set_by_admin(actor=request.user, user=person, ranges=ranges)
+        except DomainError as error:
+            formset_error = str(error.message)
+        else:
+            messages.success(
+                request, _("%(name)s's availability is saved.") % {"name": person.full_name}
+            )
+            return redirect("web:relationship_dashboard", relationship_id=relationship.pk)
+    return render(
+        request,
+        "web/meetings_member_availability.html",
+        {
+            "formset": formset,
+            "formset_error": formset_error,
+            "person": person,
+            "cancel_url": reverse("web:relationship_dashboard", args=[relationship.pk]),
         },
     )
