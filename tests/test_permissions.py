@@ -18,7 +18,10 @@ from programs.errors import DomainError
 from programs.models import MemberGroup, Relationship, RelationshipStatus, User
 from programs.permissions import require_org_admin, require_staff
 from scheduling import services as scheduling
-from scheduling.models import MeetingSeries
+from scheduling.models import Availability, MeetingSeries
+from workspace import services as workspace
+from workspace.agreement import DEFAULT_SECTIONS
+from workspace.models import AgreementTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +52,12 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("logo remove", lambda a: organisations.organisation_logo_remove(
             actor=a, organisation=relationship.organisation,
         )),
+        ("availability", lambda a: scheduling.availability_set_by_admin(
+            actor=a, user=mentor, ranges=[(0, datetime.time(9), datetime.time(12))],
+        )),
+        ("agreement template", lambda a: workspace.agreement_template_set(
+            actor=a, organisation_id=relationship.organisation_id, sections=DEFAULT_SECTIONS,
+        )),
     ]  # fmt: skip
 
 
@@ -60,6 +69,8 @@ def snapshot(org) -> tuple:
         list(CommunityMessage.objects.values_list("pk", "status")),
         MeetingSeries.objects.count(),
         SystemMessage.objects.count(),
+        Availability.objects.count(),
+        AgreementTemplate.objects.count(),
     )  # fmt: skip
 
 
