@@ -196,7 +196,6 @@ def test_relationships_list_columns(
     always_available,
     book,
     frozen,
-    django_assert_max_num_queries,
 ):
     book(start=datetime(2026, 3, 5, 11, 0, tzinfo=frozen_zone()))
     client.force_login(admin)
@@ -204,6 +203,14 @@ def test_relationships_list_columns(
     body = text_of(response)
     assert "Mentoring agreement" in body and "Next meeting" in body and "Not started" in body
     assert "March 5, 2026" in body or "Mar. 5, 2026" in body
+    # «Prochaine réunion» on the viewer's clock: 11:00 in Edmonton is 19:00 in Paris.
+    cell = response.content.decode().split("data-next-meeting>")[1].split("</td>")[0]
+    assert "11" in cell.split(",")[-1], cell
+    admin.time_zone = "Europe/Paris"
+    admin.save(update_fields=["time_zone"])
+    cell = client.get(reverse("web:relationships")).content.decode()
+    cell = cell.split("data-next-meeting>")[1].split("</td>")[0]
+    assert "7" in cell.split(",")[-1] or "19" in cell.split(",")[-1], cell
     for key in question_keys(DEFAULT_SECTIONS):
         services.agreement_answer(
             actor=mentor, relationship=relationship, key=key, text="ok", version=0
@@ -298,3 +305,18 @@ def test_an_administrator_edits_a_members_availability(
         client.force_login(person)
         assert client.post(url, _ranges([("2", "09:00", "12:00")])).status_code == 404
     assert Availability.objects.count() == 1
+
+
+def test_a_stale_answer_shows_the_current_text_and_keeps_mine(client, mentor, mentee, relationship):
+    services.agreement_answer(
+        actor=mentor, relationship=relationship, key="goals", text="Anna's words", version=0
+    )
+    client.force_login(mentee)
+    response = client.post(
+        reverse("web:workspace_agreement_answer", args=[relationship.pk]),
+        {"key": "goals", "text": "Charlotte's words", "version": 0},
+        follow=True,
+    )
+    body = text_of(response)
+    assert "modifiée par Anna Carter entre-temps" in body
+    assert "Anna's words" in body and "Charlotte's words" in body

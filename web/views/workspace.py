@@ -28,7 +28,7 @@ from web.typing import MemberRequest
 from workspace import selectors, services
 from workspace.agreement import as_text, parse_text, template_sections
 from workspace.models import GoalStatus
-from workspace.pair import partner_of
+from workspace.pair import StaleEdit, partner_of
 
 
 def conversation_path(relationship_id: int) -> str:
@@ -241,6 +241,10 @@ def agreement_answer(request: MemberRequest, relationship_id: int) -> HttpRespon
             text=data["text"],
             version=data["version"],
         )
+    except StaleEdit as error:
+        # Keep what the person wrote: the page now shows the other person's answer.
+        mine = _("Your text was: “%(text)s”") % {"text": data["text"].strip()}
+        messages.error(request, f"{error.message} {mine}")
     except DomainError as error:
         _error(request, error)
     else:
