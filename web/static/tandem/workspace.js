@@ -38,10 +38,31 @@ function agreementSelectors(key) {
   return [...others, '[data-signed="mentor"]', '[data-signed="mentee"]', "[data-agreement-state]"];
 }
 
+// A goal being edited (focus in one of the list's fields) is not swept away under the
+// person's fingers: the list is re-read once they leave it. Their save is checked against
+// the version they were shown, so a change made meanwhile is refused, never lost.
+let goalsStale = false;
+function typingIn(selector) {
+  const active = document.activeElement;
+  return Boolean(active?.closest?.(selector) && active.matches("input, textarea, select"));
+}
+
 document.addEventListener("tandem:goal.changed", (event) => {
-  if (relationshipId && event.detail.relationship_id === relationshipId) {
-    refresh(['[data-region="goals"]']);
+  if (!relationshipId || event.detail.relationship_id !== relationshipId) return;
+  if (typingIn('[data-region="goals"]')) {
+    goalsStale = true;
+    return;
   }
+  refresh(['[data-region="goals"]']);
+});
+
+document.addEventListener("focusout", () => {
+  setTimeout(() => {
+    if (goalsStale && !typingIn('[data-region="goals"]')) {
+      goalsStale = false;
+      refresh(['[data-region="goals"]']);
+    }
+  }, 0);
 });
 
 document.addEventListener("tandem:agreement.changed", (event) => {
