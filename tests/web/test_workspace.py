@@ -320,3 +320,26 @@ def test_a_stale_answer_shows_the_current_text_and_keeps_mine(client, mentor, me
     body = text_of(response)
     assert "modifiée par Anna Carter entre-temps" in body
     assert "Anna's words" in body and "Charlotte's words" in body
+
+
+def test_the_new_columns_cost_the_same_queries_whatever_the_rows(client, admin, mentor, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs import services as program_services
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("web:relationships")).status_code == 200
+        return len(queries)
+
+    client.force_login(admin)
+    first = make_member(org, "m1@mentor.test", "Mia", "One", Role.MENTEE)
+    pair = program_services.relationship_match(actor=admin, mentor=mentor, mentee=first)
+    services.agreement_answer(actor=mentor, relationship=pair, key="goals", text="x", version=0)
+    one = count()
+    for n in range(2, 5):
+        other = make_member(org, f"m{n}@mentor.test", "Mo", f"N{n}", Role.MENTEE)
+        pair = program_services.relationship_match(actor=admin, mentor=mentor, mentee=other)
+        services.agreement_answer(actor=other, relationship=pair, key="goals", text="y", version=0)
+    assert count() == one
