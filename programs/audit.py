@@ -29,6 +29,8 @@ class AuditAction(models.TextChoices):
 
     ORGANISATION_CREATE = "organisation.create", _("Organisation created")
     SETTINGS_EDIT = "settings.edit", _("Settings changed")
+    AVAILABILITY_EDIT = "availability.edit", _("Member's availability changed")
+    AGREEMENT_TEMPLATE_EDIT = "agreement_template.edit", _("Mentoring agreement template changed")
     VISIBILITY_EDIT = "visibility.edit", _("Visibility setting changed")
     ADMIN_INVITE = "admin.invite", _("Administrator invited")
     MEMBER_ADD = "member.add", _("Member added")

@@ -120,6 +120,32 @@ class EmailUpdated(TypedDict):
     opened_at: IsoTime | None
 
 
+class GoalChanged(TypedDict):
+    relationship_id: int
+    goal_id: int
+    version: int
+    action: str  # "added", "edited", "moved", "deleted"
+
+
+class GoalsCounted(TypedDict):
+    relationship_id: int
+    done: int
+    total: int
+
+
+class AgreementChanged(TypedDict):
+    relationship_id: int
+    key: str  # the question answered, or "" for a signature
+    version: int
+    state: str
+
+
+class AgreementState(TypedDict):
+    relationship_id: int
+    state: str  # "not_started", "in_progress", "signed"
+    signed_on: IsoTime | None
+
+
 class PresenceSnapshot(TypedDict):
     online: list[int]
 
@@ -340,6 +366,37 @@ CATALOGUE: dict[str, Message] = {
             ORG_ADMINS,
             EmailUpdated,
             "A row of the email log changed delivery status.",
+        ),
+        Message(
+            "goal.changed",
+            "event",
+            USER,
+            GoalChanged,
+            "A goal of one of the person's relationships was added, edited, moved or "
+            "deleted (ids only: the page re-reads its goals).",
+        ),
+        Message(
+            "goals.counted",
+            "event",
+            ORG_ADMINS,
+            GoalsCounted,
+            "A relationship's goals changed: how many are done of how many (no titles).",
+        ),
+        Message(
+            "agreement.changed",
+            "event",
+            USER,
+            AgreementChanged,
+            "An answer of the person's mentoring agreement was edited or someone signed "
+            "(no text: the page re-reads that answer).",
+        ),
+        Message(
+            "agreement.state",
+            "event",
+            ORG_ADMINS,
+            AgreementState,
+            "A relationship's agreement changed state («L'accord mentorat» column); state "
+            "only, never answers.",
         ),
         Message(
             "presence.snapshot",

@@ -17,6 +17,7 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -207,7 +208,7 @@ MEETING_ORDER = {"asc": ("starts_at", "pk"), "desc": ("-starts_at", "-pk")}
 
 
 def meetings_for_admin_list(
-    *, organisation_id: int, search: str = "", order: str = "desc"
+    *, organisation_id: int, search: str = "", order: str = "desc", meeting_type: str | None = None
 ) -> IdPaged[Meeting]:
     """Meetings of one organisation for the «Rencontres» tab, newest first by default,
     searched by mentor, mentee or sender name (every word in one of them). The people
@@ -217,6 +218,8 @@ def meetings_for_admin_list(
     whatever the organisation's size. Wrap each item with `admin_row()` for the mentor's
     and mentee's comments."""
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
+    if meeting_type:
+        queryset = queryset.filter(meeting_type=meeting_type)  # «Appels téléphoniques»
     for word in search.split():
         # The sender may be platform staff, who belong to no organisation (and are never
         # a mentor or a mentee: those are the organisation's).
@@ -243,7 +246,9 @@ def meetings_for_admin_list(
         filtered=queryset,
         ordering=ordering,
         rows=lambda ids: _with_people(Meeting.objects.filter(pk__in=ids)),
-        total=None if search.split() else lambda: meeting_count(organisation_id=organisation_id),
+        total=None
+        if search.split() or meeting_type
+        else lambda: meeting_count(organisation_id=organisation_id),
         searched=bool(search.split()),
     )
 
@@ -311,13 +316,33 @@ def meeting_get(*, organisation_id: int, meeting_id: int) -> Meeting | None:
     )
 
 
-def meeting_count(*, organisation_id: int) -> int:
+def meeting_count(*, organisation_id: int, meeting_type: str | None = None) -> int:
     """Every meeting of the organisation, whatever its status (the «Rencontres» total):
-    kept by the database (programs.totals); counted on SQLite."""
+    kept by the database (programs.totals); counted on SQLite. With `meeting_type`,
+    those of one type (counted)."""
+    if meeting_type:
+        return Meeting.objects.filter(
+            organisation_id=organisation_id, meeting_type=meeting_type
+        ).count()
     kept = stored_total(organisation_id=organisation_id, kind="meetings")
     if kept is not None:
         return kept
     return Meeting.objects.filter(organisation_id=organisation_id).count()
+
+
+def next_meetings_by_relationship(*, relationship_ids: list[int]) -> dict[int, datetime]:
+    """{relationship id: start of its next scheduled meeting} for a list page's rows, in
+    one query («Prochaine réunion»)."""
+    rows = (
+        Meeting.objects.filter(
+            relationship_id__in=relationship_ids,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gt=timezone.now(),
+        )
+        .values("relationship_id")
+        .annotate(next=Min("starts_at"))
+    )
+    return {row["relationship_id"]: row["next"] for row in rows}
 
 
 # -- a participant's view ----------------------------------------------------------------

@@ -27,7 +27,10 @@ from programs.models import (
 )
 from programs.permissions import require_org_admin, require_staff
 from scheduling import services as scheduling
-from scheduling.models import MeetingSeries
+from scheduling.models import Availability, MeetingSeries
+from workspace import services as workspace
+from workspace.agreement import DEFAULT_SECTIONS
+from workspace.models import AgreementTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +75,12 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("logo remove", lambda a: organisations.organisation_logo_remove(
             actor=a, organisation=relationship.organisation,
         )),
+        ("availability", lambda a: scheduling.availability_set_by_admin(
+            actor=a, user=mentor, ranges=[(0, datetime.time(9), datetime.time(12))],
+        )),
+        ("agreement template", lambda a: workspace.agreement_template_set(
+            actor=a, organisation_id=relationship.organisation_id, sections=DEFAULT_SECTIONS,
+        )),
     ]  # fmt: skip
 
 
@@ -88,6 +97,8 @@ def snapshot(org) -> tuple:
         list(User.objects.filter(organisation=org).values_list("pk", "city")),
         list(ProfileField.objects.values_list("pk", "name_en", "position")),
         ProfileFieldValue.objects.count(),
+        Availability.objects.count(),
+        AgreementTemplate.objects.count(),
     )  # fmt: skip
 
 

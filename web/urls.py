@@ -18,6 +18,7 @@ from web.views import (
     profiles,
     staff,
     system_messages,
+    workspace,
 )
 
 app_name = "web"
@@ -112,9 +113,20 @@ urlpatterns = [
     # Meetings (admin)
     path("manage/relationships/meetings/", meetings_admin.meetings_list, name="meetings_admin"),
     path(
+        "manage/relationships/phone-calls/",
+        meetings_admin.meetings_list,
+        {"phone": True},
+        name="phone_calls_admin",
+    ),
+    path(
         "manage/relationships/<int:relationship_id>/",
         meetings_admin.relationship_dashboard,
         name="relationship_dashboard",
+    ),
+    path(
+        "manage/relationships/<int:relationship_id>/availability/<int:user_id>/",
+        meetings_admin.availability_edit,
+        name="relationship_availability",
     ),
     path(
         "manage/relationships/<int:relationship_id>/book/",
@@ -290,4 +302,44 @@ urlpatterns += [
     # Not under /o/: server/asgi.py hands that whole prefix to the public Starlette app
     # (the open-tracking pixel).
     path("org/<slug:slug>/logo/<int:version>/", organisation.logo, name="organisation_logo"),
+]
+
+# The relationship workspace (issue 11): goals, agreement, one's own notes.
+urlpatterns += [
+    path("relationships/<int:relationship_id>/", workspace.workspace, name="workspace"),
+    path(
+        "relationships/<int:relationship_id>/goals/", workspace.goal_add, name="workspace_goal_add"
+    ),
+    path(
+        "relationships/<int:relationship_id>/goals/<int:goal_id>/",
+        workspace.goal_edit,
+        name="workspace_goal_edit",
+    ),
+    path(
+        "relationships/<int:relationship_id>/goals/<int:goal_id>/status/",
+        workspace.goal_status,
+        name="workspace_goal_status",
+    ),
+    path(
+        "relationships/<int:relationship_id>/goals/<int:goal_id>/move/",
+        workspace.goal_move,
+        name="workspace_goal_move",
+    ),
+    path(
+        "relationships/<int:relationship_id>/goals/<int:goal_id>/delete/",
+        workspace.goal_delete,
+        name="workspace_goal_delete",
+    ),
+    path(
+        "relationships/<int:relationship_id>/agreement/",
+        workspace.agreement_answer,
+        name="workspace_agreement_answer",
+    ),
+    path(
+        "relationships/<int:relationship_id>/agreement/sign/",
+        workspace.agreement_sign,
+        name="workspace_agreement_sign",
+    ),
+    path("relationships/<int:relationship_id>/notes/", workspace.note_save, name="workspace_notes"),
+    path("manage/agreement/", workspace.agreement_template, name="agreement_template"),
 ]

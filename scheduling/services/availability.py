@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
 
+from programs.audit import AuditAction, audit_record
 from programs.errors import DomainError
 from programs.models import User
+from programs.permissions import require_org_admin
 from scheduling.models import Availability
 
 MIDNIGHT = time(0)
@@ -69,3 +71,21 @@ def availability_set(*, user: User, ranges: list[tuple[int, time, time]]) -> lis
             )
     Availability.objects.filter(user=user).delete()
     return Availability.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def availability_set_by_admin(
+    *, actor: User, user: User, ranges: list[tuple[int, time, time]]
+) -> list[Availability]:
+    """An administrator edits a member's availability (the relationship dashboard's ✎):
+    the same rules as the member's own edit, checked and audited."""
+    require_org_admin(actor, organisation_id=user.organisation_id)
+    saved = availability_set(user=user, ranges=ranges)
+    audit_record(
+        actor=actor,
+        organisation_id=user.organisation_id,
+        action=AuditAction.AVAILABILITY_EDIT,
+        target=user,
+        count=len(saved),
+    )
+    return saved

@@ -22,6 +22,7 @@ from django.urls import reverse
 from programs import invitations, services
 from programs.models import ProfileField, User
 from scheduling.models import Meeting
+from workspace import services as workspace_services
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/locale/fr/LC_MESSAGES/django.mo"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
@@ -184,6 +185,9 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         reverse("web:relationship_dashboard", args=[relationship.pk]),
         reverse("web:meeting_book", args=[relationship.pk]) + "?day=2026-03-05&duration=60",
         reverse("web:meeting_reschedule", args=[meeting.pk]),
+        reverse("web:phone_calls_admin"),
+        reverse("web:agreement_template"),
+        reverse("web:relationship_availability", args=[relationship.pk, mentee.pk]),
         "/notifications/",
         "/release-notes/",
         "/profile/",
@@ -196,7 +200,14 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         f"/manage/fields/{field.pk}/delete/",
     ]
     member_pages = ["/", "/profile/", "/availability/", "/meetings/", f"/meetings/{meeting.pk}/",
-                    "/notifications/"]  # fmt: skip
+                    "/notifications/", f"/relationships/{relationship.pk}/"]  # fmt: skip
+    # The workspace with something in each tile (a goal done, an answer, a signature).
+    goal = workspace_services.goal_add(actor=mentor, relationship=relationship, title="Plan")
+    workspace_services.goal_set_status(actor=mentee, goal=goal, version=1, status="done")
+    workspace_services.agreement_answer(
+        actor=mentor, relationship=relationship, key="goals", text="Grow", version=0
+    )
+    workspace_services.note_save(actor=mentor, relationship=relationship, text="Mine")
     visitor_pages = ["/login/", "/password-reset/", "/unlock/"]
     staff = User.objects.create_user(
         "sam@tandem.test", "pw", first_name="Sam", last_name="Staff", is_staff=True

@@ -20,6 +20,7 @@ from scheduling.selectors import (
     admin_day,
     meeting_counts_by_member,
     meeting_counts_by_relationship,
+    next_meetings_by_relationship,
 )
 from web.access import admin_required, next_or
 from web.forms.members import (
@@ -33,6 +34,7 @@ from web.forms.members import (
 from web.paging import PAGE_SIZES, page_of
 from web.typing import MemberRequest
 from web.widgets import lookup_response
+from workspace.selectors import agreement_states
 
 DASHBOARD_LINES = 8
 
@@ -226,9 +228,10 @@ def relationships(request: MemberRequest) -> HttpResponse:
         selectors.relationship_list(organisation_id=organisation_id, tab=tab, search=search),
     )
     online = online_user_ids(organisation_id=organisation_id)
-    tallies = meeting_counts_by_relationship(
-        organisation_id=organisation_id, relationship_ids=[r.pk for r in page.object_list]
-    )
+    ids = [r.pk for r in page.object_list]
+    tallies = meeting_counts_by_relationship(organisation_id=organisation_id, relationship_ids=ids)
+    next_meetings = next_meetings_by_relationship(relationship_ids=ids)
+    agreements = agreement_states(relationship_ids=ids)
     return render(
         request,
         "web/manage_relationships.html",
@@ -244,6 +247,8 @@ def relationships(request: MemberRequest) -> HttpResponse:
                     "mentor_online": r.mentor_id in online,
                     "mentee_online": r.mentee_id in online,
                     "tally": tallies.get(r.pk, Tally(0, 0)),
+                    "next_meeting": next_meetings.get(r.pk),
+                    "agreement": agreements.get(r.pk, ("not_started", None)),
                 }
                 for r in page.object_list
             ],

@@ -8,10 +8,11 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications.system_messages.selectors import system_message_detail
@@ -22,11 +23,17 @@ from programs.errors import DomainError
 from programs.models import Relationship, RelationshipStatus, User
 from scheduling import selectors, services
 from scheduling.messages import Told
-from scheduling.models import DURATIONS, Meeting, MeetingStatus
+from scheduling.models import DURATIONS, Meeting, MeetingStatus, MeetingType
 from web.access import admin_required
-from web.forms.meetings import DEFAULT_DURATION, MeetingBookForm, MeetingRescheduleForm
+from web.forms.meetings import (
+    DEFAULT_DURATION,
+    AvailabilityFormSet,
+    MeetingBookForm,
+    MeetingRescheduleForm,
+)
 from web.paging import PAGE_SIZES, page_of
 from web.typing import MemberRequest
+from workspace import selectors as workspace_selectors
 
 # -- helpers -----------------------------------------------------------------------------
 
@@ -210,18 +217,28 @@ def meeting_slots(request: MemberRequest, relationship_id: int) -> JsonResponse:
 
 
 @admin_required
-def meetings_list(request: MemberRequest) -> HttpResponse:
+def meetings_list(request: MemberRequest, phone: bool = False) -> HttpResponse:
+    """«Rencontres», or with `phone` the «Appels téléphoniques» tab: phone meetings only."""
     organisation_id = request.user.organisation_id
     search = request.GET.get("q", "").strip()
     order = "asc" if request.GET.get("order") == "asc" else "desc"
     page, size = page_of(
         request,
         selectors.meetings_for_admin_list(
-            organisation_id=organisation_id, search=search, order=order
+            organisation_id=organisation_id,
+            search=search,
+            order=order,
+            meeting_type=MeetingType.PHONE if phone else None,
         ),
     )
     filtered = page.paginator.count
-    total = selectors.meeting_count(organisation_id=organisation_id) if search else filtered
+    total = (
+        selectors.meeting_count(
+            organisation_id=organisation_id, meeting_type=MeetingType.PHONE if phone else None
+        )
+        if search
+        else filtered
+    )
     online = online_user_ids(organisation_id=organisation_id)
     rows = [
         {
@@ -235,7 +252,7 @@ def meetings_list(request: MemberRequest) -> HttpResponse:
         request,
         "web/meetings_admin_list.html",
         {
-            "tab": "meetings",
+            "tab": "phone" if phone else "meetings",
             "q": search,
             "order": order,
             "next_order": "asc" if order == "desc" else "desc",
@@ -278,6 +295,14 @@ def relationship_dashboard(request: MemberRequest, relationship_id: int) -> Http
             "upcoming": split.upcoming,
             "past": split.past,
             "scheduled": MeetingStatus.SCHEDULED,
+            # The workspace tiles: goals and agreement are read-only here (administrators
+            # may read agreement answers); of private notes, only whether and when.
+            "goals": workspace_selectors.goals_for(relationship=relationship),
+            "goal_counts": workspace_selectors.goal_counts(relationship=relationship),
+            "agreement": workspace_selectors.agreement_view(
+                relationship=relationship, language=get_language() or "en"
+            ),
+            "notes_activity": workspace_selectors.notes_activity(relationship=relationship),
         },
     )
 
@@ -349,5 +374,49 @@ def meeting_reschedule(request: MemberRequest, meeting_id: int) -> HttpResponse:
                 duration=meeting.duration_minutes,
                 exclude_meeting_ids=(meeting.pk,),
             ),
+        },
+    )
+
+
+@admin_required
+def availability_edit(request: MemberRequest, relationship_id: int, user_id: int) -> HttpResponse:
+    """The relationship dashboard's ✎: an administrator edits the mentor's or mentee's
+    weekly availability, on that person's clock."""
+    relationship = _relationship(request, relationship_id)
+    if user_id == relationship.mentor_id:
+        person = relationship.mentor
+    elif user_id == relationship.mentee_id:
+        person = relationship.mentee
+    else:
+        raise Http404
+    initial = [
+        {"weekday": a.weekday, "start": a.start, "end": a.end}
+        for a in selectors.availability_for(user=person)
+    ]
+    formset = AvailabilityFormSet(request.POST or None, initial=initial, prefix="ranges")
+    formset_error = ""
+    if request.method == "POST" and formset.is_valid():
+        ranges = [
+            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.availability_set_by_admin(actor=request.user, user=person, ranges=ranges)
+        except DomainError as error:
+            formset_error = str(error.message)
+        else:
+            messages.success(
+                request, _("%(name)s's availability is saved.") % {"name": person.full_name}
+            )
+            return redirect("web:relationship_dashboard", relationship_id=relationship.pk)
+    return render(
+        request,
+        "web/meetings_member_availability.html",
+        {
+            "formset": formset,
+            "formset_error": formset_error,
+            "person": person,
+            "cancel_url": reverse("web:relationship_dashboard", args=[relationship.pk]),
         },
     )
