@@ -172,6 +172,18 @@ CATALOGUE: tuple[Default, ...] = (
         "Bonjour {first_name},\n\nUn nouveau message vous attend dans {group_name}\xa0: {here}",
     ),
     Default(
+        "new_message",
+        MESSAGES,
+        _("New message in a conversation"),
+        ("partner_name", "here"),
+        "{partner_name} sent you a message",
+        "Hello {first_name},\n\n{partner_name} wrote to you in your mentoring "
+        "conversation. Read and answer here: {here}",
+        "{partner_name} vous a envoyé un message",
+        "Bonjour {first_name},\n\n{partner_name} vous a écrit dans votre conversation "
+        "de mentorat. Lisez et répondez ici\xa0: {here}",
+    ),
+    Default(
         "relationship_ended",
         RELATIONSHIP_END,
         _("Relationship ended"),
