@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -159,8 +159,14 @@ def _clean(text: str) -> str:
     return text
 
 
-def _announce(relationship: Relationship, event: str, data: dict[str, Any]) -> None:
-    for user_id in (relationship.mentor_id, relationship.mentee_id):
+def _announce(
+    relationship: Relationship, event: str, data: dict[str, Any], *, first: int | None = None
+) -> None:
+    """To both of the pair; `first` (the one who did not cause it) is told first."""
+    pair = [relationship.mentor_id, relationship.mentee_id]
+    if first == relationship.mentee_id:
+        pair.reverse()
+    for user_id in pair:
         publish_on_commit(user_group(user_id), event, data)
 
 
@@ -193,14 +199,15 @@ def post_create(*, author: User, relationship: Relationship, text: str) -> Post:
     require_pair(author, relationship)
     require_open(relationship)
     text = _clean(text)
-    post = Post.objects.create(relationship=relationship, author=author, text=text)
-    post.refresh_from_db(fields=["created_at", "changed_at"])
-    post.author = author
-    _announce(relationship, "post.created", view_of(post).payload())
+    now = timezone.now()
+    post = Post.objects.create(
+        relationship=relationship, author=author, text=text, created_at=now, changed_at=now
+    )
+    recipient = partner_of(author, relationship)
+    _announce(relationship, "post.created", view_of(post).payload(), first=recipient.pk)
     _announce_activity(relationship)
     # The author has read what they wrote.
     _mark_read(author, relationship, post.pk, announce=False)
-    recipient = partner_of(author, relationship)
     if not is_online(organisation_id=relationship.organisation_id, user_id=recipient.pk):
         _tell_offline(relationship, author=author, recipient=recipient)
     return post
@@ -282,12 +289,18 @@ def post_delete(*, actor: User, post: Post) -> Post:
 
 
 def _mark_read(user: User, relationship: Relationship, up_to: int, *, announce: bool) -> bool:
-    ReadMark.objects.bulk_create(
-        [ReadMark(relationship=relationship, user=user)], ignore_conflicts=True
-    )
-    moved = ReadMark.objects.filter(
-        relationship=relationship, user=user, last_read_post_id__lt=up_to
-    ).update(last_read_post_id=up_to, at=timezone.now())
+    # One upsert that only moves forwards: the row count says whether the mark moved.
+    table = ReadMark._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (relationship_id, user_id, last_read_post_id, at)
+                VALUES (%s, %s, %s, now())
+                ON CONFLICT (relationship_id, user_id) DO UPDATE
+                SET last_read_post_id = EXCLUDED.last_read_post_id, at = EXCLUDED.at
+                WHERE {table}.last_read_post_id < EXCLUDED.last_read_post_id""",  # noqa: S608
+            [relationship.pk, user.pk, up_to],
+        )
+        moved = cursor.rowcount
     if moved and announce:
         _announce(
             relationship,
@@ -384,7 +397,7 @@ def conversation_activity(*, organisation_id: int) -> QuerySet[Relationship]:
             post_count=Count("posts", filter=live),
             last_activity=Max("posts__created_at", filter=live),
         )
-        .order_by("-last_activity", "-created_at")
+        .order_by(F("last_activity").desc(nulls_last=True), "-created_at")
     )
 
 

@@ -294,6 +294,21 @@ def test_the_page_shows_markup_as_text(client, relationship, mentor, mentee):
     assert caught.json()["posts"][0]["html"] == str(post_html(MARKUP))
 
 
+def test_the_conversations_tab_lists_the_active_first(client, admin, relationship, mentor, org):
+    quiet = services.relationship_match(
+        actor=admin,
+        mentor=make_member(org, "m2@mentor.test", "Mia", "Two", Role.MENTOR),
+        mentee=make_member(org, "e2@mentor.test", "Eli", "Two", Role.MENTEE),
+    )
+    conversation.post_create(author=mentor, relationship=relationship, text="a")
+    conversation.post_create(author=mentor, relationship=relationship, text="b")
+    rows = list(conversation.conversation_activity(organisation_id=org.pk))
+    assert [(r.pk, r.post_count) for r in rows] == [(relationship.pk, 2), (quiet.pk, 0)]
+    client.force_login(admin)
+    body = client.get(reverse("web:relationships")).content.decode()
+    assert reverse("web:conversations_admin") in body
+
+
 def test_member_home_leads_to_the_conversation(client, relationship, mentor):
     client.force_login(mentor)
     body = client.get("/").content.decode()
@@ -338,7 +353,7 @@ def test_pages_are_404_outside_the_pair(client, relationship, mentor, admin, thi
 def test_admin_conversation_page_without_and_with_the_setting(
     client, relationship, mentor, admin, outsider
 ):
-    conversation.post_create(author=mentor, relationship=relationship, text="secret words")
+    conversation.post_create(author=mentor, relationship=relationship, text="secret words<b>!")
     url = reverse("web:conversation_admin", args=[relationship.pk])
     client.force_login(admin)
     response = client.get(url)
@@ -350,7 +365,9 @@ def test_admin_conversation_page_without_and_with_the_setting(
     relationship.organisation.messages_in_reports = True
     relationship.organisation.save()
     response = client.get(url)
-    assert response.status_code == 200 and "secret words" in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and "secret words&lt;b&gt;!" in body
+    assert "<b>" not in body
     assert AuditEntry.objects.filter(action="conversation.read").count() == 1
     client.force_login(outsider)
     assert client.get(url).status_code == 404

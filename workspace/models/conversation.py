@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Relationship, User
@@ -19,11 +20,11 @@ class Post(models.Model):
     relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts")
     text = models.TextField(_("message"), max_length=POST_MAX_LENGTH)
-    created_at = models.DateTimeField(_("posted on"), db_default=Now())
+    created_at = models.DateTimeField(_("posted on"), default=timezone.now, db_default=Now())
     edited_at = models.DateTimeField(_("edited on"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted on"), null=True, blank=True)
     # Bumped by every change: a catch-up asks for posts created *or changed* after a point.
-    changed_at = models.DateTimeField(db_default=Now(), db_index=True)
+    changed_at = models.DateTimeField(default=timezone.now, db_default=Now(), db_index=True)
 
     class Meta:
         verbose_name = _("post")

@@ -102,6 +102,7 @@ if (root) {
       return;
     }
     const li = build(post);
+    if (post.author_id === partner) typingLine.textContent = ""; // they sent what they typed
     const after = posts().find((other) => Number(other.dataset.postId) > post.post_id);
     list.insertBefore(li, after || null);
     refresh();
