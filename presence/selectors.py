@@ -21,3 +21,14 @@ def online_user_ids(*, organisation_id: int) -> set[int]:
 
 async def aonline_user_ids(*, organisation_id: int) -> set[int]:
     return await store.aonline_user_ids(aredis_client(), organisation_id, time.time())
+
+
+def is_online(*, organisation_id: int, user_id: int) -> bool:
+    """Whether one member is connected now (one Redis read). When Redis is away they count
+    as offline: an email too many rather than a message never told."""
+    try:
+        seen = store.seen_at(redis_client(), organisation_id, user_id)
+    except Exception:  # noqa: BLE001
+        logger.warning("presence unavailable", exc_info=True)
+        return False
+    return seen is not None and seen >= time.time() - store.threshold()

@@ -133,3 +133,9 @@ def sweep(redis: Redis, now: float) -> dict[int, dict[int, float]]:
                 int(flat[i]): float(flat[i + 1]) for i in range(0, len(flat), 2)
             }
     return transitions
+
+
+def seen_at(redis: Redis, organisation_id: int, user_id: int) -> float | None:
+    """When one member was last seen (one ZSCORE), or None."""
+    score = redis.zscore(org_key(organisation_id), str(user_id))
+    return None if score is None else float(score)

@@ -48,6 +48,7 @@ class AuditAction(models.TextChoices):
     FIELD_DELETE = "field.delete", _("Custom field deleted")
     COMPLETION_RECALCULATE = "completion.recalculate", _("Profile completion recalculated")
     PROFILE_REMINDER = "profile_reminder.send", _("Profile completion reminder sent")
+    CONVERSATION_READ = "conversation.read", _("Conversation read by an administrator")
 
 
 def current_source() -> str:

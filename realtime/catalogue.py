@@ -146,6 +146,39 @@ class AgreementState(TypedDict):
     signed_on: IsoTime | None
 
 
+class PostChanged(TypedDict):
+    relationship_id: int
+    post_id: int
+    author_id: int
+    author_name: str
+    html: str  # workspace.text.post_html: escaped text, links, <br>
+    created_at: IsoTime
+    edited_at: IsoTime | None
+    deleted: bool
+
+
+class ConversationTyping(TypedDict):
+    relationship_id: int
+    user_id: int
+
+
+class ConversationRead(TypedDict):
+    relationship_id: int
+    user_id: int
+    post_id: int
+
+
+class PartnerPresence(TypedDict):
+    user_id: int
+    online: bool
+
+
+class ConversationActivity(TypedDict):
+    relationship_id: int
+    posts: int
+    last_activity: IsoTime | None
+
+
 class PresenceSnapshot(TypedDict):
     online: list[int]
 
@@ -397,6 +430,48 @@ CATALOGUE: dict[str, Message] = {
             AgreementState,
             "A relationship's agreement changed state («L'accord mentorat» column); state "
             "only, never answers.",
+        ),
+        Message(
+            "post.created",
+            "event",
+            USER,
+            PostChanged,
+            "A post in one of the person's conversations (sent to both of the pair).",
+        ),
+        Message(
+            "post.updated",
+            "event",
+            USER,
+            PostChanged,
+            "A post was edited or deleted (`deleted`: the page removes it).",
+        ),
+        Message(
+            "conversation.typing",
+            "event",
+            USER,
+            ConversationTyping,
+            "The partner is typing (their page sends at most one every 2 s).",
+        ),
+        Message(
+            "conversation.read",
+            "event",
+            USER,
+            ConversationRead,
+            "One of the pair has read the conversation up to `post_id` (the «Lu» receipt).",
+        ),
+        Message(
+            "partner.presence",
+            "event",
+            USER,
+            PartnerPresence,
+            "A person's relationship partner came online or went offline.",
+        ),
+        Message(
+            "conversation.activity",
+            "event",
+            ORG_ADMINS,
+            ConversationActivity,
+            "A conversation's post count and last activity changed (never its text).",
         ),
         Message(
             "presence.snapshot",

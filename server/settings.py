@@ -230,6 +230,10 @@ PRESENCE_OFFLINE_AFTER = envint("PRESENCE_OFFLINE_AFTER", 60)
 PRESENCE_WRITE_INTERVAL = envint("PRESENCE_WRITE_INTERVAL", 10)
 PRESENCE_REDIS_CONNECTIONS = envint("PRESENCE_REDIS_CONNECTIONS", 100)
 
+# The conversation (seconds). See docs/workspace.md «Conversation».
+CONVERSATION_EDIT_WINDOW = envint("CONVERSATION_EDIT_WINDOW", 5 * 60)
+CONVERSATION_EMAIL_QUIET = envint("CONVERSATION_EMAIL_QUIET", 15 * 60)
+
 # Background jobs: django-q2 on the ORM broker (at-least-once; tasks are idempotent).
 Q_TIMEOUT = envint("Q_TIMEOUT", 300)
 Q_CLUSTER = {

@@ -6,6 +6,7 @@ from web.views import (
     audit,
     auth,
     community,
+    conversation,
     email_log,
     join,
     manage,
@@ -149,6 +150,41 @@ urlpatterns = [
         name="meeting_reschedule",
     ),
     # Administrator
+    path(
+        "relationships/<int:relationship_id>/conversation/",
+        conversation.conversation_page,
+        name="conversation",
+    ),
+    path(
+        "relationships/<int:relationship_id>/conversation/older/",
+        conversation.older,
+        name="conversation_older",
+    ),
+    path(
+        "relationships/<int:relationship_id>/conversation/since/",
+        conversation.catch_up,
+        name="conversation_since",
+    ),
+    path(
+        "relationships/<int:relationship_id>/conversation/<int:post_id>/edit/",
+        conversation.post_edit,
+        name="conversation_post_edit",
+    ),
+    path(
+        "relationships/<int:relationship_id>/conversation/<int:post_id>/delete/",
+        conversation.post_delete,
+        name="conversation_post_delete",
+    ),
+    path(
+        "manage/relationships/conversations/",
+        conversation.conversations_tab,
+        name="conversations_admin",
+    ),
+    path(
+        "manage/relationships/<int:relationship_id>/conversation/",
+        conversation.admin_conversation,
+        name="conversation_admin",
+    ),
     path("manage/", manage.dashboard, name="manage"),
     path("manage/members/", manage.members, name="members"),
     path("manage/members/lookup/", manage.member_lookup, name="member_lookup"),

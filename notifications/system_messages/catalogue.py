@@ -36,6 +36,7 @@ class Default:
 GETTING_STARTED = "getting_started"
 MATCHING = "matching"
 MEETINGS = "meetings"
+MESSAGES = "messages"
 RELATIONSHIP_END = "relationship_end"
 ACCOUNT = "account"
 
@@ -43,6 +44,7 @@ CATEGORIES = {
     GETTING_STARTED: _("Getting started"),
     MATCHING: _("Matching"),
     MEETINGS: _("Meetings"),
+    MESSAGES: _("Messages"),
     RELATIONSHIP_END: _("Relationship end"),
     ACCOUNT: _("Account"),
 }
@@ -174,6 +176,18 @@ CATALOGUE: tuple[Default, ...] = (
         "Réunion de mentorat reportée",
         "Bonjour {first_name},\n\nVotre réunion de mentorat est reportée au {meeting_date} "
         "à {meeting_time}. Détails\xa0: {here}",
+    ),
+    Default(
+        "new_message",
+        MESSAGES,
+        _("New message in a conversation"),
+        ("partner_name", "here"),
+        "{partner_name} sent you a message",
+        "Hello {first_name},\n\n{partner_name} wrote to you in your mentoring "
+        "conversation. Read and answer here: {here}",
+        "{partner_name} vous a envoyé un message",
+        "Bonjour {first_name},\n\n{partner_name} vous a écrit dans votre conversation "
+        "de mentorat. Lisez et répondez ici\xa0: {here}",
     ),
     Default(
         "relationship_ended",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from datetime import datetime
 
@@ -19,7 +20,8 @@ from programs.models import User
 from programs.selectors import dashboard_counts
 from realtime.catalogue import CLOSE_DEACTIVATED
 from realtime.groups import org_admins_group, platform_admins_group, user_group
-from realtime.publish import frame
+from realtime.publish import apublish, frame
+from workspace.conversation import mark_read_by_ids, pair_ids
 
 CLOSE_UNAUTHENTICATED = 4401
 # The one frame without "data" (realtime/catalogue.py lists it, with an empty payload).
@@ -55,6 +57,13 @@ def _off_thread(func):
 def _fresh_member(user_id: int) -> User | None:
     # The session may outlive a deactivation; check the row, not the cached user.
     return User.objects.filter(pk=user_id, is_active=True, organisation__isnull=False).first()
+
+
+_pair_ids = _off_thread(pair_ids)
+_mark_read = _off_thread(mark_read_by_ids)
+
+# A page says its person is typing at most this often (seconds); more is dropped.
+TYPING_INTERVAL = 2.0
 
 
 @_off_thread
@@ -134,9 +143,58 @@ class LiveConsumer(AsyncWebsocketConsumer):
             message = orjson.loads(text_data)
         except orjson.JSONDecodeError:
             return
-        if isinstance(message, dict) and message.get("type") == "heartbeat":
+        if not isinstance(message, dict):
+            return
+        if message.get("type") == "heartbeat":
             await self.presence.heartbeat()
             await self.send(text_data=HEARTBEAT_ACK)
+            return
+        action = message.get("action")
+        if action == "typing":
+            await self._typing(message)
+        elif action == "read":
+            await self._read(message)
+
+    # From the conversation page: «X is typing» and «read up to». The socket's person must
+    # be one of the relationship's pair; anything else is ignored without an answer.
+
+    async def _partner(self, message: dict) -> tuple[int, int] | None:
+        """(relationship id, the partner's id) when this socket's person is in the pair."""
+        relationship_id = message.get("relationship_id")
+        if not isinstance(relationship_id, int) or isinstance(relationship_id, bool):
+            return None
+        if not hasattr(self, "pairs"):
+            self.pairs: dict[int, tuple[int, int] | None] = {}
+        if relationship_id not in self.pairs:
+            if len(self.pairs) > 50:
+                self.pairs.clear()
+            self.pairs[relationship_id] = await _pair_ids(relationship_id)
+        pair = self.pairs[relationship_id]
+        if pair is None or self.user_id not in pair:
+            return None
+        return relationship_id, pair[1] if pair[0] == self.user_id else pair[0]
+
+    async def _typing(self, message: dict) -> None:
+        now = time.monotonic()
+        if now - getattr(self, "typed_at", -TYPING_INTERVAL) < TYPING_INTERVAL:
+            return
+        found = await self._partner(message)
+        if found is None:
+            return
+        self.typed_at = now
+        relationship_id, partner_id = found
+        data = {"relationship_id": relationship_id, "user_id": self.user_id}
+        await apublish(user_group(partner_id), "conversation.typing", data)
+
+    async def _read(self, message: dict) -> None:
+        post_id = message.get("post_id")
+        if not isinstance(post_id, int) or isinstance(post_id, bool):
+            return
+        found = await self._partner(message)
+        if found is None:
+            return
+        # The service checks again, moves the mark forwards only and tells the pair.
+        await _mark_read(user_id=self.user_id, relationship_id=found[0], post_id=post_id)
 
     async def disconnect(self, code: int) -> None:
         async with _handshake_gate():

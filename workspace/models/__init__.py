@@ -2,6 +2,7 @@
 it."""
 
 from workspace.models.agreement import Agreement, AgreementAnswer, AgreementTemplate
+from workspace.models.conversation import ConversationEmail, Post, ReadMark
 from workspace.models.goals import Goal, GoalStatus
 from workspace.models.notes import PrivateNote
 
@@ -9,7 +10,10 @@ __all__ = [
     "Agreement",
     "AgreementAnswer",
     "AgreementTemplate",
+    "ConversationEmail",
     "Goal",
     "GoalStatus",
+    "Post",
     "PrivateNote",
+    "ReadMark",
 ]

@@ -143,6 +143,8 @@ function connect() {
     // Back after a disconnection: the snapshot repairs dots and counts; tables whose
     // rows may have changed meanwhile are re-read from the server.
     if (connectedBefore) refreshLiveTables();
+    // Page scripts catch up too (conversation.js asks for the posts it missed).
+    document.dispatchEvent(new CustomEvent("tandem:socket-open", { detail: { reconnected: connectedBefore } }));
     connectedBefore = true;
   });
   socket.addEventListener("message", (event) => {
@@ -156,6 +158,12 @@ function connect() {
     retry();
   });
 }
+
+// Page scripts send over the one socket with a "tandem:send" event (e.g. conversation.js:
+// {"action": "typing", …}); dropped while the socket is down.
+document.addEventListener("tandem:send", (event) => {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event.detail));
+});
 
 // Page scripts that replace rows ask for the dots to be painted again.
 document.addEventListener("tandem:repaint", () => paintDots());
