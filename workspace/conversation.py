@@ -436,7 +436,9 @@ def activity_by_relationship(
 
 def conversation_activity(*, organisation_id: int) -> QuerySet[Relationship]:
     """The organisation's relationships with their post counts and last activity, most
-    recently active first: what the «Conversations» tab lists (never any text)."""
+    recently active first (never any text). The administrator's conversation page reads
+    one row of it; the «Conversations» tab pages `relationship_list` and reads its rows'
+    counts with `activity_by_relationship` instead (a cost independent of the size)."""
     live = Q(posts__deleted_at__isnull=True)
     return (
         Relationship.objects.filter(organisation_id=organisation_id)

@@ -461,7 +461,11 @@ def test_with_notes_readable_the_partner_still_never_sees_them(
         services.note_save(actor=mentor, relationship=relationship, text=SECRET)
         conversation.post_create(author=mentor, relationship=relationship, text="hi")
     assert not any("always late" in str(event) for event in sent)
-    assert not any("always late" in m.body + m.subject for m in mail.outbox)
+    assert not any("always late" in f"{m.subject} {m.body}" for m in mail.outbox)
+    from notifications.models import EmailLog, Notification
+
+    stored = [*EmailLog.objects.values(), *Notification.objects.values()]
+    assert stored and not any("always late" in str(row) for row in stored)
     client.force_login(mentee)
     for url in (
         "/",
@@ -480,9 +484,7 @@ def test_with_notes_readable_the_partner_still_never_sees_them(
     assert not AuditEntry.objects.filter(action=AuditAction.NOTES_READ).exists()
 
 
-def test_the_conversations_tab_costs_the_same_queries_whatever_the_rows(
-    client, admin, mentor, org
-):
+def test_the_conversations_tab_costs_the_same_queries_whatever_the_rows(client, admin, mentor, org):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -527,12 +529,54 @@ def test_the_conversations_tab_pages(client, admin, mentor, org):
     assert "Pa Ge11" in first and "Pa Ge0" in second  # newest first, none twice
 
 
-def test_the_member_home_has_one_workspace_link_and_the_conversation(
-    client, mentor, relationship
-):
+def test_the_member_home_has_one_workspace_link_and_the_conversation(client, mentor, relationship):
     client.force_login(mentor)
     html = client.get("/").content.decode()
     assert html.count(f'href="{_page(relationship)}"') == 1
     assert html.count(f'href="{reverse("web:conversation", args=[relationship.pk])}"') == 1
     workspace = client.get(_page(relationship)).content.decode()
     assert reverse("web:conversation", args=[relationship.pk]) in workspace
+
+
+def test_the_columns_are_read_for_the_pages_rows_only(
+    client, admin, mentor, mentee, relationship, org, always_available, book, frozen
+):
+    """«Prochaine réunion» and «L'accord mentorat» with the list's paging (IdPaged): the
+    newest relationship (the fixture's: the others are made on the frozen clock, earlier)
+    shows its own meeting and agreement state on page 1 and nowhere else, and a page
+    costs the same queries whatever the number of relationships."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs import services as program_services
+
+    book(start=datetime(2026, 3, 5, 11, 0, tzinfo=frozen_zone()))
+    services.agreement_answer(
+        actor=mentor, relationship=relationship, key="goals", text="x", version=0
+    )
+
+    def more(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            other = make_member(org, f"q{n}@mentor.test", "Qu", f"R{n}", Role.MENTEE)
+            program_services.relationship_match(actor=admin, mentor=mentor, mentee=other)
+
+    def page(number: int) -> tuple[int, str, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("web:relationships"), {"size": 10, "page": number})
+            assert response.status_code == 200
+        return len(queries), response.content.decode(), text_of(response)
+
+    client.force_login(admin)
+    more(11, 0)  # 12 relationships: 10 on page 1, 2 on page 2
+    queries_first, html, body = page(1)
+    assert html.count("data-next-meeting>") == 10
+    assert "Charlotte Test" in body and body.count("In progress") == 1
+    assert "March 5, 2026" in body or "Mar. 5, 2026" in body
+    queries_last, html, body = page(2)
+    assert html.count("data-next-meeting>") == 2
+    assert "Charlotte Test" not in body and "In progress" not in body
+    assert "March 5" not in body and "Mar. 5" not in body
+    more(20, 11)  # 32 relationships
+    assert page(1)[0] == queries_first
+    assert page(2)[0] == queries_last  # a middle page now
+    assert page(4)[0] == queries_last

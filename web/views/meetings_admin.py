@@ -314,9 +314,7 @@ def relationship_dashboard(request: MemberRequest, relationship_id: int) -> Http
                 (person, talk.unread[person.pk])
                 for person in (relationship.mentor, relationship.mentee)
             ],
-            "conversation_readable": workspace_conversation.texts_visible_to_admins(
-                relationship
-            ),
+            "conversation_readable": workspace_conversation.texts_visible_to_admins(relationship),
         },
     )
 
