@@ -401,10 +401,10 @@ def test_the_pairs_conversation_tile_shows_unread_and_last_post(
     assert 'data-unread="2"' in response.content.decode()
     conversation.mark_read(user=mentor, relationship=relationship, up_to_post_id=last.pk)
     assert "No unread messages." in text_of(client.get(_page(relationship)))
-    client.force_login(mentee)  # posting counts as having read what came before
-    assert "No unread messages." in text_of(client.get(_page(relationship)))
+    client.force_login(mentee)  # posting counts as having read what came before; French
+    assert "Aucun message non lu." in text_of(client.get(_page(relationship)))
     conversation.post_create(author=mentor, relationship=relationship, text="Reply")
-    assert "1 unread message" in text_of(client.get(_page(relationship)))
+    assert "1 message non lu" in text_of(client.get(_page(relationship)))
 
 
 def test_administrators_read_notes_only_when_the_setting_is_on(
