@@ -536,6 +536,8 @@ def test_the_member_home_has_one_workspace_link_and_the_conversation(client, men
     assert html.count(f'href="{reverse("web:conversation", args=[relationship.pk])}"') == 1
     workspace = client.get(_page(relationship)).content.decode()
     assert reverse("web:conversation", args=[relationship.pk]) in workspace
+    talk = client.get(reverse("web:conversation", args=[relationship.pk])).content.decode()
+    assert f'href="{_page(relationship)}"' in talk  # and back to the workspace
 
 
 def test_the_columns_are_read_for_the_pages_rows_only(
