@@ -49,6 +49,7 @@ class AuditAction(models.TextChoices):
     COMPLETION_RECALCULATE = "completion.recalculate", _("Profile completion recalculated")
     PROFILE_REMINDER = "profile_reminder.send", _("Profile completion reminder sent")
     CONVERSATION_READ = "conversation.read", _("Conversation read by an administrator")
+    NOTES_READ = "notes.read", _("Private notes read by an administrator")
 
 
 def current_source() -> str:

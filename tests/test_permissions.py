@@ -28,6 +28,7 @@ from programs.models import (
 from programs.permissions import require_org_admin, require_staff
 from scheduling import services as scheduling
 from scheduling.models import Availability, MeetingSeries
+from workspace import conversation
 from workspace import services as workspace
 from workspace.agreement import DEFAULT_SECTIONS
 from workspace.models import AgreementTemplate
@@ -81,7 +82,20 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("agreement template", lambda a: workspace.agreement_template_set(
             actor=a, organisation_id=relationship.organisation_id, sections=DEFAULT_SECTIONS,
         )),
+        # Reading private notes and conversations, with the organisation allowing it.
+        ("notes read", lambda a: workspace.notes_admin_read(
+            actor=a, relationship=_reading_allowed(relationship),
+        )),
+        ("conversation read", lambda a: conversation.conversation_admin_read(
+            actor=a, relationship=_reading_allowed(relationship),
+        )),
     ]  # fmt: skip
+
+
+def _reading_allowed(relationship: Relationship) -> Relationship:
+    relationship.organisation.notes_in_reports = True
+    relationship.organisation.messages_in_reports = True
+    return relationship
 
 
 def snapshot(org) -> tuple:

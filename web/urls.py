@@ -130,6 +130,11 @@ urlpatterns = [
         name="relationship_availability",
     ),
     path(
+        "manage/relationships/<int:relationship_id>/notes/",
+        meetings_admin.relationship_notes,
+        name="relationship_notes",
+    ),
+    path(
         "manage/relationships/<int:relationship_id>/book/",
         meetings_admin.meeting_book,
         name="meeting_book",

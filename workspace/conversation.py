@@ -383,12 +383,62 @@ def read_marks(relationship: Relationship) -> dict[int, int]:
     )
 
 
+@dataclass(frozen=True)
+class ConversationSummary:
+    """A conversation's activity: live posts, the last one's time, and for each of the
+    pair how many of the other's posts are after their read mark (never any text)."""
+
+    posts: int
+    last_activity: datetime | None
+    unread: dict[int, int]  # user id → unread posts
+
+
+def summary(relationship: Relationship) -> ConversationSummary:
+    """Two queries whatever the conversation's length: the read marks, then one aggregate."""
+    marks = read_marks(relationship)
+    mentor, mentee = relationship.mentor_id, relationship.mentee_id
+    live = Q(deleted_at__isnull=True)
+    row = Post.objects.filter(live, relationship=relationship).aggregate(
+        posts=Count("id"),
+        last=Max("created_at"),
+        mentor_unread=Count("id", filter=Q(author_id=mentee, pk__gt=marks.get(mentor, 0))),
+        mentee_unread=Count("id", filter=Q(author_id=mentor, pk__gt=marks.get(mentee, 0))),
+    )
+    return ConversationSummary(
+        posts=row["posts"],
+        last_activity=row["last"],
+        unread={mentor: row["mentor_unread"], mentee: row["mentee_unread"]},
+    )
+
+
+def unread_for(*, user: User, relationship: Relationship) -> ConversationSummary:
+    """The pair's own tile: refused to anyone but the mentor and the mentee."""
+    require_pair(user, relationship)
+    return summary(relationship)
+
+
+def activity_by_relationship(
+    *, relationship_ids: list[int]
+) -> dict[int, tuple[int, datetime | None]]:
+    """relationship id → (live posts, last post time) for the given rows only (a list's
+    page): one query whatever the organisation's size."""
+    rows = (
+        Post.objects.filter(relationship_id__in=relationship_ids, deleted_at__isnull=True)
+        .values("relationship_id")
+        .annotate(posts=Count("id"), last=Max("created_at"))
+        .values_list("relationship_id", "posts", "last")
+    )
+    return {rid: (posts, last) for rid, posts, last in rows}
+
+
 # -- administrators ----------------------------------------------------------------------
 
 
 def conversation_activity(*, organisation_id: int) -> QuerySet[Relationship]:
     """The organisation's relationships with their post counts and last activity, most
-    recently active first: what the «Conversations» tab lists (never any text)."""
+    recently active first (never any text). The administrator's conversation page reads
+    one row of it; the «Conversations» tab pages `relationship_list` and reads its rows'
+    counts with `activity_by_relationship` instead (a cost independent of the size)."""
     live = Q(posts__deleted_at__isnull=True)
     return (
         Relationship.objects.filter(organisation_id=organisation_id)

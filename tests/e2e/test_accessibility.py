@@ -34,13 +34,16 @@ from programs.demo import (
     DEMO_PASSWORD,
     MENTEES,
     MENTORS,
+    ORG_SLUG,
     RELATIONSHIPS,
     STAFF_EMAIL,
     demo_load,
 )
-from programs.models import User
+from programs.models import Organisation, Relationship, User
 from scheduling.demo import demo_meetings_load
 from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
+from workspace import conversation
+from workspace import services as workspace_services
 
 pytestmark = [pytest.mark.e2e]
 
@@ -156,6 +159,44 @@ class AccessibilityCrawlTest(BrowserTestCase):
         )
         admin = User.objects.get(email=ADMINS[0][2])
         self.join_path = f"/join/{invitations.invitation_links(actor=admin)[0].token}/"
+        self._workspace_load(admin)
+
+    def _workspace_load(self, admin: User) -> None:
+        """The first pair's workspace with something in each tile: a conversation (one post
+        unread), a goal done, an answer, each one's notes; administrators may read
+        conversations and notes (turned off again before the second administrator's crawl,
+        so both states of the dashboard are checked)."""
+        mentor = User.objects.get(email=RELATIONSHIPS[0][0])
+        mentee = User.objects.get(email=RELATIONSHIPS[0][1])
+        relationship = Relationship.objects.get(mentor=mentor, mentee=mentee, ended_at=None)
+        conversation.post_create(author=mentor, relationship=relationship, text="Hello!")
+        conversation.post_create(
+            author=mentee, relationship=relationship, text="Bonjour https://example.org"
+        )
+        goal = workspace_services.goal_add(actor=mentor, relationship=relationship, title="Plan")
+        workspace_services.goal_set_status(actor=mentee, goal=goal, version=1, status="done")
+        workspace_services.agreement_answer(
+            actor=mentor, relationship=relationship, key="goals", text="Grow", version=0
+        )
+        for person in (mentor, mentee):
+            workspace_services.note_save(actor=person, relationship=relationship, text="Mine")
+        self._reading_allowed(True)
+
+    def _reading_allowed(self, allowed: bool) -> None:
+        Organisation.objects.filter(slug=ORG_SLUG).update(
+            messages_in_reports=allowed, notes_in_reports=allowed
+        )
+
+    def _reading_allowed_elsewhere(self, allowed: bool) -> None:
+        # No ORM on Playwright's thread.
+        def run() -> None:
+            try:
+                self._reading_allowed(allowed)
+            finally:
+                connections.close_all()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(run).result()
 
     def test_no_axe_violation_on_any_page(self):
         self.in_chromium(self._scenario, self.live_server_url)
@@ -204,6 +245,8 @@ class AccessibilityCrawlTest(BrowserTestCase):
             (STAFF_EMAIL, "fr-CA", ["/staff/organisations/new/"]),
         ]
         for email, locale, seeds in personas:
+            if email == ADMINS[1][2]:
+                self._reading_allowed_elsewhere(False)
             page = new_page(browser, locale=locale)
             sign_in(page, base, email, password=DEMO_PASSWORD)
             check(crawl(page, base, seeds))
@@ -234,6 +277,12 @@ class AccessibilityCrawlTest(BrowserTestCase):
             page.context.close()
 
         assert len(pages) > 30, pages
+        # The workspace's pages are reached by following links (issue 11).
+        reached = {key[0] for key in map(page_key, pages) if key}
+        for name in ("workspace", "conversation", "conversations_admin", "phone_calls_admin",
+                     "agreement_template", "relationship_dashboard", "conversation_admin",
+                     "relationship_notes"):  # fmt: skip
+            assert name in reached, (name, sorted(reached))
         assert not violations, f"{len(violations)} axe-core violations:\n" + "\n".join(violations)
 
 

@@ -73,3 +73,53 @@ class WorkspaceLiveTest(BrowserTestCase):
         assert admin.evaluate("window.notReloaded") is True
         for page in (anna, charlotte, admin):
             page.context.close()
+
+
+class ConversationTilesLiveTest(BrowserTestCase):
+    """Charlotte posts from her conversation page: Anna's workspace tile shows one unread
+    message and the administrator's dashboard tile one post — without a reload, and with
+    no text on the administrator's page (the organisation's setting is off)."""
+
+    def setUp(self):
+        super().setUp()
+        self.add_people(admin={"language": "fr"})
+        self.relationship = self.add_charlotte_invited().relationship
+
+    def test_the_tiles_follow_the_conversation(self):
+        self.in_chromium(self._scenario, self.live_server_url, self.relationship.pk)
+
+    def _scenario(self, browser: Browser, base: str, relationship_id: int) -> None:
+        anna = new_page(browser, locale="en-CA")
+        sign_in(anna, base, self.anna.email)
+        anna.goto(f"{base}/relationships/{relationship_id}/")
+        admin = new_page(browser, locale="fr-CA")
+        sign_in(admin, base, self.admin.email)
+        admin.goto(f"{base}/manage/relationships/{relationship_id}/")
+        charlotte = new_page(browser, locale="fr-CA")
+        sign_in(charlotte, base, self.charlotte.email)
+        charlotte.goto(f"{base}/relationships/{relationship_id}/conversation/")
+        for page in (anna, charlotte, admin):
+            expect(page.locator("html")).to_have_attribute("data-live", "open")
+        anna.evaluate("window.notReloaded = true")
+        admin.evaluate("window.notReloaded = true")
+        expect(admin.locator("[data-conversation-posts]")).to_have_text("0")
+        expect(anna.locator("[data-unread]")).to_have_text("No messages yet.")
+
+        charlotte.locator("#post-text").fill("Un secret bien gardé")
+        charlotte.get_by_role("button", name="Envoyer").click()
+        expect(charlotte.locator("li.post")).to_have_count(1)
+
+        expect(anna.locator("[data-unread]")).to_have_text(
+            "1 unread message", timeout=LIVE_TIMEOUT_MS
+        )
+        expect(anna.locator("#conversation time")).to_have_count(1)
+        expect(admin.locator("[data-conversation-posts]")).to_have_text(
+            "1", timeout=LIVE_TIMEOUT_MS
+        )
+        expect(admin.locator("[data-conversation-read]")).to_contain_text("Anna : 1 non lu")
+        expect(admin.locator("#conversation time")).to_have_count(1)
+        assert "secret" not in admin.content()
+        assert anna.evaluate("window.notReloaded") is True
+        assert admin.evaluate("window.notReloaded") is True
+        for page in (anna, charlotte, admin):
+            page.context.close()

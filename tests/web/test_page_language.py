@@ -22,6 +22,7 @@ from django.urls import reverse
 from programs import invitations, services
 from programs.models import ProfileField, User
 from scheduling.models import Meeting
+from workspace import conversation
 from workspace import services as workspace_services
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/locale/fr/LC_MESSAGES/django.mo"
@@ -187,6 +188,9 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         reverse("web:meeting_reschedule", args=[meeting.pk]),
         reverse("web:phone_calls_admin"),
         reverse("web:agreement_template"),
+        reverse("web:conversations_admin"),
+        reverse("web:conversation_admin", args=[relationship.pk]),
+        reverse("web:relationship_notes", args=[relationship.pk]),
         reverse("web:relationship_availability", args=[relationship.pk, mentee.pk]),
         "/notifications/",
         "/release-notes/",
@@ -200,7 +204,8 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         f"/manage/fields/{field.pk}/delete/",
     ]
     member_pages = ["/", "/profile/", "/availability/", "/meetings/", f"/meetings/{meeting.pk}/",
-                    "/notifications/", f"/relationships/{relationship.pk}/"]  # fmt: skip
+                    "/notifications/", f"/relationships/{relationship.pk}/",
+                    reverse("web:conversation", args=[relationship.pk])]  # fmt: skip
     # The workspace with something in each tile (a goal done, an answer, a signature).
     goal = workspace_services.goal_add(actor=mentor, relationship=relationship, title="Plan")
     workspace_services.goal_set_status(actor=mentee, goal=goal, version=1, status="done")
@@ -208,6 +213,14 @@ def pages(admin, mentor, mentee, relationship, frozen, available, book):
         actor=mentor, relationship=relationship, key="goals", text="Grow", version=0
     )
     workspace_services.note_save(actor=mentor, relationship=relationship, text="Mine")
+    # A conversation with a post each, one unread; administrators may read conversations
+    # and notes here (the refusals are crawled by the test below).
+    conversation.post_create(author=mentor, relationship=relationship, text="Hello")
+    conversation.post_create(author=mentee, relationship=relationship, text="Bonjour")
+    conversation.post_create(author=mentee, relationship=relationship, text="Encore")
+    organisation = relationship.organisation
+    organisation.messages_in_reports = organisation.notes_in_reports = True
+    organisation.save(update_fields=["messages_in_reports", "notes_in_reports"])
     visitor_pages = ["/login/", "/password-reset/", "/unlock/"]
     staff = User.objects.create_user(
         "sam@tandem.test", "pw", first_name="Sam", last_name="Staff", is_staff=True
@@ -254,3 +267,29 @@ def test_the_csrf_failure_page_is_in_the_visitors_language(mentor, language):
     response = client.post("/profile/", {"language": language, "time_zone": "UTC"})
     assert response.status_code == 403
     assert foreign_strings(response.content.decode(), language=language) == set()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_pages_that_refuse_administrators_the_text(admin, mentor, relationship, language):
+    """The organisation lets administrators read neither conversations nor notes: the
+    dashboard's tiles, the conversations tab and the two refusals (403)."""
+    workspace_services.note_save(actor=mentor, relationship=relationship, text="Mine")
+    conversation.post_create(author=mentor, relationship=relationship, text="Hello")
+    admin.language = language
+    admin.save(update_fields=["language"])
+    client = Client()
+    client.force_login(admin)
+    client.cookies["django_language"] = language
+    found = {}
+    for url, status in (
+        (reverse("web:relationship_dashboard", args=[relationship.pk]), 200),
+        (reverse("web:conversations_admin"), 200),
+        (reverse("web:conversation_admin", args=[relationship.pk]), 403),
+        (reverse("web:relationship_notes", args=[relationship.pk]), 403),
+    ):
+        response = client.get(url)
+        assert response.status_code == status, url
+        foreign = foreign_strings(response.content.decode(), language=language)
+        if foreign:
+            found[url] = foreign
+    assert found == {}

@@ -343,3 +343,242 @@ def test_the_new_columns_cost_the_same_queries_whatever_the_rows(client, admin, 
         pair = program_services.relationship_match(actor=admin, mentor=mentor, mentee=other)
         services.agreement_answer(actor=other, relationship=pair, key="goals", text="y", version=0)
     assert count() == one
+
+
+# -- the administrators' conversation and notes tiles (issue 11 §5, §6) ------------------
+
+
+def _dashboard(relationship) -> str:
+    return reverse("web:relationship_dashboard", args=[relationship.pk])
+
+
+def _admin_notes(relationship) -> str:
+    return reverse("web:relationship_notes", args=[relationship.pk])
+
+
+def test_the_dashboards_conversation_tile(client, admin, mentor, mentee, relationship, org):
+    from workspace import conversation
+
+    client.force_login(admin)
+    body = text_of(client.get(_dashboard(relationship)))
+    assert "Conversation Posts 0 Last activity —" in body
+    conversation.post_create(author=mentor, relationship=relationship, text="Hello <i>you</i>")
+    second = conversation.post_create(author=mentor, relationship=relationship, text="Again")
+    response = client.get(_dashboard(relationship))
+    html, body = response.content.decode(), text_of(response)
+    assert "Posts 2" in body
+    assert "Charlotte: 2 unread" in body and "Anna: all read" in body
+    assert "Hello" not in body and "Again" not in body  # counts, never text
+    conversation_page = reverse("web:conversation_admin", args=[relationship.pk])
+    assert conversation_page not in html  # the setting is off
+    conversation.mark_read(user=mentee, relationship=relationship, up_to_post_id=second.pk)
+    assert "Charlotte: all read" in text_of(client.get(_dashboard(relationship)))
+
+    org.messages_in_reports = True
+    org.save(update_fields=["messages_in_reports"])
+    response = client.get(_dashboard(relationship))
+    assert conversation_page in response.content.decode()
+    assert AuditEntry.objects.filter(action=AuditAction.CONVERSATION_READ).count() == 0
+    assert "Hello" not in text_of(response)  # the text only on the audited page
+    client.get(conversation_page)
+    assert AuditEntry.objects.filter(action=AuditAction.CONVERSATION_READ).count() == 1
+
+
+def test_the_pairs_conversation_tile_shows_unread_and_last_post(
+    client, mentor, mentee, relationship
+):
+    from workspace import conversation
+
+    client.force_login(mentor)
+    assert "No messages yet." in text_of(client.get(_page(relationship)))
+    conversation.post_create(author=mentor, relationship=relationship, text="Mine")
+    conversation.post_create(author=mentee, relationship=relationship, text="Un")
+    last = conversation.post_create(author=mentee, relationship=relationship, text="Deux")
+    response = client.get(_page(relationship))
+    body = text_of(response)
+    assert "2 unread messages" in body and "Last message:" in body
+    assert "Deux" not in body  # the tile has no text
+    assert 'data-unread="2"' in response.content.decode()
+    conversation.mark_read(user=mentor, relationship=relationship, up_to_post_id=last.pk)
+    assert "No unread messages." in text_of(client.get(_page(relationship)))
+    client.force_login(mentee)  # posting counts as having read what came before; French
+    assert "Aucun message non lu." in text_of(client.get(_page(relationship)))
+    conversation.post_create(author=mentor, relationship=relationship, text="Reply")
+    assert "1 message non lu" in text_of(client.get(_page(relationship)))
+
+
+def test_administrators_read_notes_only_when_the_setting_is_on(
+    client, admin, mentor, mentee, relationship, org, outsider
+):
+    services.note_save(actor=mentor, relationship=relationship, text=SECRET)
+    services.note_save(actor=mentee, relationship=relationship, text="Charlotte's own")
+    client.force_login(admin)
+    # Off: the dashboard has no link, the page refuses (403) and says only that notes exist.
+    dashboard = client.get(_dashboard(relationship)).content.decode()
+    assert _admin_notes(relationship) not in dashboard
+    refused = client.get(_admin_notes(relationship))
+    assert refused.status_code == 403
+    body = text_of(refused)
+    assert "does not let administrators read private notes" in body
+    assert "2 people keep notes" in body
+    assert "always late" not in refused.content.decode() and "Charlotte's own" not in body
+    assert not AuditEntry.objects.filter(action=AuditAction.NOTES_READ).exists()
+
+    org.notes_in_reports = True
+    org.save(update_fields=["notes_in_reports"])
+    dashboard = client.get(_dashboard(relationship)).content.decode()
+    assert _admin_notes(relationship) in dashboard
+    assert "always late" not in dashboard  # the dashboard itself never shows the text
+    assert not AuditEntry.objects.filter(action=AuditAction.NOTES_READ).exists()
+    page = client.get(_admin_notes(relationship))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Anna is always late &lt;b&gt;really&lt;/b&gt;" in html  # escaped
+    assert "Charlotte&#x27;s own" in html or "Charlotte's own" in text_of(page)
+    client.get(_admin_notes(relationship))
+    entries = AuditEntry.objects.filter(action=AuditAction.NOTES_READ)
+    assert entries.count() == 2
+    assert all(e.target_id == relationship.pk and e.count == 2 for e in entries)
+
+    # Another organisation's administrator: 404, nothing audited.
+    client.force_login(outsider)
+    assert client.get(_admin_notes(relationship)).status_code == 404
+    assert entries.count() == 2
+
+
+def test_with_notes_readable_the_partner_still_never_sees_them(
+    client, admin, mentor, mentee, relationship, org, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from realtime.testing import capture_events
+    from workspace import conversation
+
+    org.notes_in_reports = True
+    org.messages_in_reports = True
+    org.save(update_fields=["notes_in_reports", "messages_in_reports"])
+    with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
+        services.note_save(actor=mentor, relationship=relationship, text=SECRET)
+        conversation.post_create(author=mentor, relationship=relationship, text="hi")
+    assert not any("always late" in str(event) for event in sent)
+    assert not any("always late" in f"{m.subject} {m.body}" for m in mail.outbox)
+    from notifications.models import EmailLog, Notification
+
+    stored = [*EmailLog.objects.values(), *Notification.objects.values()]
+    assert stored and not any("always late" in str(row) for row in stored)
+    client.force_login(mentee)
+    for url in (
+        "/",
+        _page(relationship),
+        reverse("web:conversation", args=[relationship.pk]),
+        reverse("web:conversation_since", args=[relationship.pk]) + "?after=0",
+        "/notifications/",
+        "/meetings/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "always late" not in response.content.decode(), url
+    # The administrators' pages are not hers.
+    for url in (_admin_notes(relationship), _dashboard(relationship)):
+        assert client.get(url).status_code in (403, 404)
+    assert not AuditEntry.objects.filter(action=AuditAction.NOTES_READ).exists()
+
+
+def test_the_conversations_tab_costs_the_same_queries_whatever_the_rows(client, admin, mentor, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs import services as program_services
+    from workspace import conversation
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("web:conversations_admin"))
+            assert response.status_code == 200
+        return len(queries), text_of(response)
+
+    client.force_login(admin)
+    first = make_member(org, "m1@mentor.test", "Mia", "One", Role.MENTEE)
+    pair = program_services.relationship_match(actor=admin, mentor=mentor, mentee=first)
+    conversation.post_create(author=mentor, relationship=pair, text="x")
+    one, _body = count()
+    for n in range(2, 6):
+        other = make_member(org, f"m{n}@mentor.test", "Mo", f"N{n}", Role.MENTEE)
+        pair = program_services.relationship_match(actor=admin, mentor=mentor, mentee=other)
+        for _ in range(n):
+            conversation.post_create(author=other, relationship=pair, text="y")
+    many, body = count()
+    assert many == one
+    # Newest relationship first, each with its own count.
+    assert "Mo N5 5" in body and "Mia One 1" in body
+    assert body.index("Mo N5") < body.index("Mia One")
+
+
+def test_the_conversations_tab_pages(client, admin, mentor, org):
+    from programs import services as program_services
+
+    client.force_login(admin)
+    for n in range(12):
+        other = make_member(org, f"p{n}@mentor.test", "Pa", f"Ge{n}", Role.MENTEE)
+        program_services.relationship_match(actor=admin, mentor=mentor, mentee=other)
+    url = reverse("web:conversations_admin")
+    first = client.get(url, {"size": 10}).content.decode()
+    second = client.get(url, {"size": 10, "page": 2}).content.decode()
+    assert first.count("data-conversation=") == 10
+    assert second.count("data-conversation=") == 2
+    assert "Pa Ge11" in first and "Pa Ge0" in second  # newest first, none twice
+
+
+def test_the_member_home_has_one_workspace_link_and_the_conversation(client, mentor, relationship):
+    client.force_login(mentor)
+    html = client.get("/").content.decode()
+    assert html.count(f'href="{_page(relationship)}"') == 1
+    assert html.count(f'href="{reverse("web:conversation", args=[relationship.pk])}"') == 1
+    workspace = client.get(_page(relationship)).content.decode()
+    assert reverse("web:conversation", args=[relationship.pk]) in workspace
+    talk = client.get(reverse("web:conversation", args=[relationship.pk])).content.decode()
+    assert f'href="{_page(relationship)}"' in talk  # and back to the workspace
+
+
+def test_the_columns_are_read_for_the_pages_rows_only(
+    client, admin, mentor, mentee, relationship, org, always_available, book, frozen
+):
+    """«Prochaine réunion» and «L'accord mentorat» with the list's paging (IdPaged): the
+    newest relationship (the fixture's: the others are made on the frozen clock, earlier)
+    shows its own meeting and agreement state on page 1 and nowhere else, and a page
+    costs the same queries whatever the number of relationships."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs import services as program_services
+
+    book(start=datetime(2026, 3, 5, 11, 0, tzinfo=frozen_zone()))
+    services.agreement_answer(
+        actor=mentor, relationship=relationship, key="goals", text="x", version=0
+    )
+
+    def more(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            other = make_member(org, f"q{n}@mentor.test", "Qu", f"R{n}", Role.MENTEE)
+            program_services.relationship_match(actor=admin, mentor=mentor, mentee=other)
+
+    def page(number: int) -> tuple[int, str, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("web:relationships"), {"size": 10, "page": number})
+            assert response.status_code == 200
+        return len(queries), response.content.decode(), text_of(response)
+
+    client.force_login(admin)
+    more(11, 0)  # 12 relationships: 10 on page 1, 2 on page 2
+    queries_first, html, body = page(1)
+    assert html.count("data-next-meeting>") == 10
+    assert "Charlotte Test" in body and body.count("In progress") == 1
+    assert "March 5, 2026" in body or "Mar. 5, 2026" in body
+    queries_last, html, body = page(2)
+    assert html.count("data-next-meeting>") == 2
+    assert "Charlotte Test" not in body and "In progress" not in body
+    assert "March 5" not in body and "Mar. 5" not in body
+    more(20, 11)  # 32 relationships
+    assert page(1)[0] == queries_first
+    assert page(2)[0] == queries_last  # a middle page now
+    assert page(4)[0] == queries_last

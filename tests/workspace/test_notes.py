@@ -49,3 +49,52 @@ def test_administrators_see_activity_never_text(relationship, mentor):
     activity = selectors.notes_activity(relationship=relationship)
     assert activity["count"] == 1
     assert SECRET not in str(activity)
+
+
+def _notes_setting(org, on: bool) -> None:
+    org.notes_in_reports = on
+    org.save(update_fields=["notes_in_reports"])
+
+
+def test_administrators_read_notes_only_with_the_setting_and_each_read_is_audited(
+    relationship, mentor, mentee, admin, org, outsider, third
+):
+    from programs.audit import AuditAction, AuditEntry
+
+    services.note_save(actor=mentee, relationship=relationship, text="Hers")
+    services.note_save(actor=mentor, relationship=relationship, text=SECRET)
+    # Off (the default): refused, nothing written to the audit log.
+    with pytest.raises(DomainError) as refused:
+        services.notes_admin_read(actor=admin, relationship=relationship)
+    assert refused.value.code == "forbidden"
+    assert not AuditEntry.objects.filter(action=AuditAction.NOTES_READ).exists()
+
+    _notes_setting(org, True)
+    relationship.organisation.refresh_from_db()
+    notes = services.notes_admin_read(actor=admin, relationship=relationship)
+    assert [n.text for n in notes] == [SECRET, "Hers"]  # the mentor's first
+    services.notes_admin_read(actor=admin, relationship=relationship)
+    entries = AuditEntry.objects.filter(action=AuditAction.NOTES_READ)
+    assert entries.count() == 2  # every read
+    entry = entries.first()
+    assert entry is not None
+    assert entry.actor_id == admin.pk and entry.count == 2
+    assert entry.target_type == "relationship" and entry.target_id == relationship.pk
+    assert SECRET not in f"{entry.target_label} {entry.details}"  # never the text
+
+
+def test_with_the_setting_on_nobody_but_administrators_reads_the_notes(
+    relationship, mentor, mentee, org, outsider, third
+):
+    from programs.audit import AuditEntry
+
+    services.note_save(actor=mentor, relationship=relationship, text=SECRET)
+    _notes_setting(org, True)
+    relationship.organisation.refresh_from_db()
+    for reader, code in ((mentee, "forbidden"), (third, "forbidden"), (outsider, "not_found")):
+        with pytest.raises(DomainError) as refused:
+            services.notes_admin_read(actor=reader, relationship=relationship)
+        assert refused.value.code == code
+    assert AuditEntry.objects.count() == 0
+    # The partner's only way to a note is her own.
+    assert selectors.note_of(relationship=relationship, author=mentee) is None

@@ -218,16 +218,22 @@ def admin_conversation(request: MemberRequest, relationship_id: int) -> HttpResp
 @admin_required
 def conversations_tab(request: MemberRequest) -> HttpResponse:
     """The relationships page's «Conversations» tab: each relationship's post count and
-    last activity, live (`conversation.activity`); never any text."""
+    last activity, live (`conversation.activity`); never any text. Paged like the
+    relationships list (`programs.pagination.IdPaged`, newest relationship first); the
+    counts are read for the page's rows only, in one query."""
     organisation = request.user.organisation
     page, size = page_of(
-        request, conversation.conversation_activity(organisation_id=organisation.pk)
+        request, selectors.relationship_list(organisation_id=organisation.pk, tab="all")
+    )
+    activity = conversation.activity_by_relationship(
+        relationship_ids=[r.pk for r in page.object_list]
     )
     return render(
         request,
         "web/manage_conversations.html",
         {
             "page": page,
+            "rows": [(r, *activity.get(r.pk, (0, None))) for r in page.object_list],
             "size": size,
             "page_sizes": PAGE_SIZES,
             "readable": organisation.messages_in_reports,

@@ -33,7 +33,9 @@ from web.forms.meetings import (
 )
 from web.paging import PAGE_SIZES, page_of
 from web.typing import MemberRequest
+from workspace import conversation as workspace_conversation
 from workspace import selectors as workspace_selectors
+from workspace import services as workspace_services
 
 # -- helpers -----------------------------------------------------------------------------
 
@@ -279,6 +281,7 @@ def relationship_dashboard(request: MemberRequest, relationship_id: int) -> Http
     relationship = _relationship(request, relationship_id)
     online = online_user_ids(organisation_id=request.user.organisation_id)
     split = selectors.meetings_for_relationship(relationship=relationship)
+    talk = workspace_conversation.summary(relationship)
     return render(
         request,
         "web/meetings_admin_dashboard.html",
@@ -303,8 +306,39 @@ def relationship_dashboard(request: MemberRequest, relationship_id: int) -> Http
                 relationship=relationship, language=get_language() or "en"
             ),
             "notes_activity": workspace_selectors.notes_activity(relationship=relationship),
+            "notes_readable": workspace_services.notes_visible_to_admins(relationship),
+            # The conversation: counts, last activity and read state; its text only on
+            # the audited page, and only when the organisation allows it.
+            "conversation": talk,
+            "conversation_read": [
+                (person, talk.unread[person.pk])
+                for person in (relationship.mentor, relationship.mentee)
+            ],
+            "conversation_readable": workspace_conversation.texts_visible_to_admins(relationship),
         },
     )
+
+
+@admin_required
+def relationship_notes(request: MemberRequest, relationship_id: int) -> HttpResponse:
+    """The pair's private notes, for administrators, only when the organisation's notes
+    setting is on (platform staff change it); each read is audited. Otherwise (403) the
+    page says so and shows only whether notes exist and when they were last edited."""
+    relationship = _relationship(request, relationship_id)
+    context = {
+        "relationship": relationship,
+        "notes_activity": workspace_selectors.notes_activity(relationship=relationship),
+    }
+    try:
+        context["notes"] = workspace_services.notes_admin_read(
+            actor=request.user, relationship=relationship
+        )
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
+        context["refused"] = error.message
+        return render(request, "web/manage_relationship_notes.html", context, status=403)
+    return render(request, "web/manage_relationship_notes.html", context)
 
 
 @admin_required

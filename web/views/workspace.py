@@ -25,15 +25,10 @@ from scheduling.models import MeetingStatus
 from web.access import admin_required, member_required
 from web.forms.workspace import AgreementTemplateForm, AnswerForm, GoalForm, NoteForm, VersionForm
 from web.typing import MemberRequest
-from workspace import selectors, services
+from workspace import conversation, selectors, services
 from workspace.agreement import as_text, parse_text, template_sections
 from workspace.models import GoalStatus
 from workspace.pair import StaleEdit, partner_of
-
-
-def conversation_path(relationship_id: int) -> str:
-    # The conversation page is built beside this one (issue 11 §1); linked by its path.
-    return f"/relationships/{relationship_id}/conversation/"
 
 
 def _back(relationship_id: int, anchor: str) -> HttpResponse:
@@ -53,6 +48,7 @@ def workspace(request: MemberRequest, relationship_id: int) -> HttpResponse:
     goals = selectors.goals_for(relationship=relationship)
     agreement = selectors.agreement_view(relationship=relationship, language=get_language() or "en")
     mine = "mentor_signed_at" if user.pk == relationship.mentor_id else "mentee_signed_at"
+    talk = conversation.unread_for(user=user, relationship=relationship)
     return render(
         request,
         "web/workspace.html",
@@ -74,7 +70,9 @@ def workspace(request: MemberRequest, relationship_id: int) -> HttpResponse:
                 ),
             ],
             "feed_url": links.feed_url(meeting_services.calendar_feed_token(user=user)),
-            "conversation_url": conversation_path(relationship.pk),
+            "conversation_url": conversation.conversation_path(relationship.pk),
+            "conversation": talk,
+            "unread": talk.unread[user.pk],
             "goals": goals,
             "goals_done": sum(1 for g in goals if g.status == GoalStatus.DONE),
             "goal_statuses": GoalStatus.choices,

@@ -13,7 +13,7 @@ from workspace.services.goals import (
     goal_move,
     goal_set_status,
 )
-from workspace.services.notes import note_save
+from workspace.services.notes import note_save, notes_admin_read, notes_visible_to_admins
 
 __all__ = [
     "agreement_answer",
@@ -25,4 +25,6 @@ __all__ = [
     "goal_move",
     "goal_set_status",
     "note_save",
+    "notes_admin_read",
+    "notes_visible_to_admins",
 ]

@@ -85,3 +85,19 @@ document.addEventListener("tandem:agreement.state", (event) => {
     refresh([`[data-agreement="${id}"]`]);
   }
 });
+
+// The conversation tile. The pair's page: a post, an edit or a read mark re-reads the
+// unread count and the last post's time. The administrators' dashboard: the
+// `conversation.activity` event (counts and times only) re-reads the tile.
+function conversationChanged(event) {
+  if (relationshipId && event.detail.relationship_id === relationshipId) {
+    refresh([
+      page?.dataset.workspace
+        ? '[data-region="conversation"]'
+        : '[data-region="admin-conversation"]',
+    ]);
+  }
+}
+for (const name of ["post.created", "post.updated", "conversation.read", "conversation.activity"]) {
+  document.addEventListener(`tandem:${name}`, conversationChanged);
+}
