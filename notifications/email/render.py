@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import css_inline
 import nh3
@@ -287,6 +287,8 @@ def render_email(
 
 # --- One message, rendered for many recipients ----------------------------------------------
 
+# How django.utils.html.urlize splits a text into the words it links one by one.
+_URLIZE_WORDS = cast(re.Pattern[str], Urlizer.word_split_re)
 _SUBJECT_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -385,7 +387,7 @@ def _prepare(
         if not paragraph:
             continue
         words: list[str | tuple[str]] = []
-        for word in Urlizer.word_split_re.split(str(escape(paragraph))):
+        for word in _URLIZE_WORDS.split(str(escape(paragraph))):
             if token_re.search(word):
                 words.append((word,))
             else:
