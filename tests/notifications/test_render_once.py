@@ -66,7 +66,7 @@ WORDINGS = [
     ),
     render.Wording(
         subject_en="{full_name}",
-        body_en="<b>{first_name}</b> & \"{last_name}\" www.{first_name}.com {unknown}",
+        body_en='<b>{first_name}</b> & "{last_name}" www.{first_name}.com {unknown}',
         subject_fr="Bonjour {prénom}",
         body_fr="Bonjour {prénom} {nom},\xa0: {here}\n\n{organisation}",
     ),
