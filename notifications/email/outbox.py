@@ -101,7 +101,7 @@ def email_queue_many(
     message_key: str,
 ) -> list[EmailLog]:
     """`email_queue` for many recipients at once: the rows written in two queries (their
-    ids, then the rows) and delivered after commit by one job per DELIVERY_CHUNK rows
+    ids, then the rows with COPY) and delivered after commit by one job per DELIVERY_CHUNK rows
     (each row is still claimed one by one, so nothing is sent twice; the sweep covers a
     lost job). Elsewhere than on PostgreSQL (the SQLite demo), one email_queue each."""
     if connection.vendor != "postgresql":
