@@ -169,3 +169,25 @@ def test_only_the_values_that_could_move_a_boundary_are_rendered_alone(org, monk
     render.render_emails(wording=wording, organisation=org, recipients=tricky_recipients())
     alone_names = {"\xa0nbsp\xa0", "", "Line\nbreak"}
     assert sorted(calls) == sorted([*(2 * sorted(alone_names)), "Anna", "Anna"])
+
+
+@pytest.mark.django_db
+def test_a_render_once_that_differs_falls_back_to_each_recipients_own_render(
+    org, monkeypatch, caplog
+):
+    """The per-call check: were the render-once result ever different from render_email
+    (here made so on purpose), every recipient still gets render_email's email."""
+    real = render._Prepared.finish
+
+    def different(self, values, language):
+        email = real(self, values, language)
+        return render.RenderedEmail(email.language, email.subject + "!", email.text, email.html)
+
+    monkeypatch.setattr(render._Prepared, "finish", different)
+    wording = render.Wording.of(catalogue.BY_KEY["login_information"])
+    recipients = tricky_recipients()
+    with caplog.at_level(logging.WARNING, logger="notifications.email.render"):
+        many = render.render_emails(wording=wording, organisation=org, recipients=recipients)
+    assert "differs from render_email" in caplog.text
+    for (language, values), email in zip(recipients, many, strict=True):
+        assert email == alone(wording, org, language, values)
