@@ -40,6 +40,7 @@ from notifications.email.faults import crash_point
 from notifications.email.pixel import with_pixel
 from notifications.email.render import RenderedEmail
 from notifications.models import CommunityMessage, CommunityMessageStatus, EmailLog, EmailStatus
+from programs.bulk import copy_create
 from programs.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def email_queue_many(
     message_key: str,
 ) -> list[EmailLog]:
     """`email_queue` for many recipients at once: the rows written in two queries (their
-    ids, then the rows) and delivered after commit by one job per DELIVERY_CHUNK rows
+    ids, then the rows with COPY) and delivered after commit by one job per DELIVERY_CHUNK rows
     (each row is still claimed one by one, so nothing is sent twice; the sweep covers a
     lost job). Elsewhere than on PostgreSQL (the SQLite demo), one email_queue each."""
     if connection.vendor != "postgresql":
@@ -118,24 +119,28 @@ def email_queue_many(
             [EmailLog._meta.db_table, len(recipients)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    logs = EmailLog.objects.bulk_create(
-        EmailLog(
-            pk=log_id,
-            organisation=organisation,
-            recipient=recipient,
-            to_name=recipient.full_name,
-            to_email=recipient.email,
-            language=recipient.language,
-            message_key=message_key,
-            subject=email.subject,
-            body_text=email.text,
-            body_html=with_pixel(email.html, log_id),
-            attachments=[],
-            created_at=now,
-            status_at=now,
-            enqueued_at=now,
-        )
-        for log_id, recipient, email in zip(ids, recipients, emails, strict=True)
+    # Streamed with COPY (programs.bulk): the bodies are large and there are many.
+    logs = copy_create(
+        EmailLog,
+        [
+            EmailLog(
+                pk=log_id,
+                organisation=organisation,
+                recipient=recipient,
+                to_name=recipient.full_name,
+                to_email=recipient.email,
+                language=recipient.language,
+                message_key=message_key,
+                subject=email.subject,
+                body_text=email.text,
+                body_html=with_pixel(email.html, log_id),
+                attachments=[],
+                created_at=now,
+                status_at=now,
+                enqueued_at=now,
+            )
+            for log_id, recipient, email in zip(ids, recipients, emails, strict=True)
+        ],
     )
     transaction.on_commit(lambda: _enqueue_many(ids))
     return logs

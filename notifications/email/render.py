@@ -12,22 +12,27 @@ No database, no sending.
 from __future__ import annotations
 
 import html
+import logging
 import re
-from collections.abc import Mapping
+import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import css_inline
 import nh3
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import escape, urlize
+from django.utils.html import Urlizer, escape, urlize
+from django.utils.safestring import mark_safe
 
 from programs import organisations
 
 if TYPE_CHECKING:
     from programs.models import Organisation, User
+
+logger = logging.getLogger(__name__)
 
 KEYWORD = re.compile(r"\{([^{}\s][^{}]{0,40})\}")
 
@@ -278,3 +283,214 @@ def render_email(
         logo_url=organisations.logo_url(organisation),
     )
     return RenderedEmail(language=language, subject=subject, text=text, html=page)
+
+
+# --- One message, rendered for many recipients ----------------------------------------------
+
+# How django.utils.html.urlize splits a text into the words it links one by one.
+_URLIZE_WORDS = cast(re.Pattern[str], Urlizer.word_split_re)
+_SUBJECT_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _subject_line(filled: str) -> str:
+    """A filled subject as one header line (a line break would be a header injection)."""
+    return _SUBJECT_LINE_BREAKS.sub(" ", filled).strip()
+
+
+def _safe_value(value: str, nonce: str) -> bool:
+    """A per-recipient value the render-once path substitutes exactly: not empty, no line
+    break, no white space at either end (so it never moves a paragraph, line or word
+    boundary of the template), and not containing the placeholders' nonce."""
+    return (
+        bool(value)
+        and value == value.strip()
+        and "\n" not in value
+        and "\r" not in value
+        and nonce not in value
+    )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A plain-text message rendered once for one language with a placeholder token for
+    each per-recipient value, and how to finish it for one recipient."""
+
+    nonce: str
+    tokens: dict[str, str]  # keyword → its token (letters and digits only)
+    by_token: dict[str, str]  # token → keyword
+    token_re: re.Pattern[str]
+    subject: str  # the finished subject line, with tokens
+    text: str  # the plain-text part, with tokens
+    # The HTML body: its paragraphs, each a list of urlize "words" (runs split as
+    # django.utils.html.Urlizer splits them); a str is final HTML, a tuple a word holding
+    # tokens, urlized per recipient once its values are in.
+    paragraphs: list[list[str | tuple[str]]]
+    page: str  # the layout rendered with SUBJECT/BODY tokens, before CSS inlining
+    subject_token: str
+    body_token: str
+
+    def finish(self, values: Mapping[str, str], language: str) -> RenderedEmail:
+        def raw(match: re.Match[str]) -> str:
+            return values[self.by_token[match.group(0)]]
+
+        def escaped(match: re.Match[str]) -> str:
+            return escape(values[self.by_token[match.group(0)]])
+
+        subject = self.token_re.sub(raw, self.subject)
+        text = self.token_re.sub(raw, self.text)
+        parts: list[str] = []
+        for paragraph in self.paragraphs:
+            parts.append("<p>")
+            for word in paragraph:
+                if isinstance(word, str):
+                    parts.append(word)
+                else:
+                    filled = mark_safe(self.token_re.sub(escaped, word[0]))  # noqa: S308 - escaped values in escaped text
+                    parts.append(urlize(filled, nofollow=True).replace("\n", "<br>"))
+            parts.append("</p>")
+        body_html = "".join(parts)
+        page = self.page.replace(self.subject_token, escape(subject), 1).replace(
+            self.body_token, body_html, 1
+        )
+        return RenderedEmail(
+            language=language, subject=subject, text=text, html=css_inline.inline(page)
+        )
+
+    def fits(self, values: Mapping[str, str]) -> bool:
+        return all(_safe_value(value, self.nonce) for value in values.values())
+
+
+def _prepare(
+    *,
+    wording: Wording,
+    language: str,
+    constant: Mapping[str, str],
+    varying: Sequence[str],
+    organisation: Organisation | None,
+) -> _Prepared | None:
+    """Render a plain-text message once for `language`: `constant` values filled in,
+    each `varying` keyword as a token. None when the wording happens to hold the tokens'
+    nonce (then every recipient is rendered on their own)."""
+    nonce = secrets.token_hex(8)
+    subject_template, body_template = wording.in_language(language)
+    if nonce in subject_template or nonce in body_template:
+        return None
+    tokens = {keyword: f"zq{nonce}t{n}zq" for n, keyword in enumerate(varying)}
+    token_re = re.compile("|".join(re.escape(token) for token in tokens.values()) or "(?!)")
+    # One fill with constants and tokens together, exactly as `fill` does with the values.
+    mixed = {**constant, **tokens}
+    subject = _subject_line(fill(subject_template, mixed))
+    text = fill(body_template, mixed)
+    paragraphs: list[list[str | tuple[str]]] = []
+    for paragraph in (p.strip() for p in _PARAGRAPH_BREAK.split(text.strip())):
+        if not paragraph:
+            continue
+        words: list[str | tuple[str]] = []
+        for word in _URLIZE_WORDS.split(str(escape(paragraph))):
+            if token_re.search(word):
+                words.append((word,))
+            else:
+                words.append(urlize(mark_safe(word), nofollow=True).replace("\n", "<br>"))  # noqa: S308 - escaped above
+        paragraphs.append(words)
+    subject_token, body_token = f"zq{nonce}subjectzq", f"zq{nonce}bodyzq"
+    with translation.override(language):
+        page = render_to_string(
+            "emails/layout.html",
+            {
+                "body": body_token,
+                "subject": subject_token,
+                "organisation_name": organisation_name(organisation, language),
+                "language": language,
+                "logo_url": organisations.logo_url(organisation),
+            },
+        )
+    if page.count(subject_token) != 1 or page.count(body_token) != 1:
+        return None
+    return _Prepared(
+        nonce=nonce,
+        tokens=tokens,
+        by_token={token: keyword for keyword, token in tokens.items()},
+        token_re=token_re,
+        subject=subject,
+        text=text,
+        paragraphs=paragraphs,
+        page=page,
+        subject_token=subject_token,
+        body_token=body_token,
+    )
+
+
+def render_emails(
+    *,
+    wording: Wording,
+    organisation: Organisation | None,
+    recipients: Sequence[tuple[str, Mapping[str, str]]],
+) -> list[RenderedEmail]:
+    """`render_email` of a plain-text message (BodyFormat.TEXT) for many recipients, each
+    `(language, values)`, byte for byte the same — rendered once per language.
+
+    The wording is filled once per language with the values every recipient shares
+    (the organisation's) and a placeholder token for each value that differs; each
+    recipient's email is then that render with their values put in place of the tokens:
+    raw in the subject and the text part, HTML-escaped in the HTML part, where the words
+    holding a value are made clickable (urlize) once the value is in, as `text_to_html`
+    does. A recipient whose value could move a line, paragraph or word boundary (empty,
+    spaces at an end, a line break) is rendered on their own with `render_email`; so is
+    everyone when the first recipient of a language does not come out identical to
+    `render_email` (checked every call)."""
+    rendered: list[RenderedEmail | None] = [None] * len(recipients)
+    by_language: dict[str, list[int]] = {}
+    for index, (language, _values) in enumerate(recipients):
+        by_language.setdefault(language, []).append(index)
+
+    def alone(index: int) -> RenderedEmail:
+        language, values = recipients[index]
+        return render_email(
+            wording=wording,
+            body_format=BodyFormat.TEXT,
+            language=language,
+            values=values,
+            organisation=organisation,
+        )
+
+    for language, indexes in by_language.items():
+        subject_template, body_template = wording.in_language(language)
+        used = keywords_in(subject_template) | keywords_in(body_template)
+        first = recipients[indexes[0]][1]
+        same_keys = all(set(recipients[i][1]) == set(first) for i in indexes)
+        varying = [
+            key
+            for key in first
+            if key in used and any(recipients[i][1][key] != first[key] for i in indexes)
+        ]
+        constant = {key: value for key, value in first.items() if key not in varying}
+        prepared = (
+            _prepare(
+                wording=wording,
+                language=language,
+                constant=constant,
+                varying=varying,
+                organisation=organisation,
+            )
+            if same_keys and len(indexes) > 1
+            else None
+        )
+        checked = False
+        for index in indexes:
+            values = recipients[index][1]
+            own = {key: values[key] for key in varying}
+            if prepared is None or not prepared.fits(own):
+                rendered[index] = alone(index)
+                continue
+            email = prepared.finish(own, language)
+            if not checked:
+                # The first recipient rendered both ways: any difference and the rest of
+                # this language is rendered one by one.
+                reference = alone(index)
+                checked = True
+                if email != reference:
+                    logger.warning("render once: %s differs from render_email", language)
+                    prepared, email = None, reference
+            rendered[index] = email
+    return [email for email in rendered if email is not None]

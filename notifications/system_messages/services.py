@@ -229,15 +229,19 @@ def email_send_system_many(
         return []
     organisation = recipients[0].organisation
     active, wording = system_wording(organisation, key)
-    emails = [
-        system_email_render(
-            organisation=organisation,
-            wording=wording,
-            language=recipient.language,
-            values={**render.recipient_values(recipient, organisation), **own},
-        )
-        for recipient, own in zip(recipients, values, strict=True)
-    ]
+    # Rendered once per language, each recipient's values put in (byte for byte what
+    # system_email_render gives each of them: render.render_emails).
+    emails = render.render_emails(
+        wording=wording,
+        organisation=organisation,
+        recipients=[
+            (
+                recipient.language,
+                {**render.recipient_values(recipient, organisation), **own},
+            )
+            for recipient, own in zip(recipients, values, strict=True)
+        ],
+    )
     if not active:
         return [
             outbox.email_suppressed(
