@@ -46,12 +46,18 @@ class ConversationTest(BrowserTestCase):
         expect(charlotte.locator("main h1")).to_have_text("Conversation avec Anna Carter")
         charlotte.evaluate("window.__noReload = 1")
         # Each sees the other online.
-        expect(anna.locator("[data-partner-state]")).to_have_text("Connected")
-        expect(charlotte.locator("[data-partner-state]")).to_have_text("En ligne")
+        expect(anna.locator("[data-partner-state]")).to_have_text(
+            "Connected", timeout=LIVE_TIMEOUT_MS
+        )
+        expect(charlotte.locator("[data-partner-state]")).to_have_text(
+            "En ligne", timeout=LIVE_TIMEOUT_MS
+        )
 
         # Anna types: Charlotte sees «Anna écrit…».
         anna.locator("#post-text").press_sequentially("Hello <b>Charlotte</b>")
-        expect(charlotte.locator("[data-typing]")).to_have_text("Anna écrit…")
+        expect(charlotte.locator("[data-typing]")).to_have_text(
+            "Anna écrit…", timeout=LIVE_TIMEOUT_MS
+        )
         anna.get_by_role("button", name="Send").click()
         mine = anna.locator("li.post.mine")
         expect(mine).to_have_count(1)
@@ -60,18 +66,20 @@ class ConversationTest(BrowserTestCase):
         expect(received.locator(".post-text")).to_have_text("Hello <b>Charlotte</b>")
         expect(received.locator(".post-text b")).to_have_count(0)
         # Charlotte's open page read it: Anna sees «Read» under her message.
-        expect(anna.locator("[data-read-receipt]")).to_be_visible()
-        expect(anna.locator("[data-read-receipt]")).to_have_text("Read")
+        expect(anna.locator("[data-read-receipt]")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(anna.locator("[data-read-receipt]")).to_have_text("Read", timeout=LIVE_TIMEOUT_MS)
 
         # Charlotte answers; Anna sees it typed and arrived, once.
         charlotte.locator("#post-text").press_sequentially("Bonjour https://example.org !")
-        expect(anna.locator("[data-typing]")).to_have_text("Charlotte is typing…")
+        expect(anna.locator("[data-typing]")).to_have_text(
+            "Charlotte is typing…", timeout=LIVE_TIMEOUT_MS
+        )
         charlotte.get_by_role("button", name="Envoyer").click()
-        expect(anna.locator("li.post")).to_have_count(2)
+        expect(anna.locator("li.post")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
         link = anna.locator("li.post").nth(1).locator("a")
         expect(link).to_have_attribute("href", "https://example.org")
         expect(link).to_have_attribute("rel", "noopener nofollow ugc")
-        expect(charlotte.locator("[data-read-receipt]")).to_have_text("Lu")
+        expect(charlotte.locator("[data-read-receipt]")).to_have_text("Lu", timeout=LIVE_TIMEOUT_MS)
         expect(charlotte.locator("li.post")).to_have_count(2)
 
         assert anna.evaluate("window.__noReload") == 1
