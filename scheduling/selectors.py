@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
 from programs.models import Relationship, RelationshipStatus, User
-from programs.pagination import IdPaged
+from programs.pagination import IdPaged, among
 from programs.selectors import people_named
 from programs.totals import stored_total
 from scheduling import ics
@@ -228,17 +228,17 @@ def meetings_for_admin_list(
         # a mentor or a mentee: those are the organisation's).
         named = people_named(organisation_id=organisation_id, word=word, staff_too=True)
         pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
-            Q(mentor_id__in=named) | Q(mentee_id__in=named)
+            among("mentor_id", named) | among("mentee_id", named)
         )
-        sent = MeetingSeries.objects.filter(
-            organisation_id=organisation_id, created_by_id__in=named
+        sent = MeetingSeries.objects.filter(organisation_id=organisation_id).filter(
+            among("created_by_id", named)
         )
         if isinstance(named, list):
             # Few people: their relationships and series, then their meetings from the
             # (relationship, starts_at) index — not the organisation's meetings tested.
             queryset = queryset.filter(
-                Q(relationship_id__in=list(pairs.values_list("pk", flat=True)))
-                | Q(series_id__in=list(sent.values_list("pk", flat=True)))
+                among("relationship_id", list(pairs.values_list("pk", flat=True)))
+                | among("series_id", list(sent.values_list("pk", flat=True)))
             )
         else:
             queryset = queryset.filter(
