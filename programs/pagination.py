@@ -131,7 +131,7 @@ def _reverse(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
 
 
-class AnyOf(Lookup):  # type: ignore[type-arg]  # Lookup is generic only in the stubs
+class AnyOf(Lookup):
     """`column = ANY(%s::bigint[])`: a list of ids sent as ONE array parameter on
     PostgreSQL. The ids a search found first (a thousand people named alike in a large
     organisation) would otherwise be a thousand placeholders, each prepared, hashed and
@@ -142,7 +142,8 @@ class AnyOf(Lookup):  # type: ignore[type-arg]  # Lookup is generic only in the 
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         if connection.vendor != "postgresql":
-            return In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
+            sql, params = In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
+            return sql, list(params)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(pk) for pk in self.rhs]]
 

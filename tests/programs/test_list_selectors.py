@@ -24,6 +24,7 @@ from programs.models import (
     Role,
     User,
 )
+from programs.pagination import among
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus, Response
 from scheduling.selectors import ACTIVE_STATUSES
@@ -584,3 +585,16 @@ def test_kept_dashboard_values_follow_inserts_updates_and_deletes(lists):
     User.objects.filter(pk__in=[p.pk for p in people[30:40]]).delete()
     Meeting.objects.filter(organisation=org)[:1].get().delete()
     assert kept_values() == counted_values()
+
+
+def test_ids_as_one_array_parameter_select_what_in_selects(lists):
+    people = User.objects.order_by("pk")
+    ids = [p.pk for p in lists["data"]["people"][::3]] + [10**12]  # and one not there
+    for chosen in (ids, ids[:1], []):
+        expected = list(people.filter(pk__in=chosen).values_list("pk", flat=True))
+        assert list(people.filter(among("pk", chosen)).values_list("pk", flat=True)) == expected
+        either = people.filter(among("pk", chosen) | among("pk", ids[1:2]))
+        assert set(either.values_list("pk", flat=True)) == set(expected) | set(ids[1:2])
+    # A subquery stays a subquery.
+    subquery = User.objects.filter(organisation=lists["org"]).values("pk")
+    assert "ANY" not in str(people.filter(among("pk", subquery)).query)
