@@ -336,6 +336,11 @@ class Relationship(models.Model):
         blank=True,
         related_name="administered_relationships",
     )
+    # The start of the pair's latest meeting not cancelled (None: none). Kept by
+    # PostgreSQL triggers installed by scheduling migration 0005: a save from Python
+    # cannot make it wrong (a trigger recomputes it on every update). The SQLite demo has
+    # no triggers and never reads it.
+    last_meeting_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("relationship")
@@ -358,6 +363,15 @@ class Relationship(models.Model):
             models.Index(
                 fields=["organisation", "status", "-created_at", "-id"],
                 name="rel_org_status_created_idx",
+            ),
+            # The dashboard's «quiet pairs»: matched pairs by their last meeting.
+            models.Index(
+                F("organisation"),
+                F("status"),
+                F("last_meeting_at").asc(nulls_first=True),
+                F("started_at"),
+                F("id"),
+                name="rel_org_status_last_idx",
             ),
         ]
 

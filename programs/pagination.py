@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Lookup, Model, Q, QuerySet
+from django.db.models.lookups import In
 
 T = TypeVar("T", bound=Model)
 
@@ -128,3 +129,27 @@ class IdPaged(Generic[T]):
 
 def _reverse(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s::bigint[])`: a list of ids sent as ONE array parameter on
+    PostgreSQL. The ids a search found first (a thousand people named alike in a large
+    organisation) would otherwise be a thousand placeholders, each prepared, hashed and
+    quoted by Django and psycopg — longer than the query runs. Elsewhere (SQLite), IN."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if connection.vendor != "postgresql":
+            sql, params = In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
+            return sql, list(params)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(pk) for pk in self.rhs]]
+
+
+def among(field: str, ids: Sequence[int] | QuerySet[Any, Any]) -> Q:
+    """`field` one of `ids`: a list as one array parameter (`AnyOf`), a subquery as IN."""
+    if isinstance(ids, QuerySet):
+        return Q(**{f"{field}__in": ids})
+    return Q(AnyOf(F(field), tuple(ids)))

@@ -16,7 +16,7 @@ from programs.models import (
     Role,
     User,
 )
-from programs.pagination import IdPaged
+from programs.pagination import IdPaged, among
 from programs.totals import stored_total, stored_totals
 
 
@@ -125,7 +125,7 @@ def people_matching(
         if ids is None:
             qs = qs.filter(_text_matches(word, *PERSON_FIELDS))
         else:
-            qs = qs.filter(pk__in=ids)
+            qs = qs.filter(among("pk", ids))
     return qs
 
 
@@ -255,7 +255,7 @@ def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> Id
         qs = qs.filter(status=status)
     for word in search.split():
         named = people_named(organisation_id=organisation_id, word=word)
-        qs = qs.filter(Q(mentor_id__in=named) | Q(mentee_id__in=named))
+        qs = qs.filter(among("mentor_id", named) | among("mentee_id", named))
 
     def total() -> int | None:
         if search.split():

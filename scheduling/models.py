@@ -145,6 +145,10 @@ class Meeting(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # How many invited people (not the organiser) have not answered. Kept by PostgreSQL
+    # triggers (migration 0005), recomputed on every update of the row; the SQLite demo
+    # has no triggers and never reads it.
+    pending_answers = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("meeting")
@@ -156,6 +160,13 @@ class Meeting(models.Model):
             models.Index(fields=["organisation", "starts_at", "id"], name="meeting_org_start_idx"),
             models.Index(fields=["relationship", "starts_at"]),
             models.Index(fields=["status", "ends_at"]),
+            # The dashboard's invitations waiting for an answer.
+            models.Index(
+                fields=["organisation", "starts_at", "id"],
+                include=["pending_answers"],
+                condition=Q(status=MeetingStatus.SCHEDULED, pending_answers__gt=0),
+                name="meeting_org_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

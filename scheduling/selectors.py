@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
     Count,
     DurationField,
@@ -24,12 +25,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
 from programs.models import Relationship, RelationshipStatus, User
-from programs.pagination import IdPaged
+from programs.pagination import IdPaged, among
 from programs.selectors import people_named
 from programs.totals import stored_total
 from scheduling import ics
@@ -225,17 +228,17 @@ def meetings_for_admin_list(
         # a mentor or a mentee: those are the organisation's).
         named = people_named(organisation_id=organisation_id, word=word, staff_too=True)
         pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
-            Q(mentor_id__in=named) | Q(mentee_id__in=named)
+            among("mentor_id", named) | among("mentee_id", named)
         )
-        sent = MeetingSeries.objects.filter(
-            organisation_id=organisation_id, created_by_id__in=named
+        sent = MeetingSeries.objects.filter(organisation_id=organisation_id).filter(
+            among("created_by_id", named)
         )
         if isinstance(named, list):
             # Few people: their relationships and series, then their meetings from the
             # (relationship, starts_at) index — not the organisation's meetings tested.
             queryset = queryset.filter(
-                Q(relationship_id__in=list(pairs.values_list("pk", flat=True)))
-                | Q(series_id__in=list(sent.values_list("pk", flat=True)))
+                among("relationship_id", list(pairs.values_list("pk", flat=True)))
+                | among("series_id", list(sent.values_list("pk", flat=True)))
             )
         else:
             queryset = queryset.filter(
@@ -599,44 +602,20 @@ def admin_day(
         )[:limit]
     )
 
-    pending = Attendee.objects.filter(
-        meeting__organisation_id=organisation_id,
-        meeting__status=MeetingStatus.SCHEDULED,
-        meeting__starts_at__gt=now,
-        response=Response.PENDING,
-        is_organiser=False,
-    )
-    pending_totals = pending.aggregate(people=Count("pk"), meetings=Count("meeting", distinct=True))
-    unanswered = list(
-        pending.select_related("user", "meeting").order_by("meeting__starts_at", "pk")[:limit]
-    )
-
-    cutoff = now - timedelta(days=quiet_days)
-    quiet_qs = Relationship.objects.filter(
-        organisation_id=organisation_id,
-        status=RelationshipStatus.MATCHED,
-        started_at__lt=cutoff,
-    ).exclude(
-        Exists(
-            Meeting.objects.filter(
-                relationship=OuterRef("pk"),
-                status__in=ACTIVE_STATUSES,
-                starts_at__gte=cutoff,
-            )
+    if connection.vendor == "postgresql":
+        waiting_totals, unanswered, quiet_qs = _waiting_and_quiet_kept(
+            organisation_id=organisation_id, now=now, quiet_days=quiet_days, limit=limit
         )
-    )
-    # Counted without the last meeting (no join, no grouping); the few lines shown read
-    # it per relationship from the (relationship, starts_at) index.
+    else:  # SQLite (the demo): no triggers keep the values; counted from the meetings.
+        waiting_totals, unanswered, quiet_qs = _waiting_and_quiet_counted(
+            organisation_id=organisation_id, now=now, quiet_days=quiet_days, limit=limit
+        )
+    # Counted without the last meeting (no join, no grouping).
     quiet_total = quiet_qs.count()
-    last_meeting = (
-        Meeting.objects.filter(relationship=OuterRef("pk"), status__in=ACTIVE_STATUSES)
-        .order_by("-starts_at")
-        .values("starts_at")[:1]
-    )
     quiet = list(
-        quiet_qs.annotate(last_meeting=Subquery(last_meeting))
-        .select_related("mentor", "mentee")
-        .order_by(F("last_meeting").asc(nulls_first=True), "started_at", "pk")[:limit]
+        quiet_qs.select_related("mentor", "mentee").order_by(
+            F("last_meeting").asc(nulls_first=True), "started_at", "pk"
+        )[:limit]
     )
     return AdminDay(
         today=today,
@@ -644,9 +623,98 @@ def admin_day(
         today_total=totals["today"],
         week_total=totals["week"],
         unanswered=unanswered,
-        unanswered_total=pending_totals["people"],
-        invitations_waiting=pending_totals["meetings"],
+        unanswered_total=waiting_totals["people"],
+        invitations_waiting=waiting_totals["meetings"],
         quiet=quiet,
         quiet_total=quiet_total,
         quiet_days=quiet_days,
     )
+
+
+def _pending_attendees(*, organisation_id: int, now: datetime) -> QuerySet[Attendee]:
+    return Attendee.objects.filter(
+        meeting__organisation_id=organisation_id,
+        meeting__status=MeetingStatus.SCHEDULED,
+        meeting__starts_at__gt=now,
+        response=Response.PENDING,
+        is_organiser=False,
+    )
+
+
+def _waiting_and_quiet_counted(
+    *, organisation_id: int, now: datetime, quiet_days: int, limit: int
+) -> tuple[dict[str, int], list[Attendee], QuerySet[Relationship]]:
+    """Invitations waiting and quiet pairs read from every meeting of the organisation
+    (SQLite; the oracle of the tests)."""
+    pending = _pending_attendees(organisation_id=organisation_id, now=now)
+    totals = pending.aggregate(people=Count("pk"), meetings=Count("meeting", distinct=True))
+    unanswered = list(
+        pending.select_related("user", "meeting").order_by("meeting__starts_at", "pk")[:limit]
+    )
+    cutoff = now - timedelta(days=quiet_days)
+    quiet = (
+        Relationship.objects.filter(
+            organisation_id=organisation_id,
+            status=RelationshipStatus.MATCHED,
+            started_at__lt=cutoff,
+        )
+        .exclude(
+            Exists(
+                Meeting.objects.filter(
+                    relationship=OuterRef("pk"),
+                    status__in=ACTIVE_STATUSES,
+                    starts_at__gte=cutoff,
+                )
+            )
+        )
+        .annotate(
+            last_meeting=Subquery(
+                Meeting.objects.filter(relationship=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+                .order_by("-starts_at")
+                .values("starts_at")[:1]
+            )
+        )
+    )
+    return totals, unanswered, quiet
+
+
+def _waiting_and_quiet_kept(
+    *, organisation_id: int, now: datetime, quiet_days: int, limit: int
+) -> tuple[dict[str, int], list[Attendee], QuerySet[Relationship]]:
+    """The same from the values PostgreSQL triggers keep (scheduling.kept): the waiting
+    meetings are a range of the partial index `meeting_org_pending_idx`, the quiet pairs
+    one of `rel_org_status_last_idx` (a pair is quiet when its last meeting not cancelled
+    started before the cutoff, or it has none)."""
+    waiting = Meeting.objects.filter(
+        organisation_id=organisation_id,
+        status=MeetingStatus.SCHEDULED,
+        pending_answers__gt=0,
+        starts_at__gt=now,
+    )
+    totals = waiting.aggregate(
+        people=Coalesce(Sum("pending_answers"), Value(0)), meetings=Count("pk")
+    )
+    # The first `limit` waiting meetings each have someone to list: the attendees to show
+    # start no later than the `limit`-th of them (ties included), or the last if fewer.
+    by_start = waiting.order_by("starts_at", "pk").values("starts_at")
+    last_shown = Coalesce(
+        Subquery(by_start[limit - 1 : limit]),
+        Subquery(waiting.order_by("-starts_at", "-pk").values("starts_at")[:1]),
+    )
+    unanswered = list(
+        _pending_attendees(organisation_id=organisation_id, now=now)
+        .filter(meeting__pending_answers__gt=0, meeting__starts_at__lte=last_shown)
+        .select_related("user", "meeting")
+        .order_by("meeting__starts_at", "pk")[:limit]
+    )
+    cutoff = now - timedelta(days=quiet_days)
+    quiet = (
+        Relationship.objects.filter(
+            organisation_id=organisation_id,
+            status=RelationshipStatus.MATCHED,
+            started_at__lt=cutoff,
+        )
+        .filter(Q(last_meeting_at__isnull=True) | Q(last_meeting_at__lt=cutoff))
+        .annotate(last_meeting=F("last_meeting_at"))
+    )
+    return totals, unanswered, quiet

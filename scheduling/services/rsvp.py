@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from programs.errors import DomainError
 from scheduling import events
-from scheduling.models import Attendee, MeetingStatus, Response
+from scheduling.models import Attendee, Meeting, MeetingStatus, Response
 
 COMMENT_MAX = 2000
 
 
 def _lock(attendee: Attendee) -> Attendee:
+    # The meeting before the invitation: the order in which moving a meeting locks them
+    # (an answer changes the count of pending answers kept on the meeting row by a
+    # trigger, scheduling.kept; the opposite order could deadlock with a move).
+    list(Meeting.objects.select_for_update().filter(pk=attendee.meeting_id).values("pk"))
     locked = (
         Attendee.objects.select_for_update(of=("self",))
         .select_related("meeting")
@@ -58,6 +63,19 @@ def meeting_respond(
     response = Response.ACCEPTED if accepted else Response.DECLINED
     targets = [attendee]
     if rest_of_series:
+        later = Q(
+            series_id=meeting.series_id,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gt=now,
+            original_start__gt=meeting.original_start,
+        )
+        # Their meetings first, in the order a move of the rest of the series takes.
+        list(
+            Meeting.objects.select_for_update()
+            .filter(later)
+            .order_by("original_start")
+            .values("pk")
+        )
         targets += list(
             Attendee.objects.select_for_update(of=("self",))
             .select_related("meeting")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from programs import selectors
 from programs.models import (
@@ -24,8 +24,10 @@ from programs.models import (
     Role,
     User,
 )
+from programs.pagination import among
 from scheduling import selectors as scheduling_selectors
-from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
+from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus, Response
+from scheduling.selectors import ACTIVE_STATUSES
 from tests.conftest import make_org
 
 pytestmark = pytest.mark.django_db
@@ -464,3 +466,135 @@ def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(lists, 
         organisation_id=org_id, search="mar"
     )
     every_page(new_meetings, meetings_reference(org_id, "mar", "desc"), 10, lambda m: m.pk)
+
+
+# -- the dashboard's invitations waiting and quiet pairs (scheduling.kept) ---------------
+
+
+def dashboard_shape(found: tuple) -> tuple:
+    totals, unanswered, quiet = found
+    return (
+        dict(totals),
+        [a.pk for a in unanswered],
+        quiet.count(),
+        [
+            (r.pk, r.last_meeting)
+            for r in quiet.order_by(F("last_meeting").asc(nulls_first=True), "started_at", "pk")
+        ],
+    )
+
+
+def dashboard_edges(org: Organisation) -> None:
+    """What the random data lacks: answers, organisers, ties on the last meeting, pairs
+    with no meeting or only cancelled ones, a meeting exactly at the cutoff."""
+    meetings = list(Meeting.objects.filter(organisation=org).order_by("pk"))
+    Attendee.objects.filter(meeting__in=meetings[::3]).update(response=Response.ACCEPTED)
+    Attendee.objects.filter(meeting__in=meetings[1::5], user__role=Role.MENTEE).update(
+        response=Response.DECLINED
+    )
+    admin = User.objects.filter(organisation=org, role=Role.ADMINISTRATOR).first()
+    Attendee.objects.bulk_create(
+        Attendee(meeting=m, user=admin, is_organiser=True) for m in meetings[::2]
+    )
+    matched = list(Relationship.objects.filter(organisation=org, status=RelationshipStatus.MATCHED))
+    # Same last meeting for two pairs; a pair whose meetings are all cancelled.
+    Meeting.objects.filter(relationship__in=matched[:2]).update(
+        starts_at=T0 + timedelta(days=7), ends_at=T0 + timedelta(days=7, hours=1)
+    )
+    Meeting.objects.filter(relationship=matched[2]).update(status=MeetingStatus.CANCELLED)
+    Meeting.objects.filter(relationship=matched[3]).delete()
+
+
+@pytest.mark.parametrize(
+    "now, quiet_days",
+    [
+        (T0 - timedelta(days=21), 30),
+        (T0, 30),
+        (T0 + timedelta(days=20), 30),  # a meeting starts exactly now: not waiting
+        (T0 + timedelta(days=30), 30),  # the cutoff is T0: pairs started at T0 are not quiet
+        (T0 + timedelta(days=30), 10),  # meetings exactly at the cutoff: not quiet
+        (T0 + timedelta(days=37), 30),  # the tied last meetings exactly at the cutoff
+        (T0 + timedelta(days=50, seconds=1), 30),
+    ],
+)
+def test_admin_day_from_kept_values_equals_the_counted_queries(lists, now, quiet_days):
+    org = lists["org"]
+    dashboard_edges(org)
+    for limit in (1, 3, 8, 100):
+        kept = scheduling_selectors._waiting_and_quiet_kept(
+            organisation_id=org.pk, now=now, quiet_days=quiet_days, limit=limit
+        )
+        counted = scheduling_selectors._waiting_and_quiet_counted(
+            organisation_id=org.pk, now=now, quiet_days=quiet_days, limit=limit
+        )
+        assert dashboard_shape(kept) == dashboard_shape(counted), limit
+        shown = {r.pk for r in kept[2]} | {a.meeting.relationship_id for a in kept[1]}
+        assert not shown & lists["outsider_ids"]["relationships"]
+
+
+def kept_values() -> tuple[dict[int, int], dict[int, datetime | None]]:
+    return (
+        dict(Meeting.objects.values_list("pk", "pending_answers")),
+        dict(Relationship.objects.values_list("pk", "last_meeting_at")),
+    )
+
+
+def counted_values() -> tuple[dict[int, int], dict[int, datetime | None]]:
+    pending = Count(
+        "attendees",
+        filter=Q(attendees__response=Response.PENDING, attendees__is_organiser=False),
+    )
+    last = Max("meetings__starts_at", filter=Q(meetings__status__in=ACTIVE_STATUSES))
+    return (
+        dict(Meeting.objects.annotate(n=pending).values_list("pk", "n")),
+        dict(Relationship.objects.annotate(last=last).values_list("pk", "last")),
+    )
+
+
+def test_kept_dashboard_values_follow_inserts_updates_and_deletes(lists):
+    org = lists["org"]
+    assert kept_values() == counted_values()
+    dashboard_edges(org)
+    assert kept_values() == counted_values()
+    meeting = Meeting.objects.filter(organisation=org, status=MeetingStatus.SCHEDULED).first()
+    assert meeting is not None
+    # Answered and moved while the ORM holds rows read before: saving those (Django writes
+    # every field) carries stale values, which the row triggers recompute.
+    Attendee.objects.filter(meeting=meeting).update(response=Response.PENDING)
+    stale_meeting = Meeting.objects.get(pk=meeting.pk)
+    stale_relationship = Relationship.objects.get(pk=meeting.relationship_id)
+    assert stale_meeting.pending_answers == 2
+    Attendee.objects.filter(meeting=meeting).update(response=Response.ACCEPTED)
+    stale_meeting.location = "Room 4"
+    stale_meeting.save()
+    moved = T0 + timedelta(days=300)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=moved, ends_at=moved + timedelta(hours=1)
+    )
+    stale_relationship.save()
+    assert stale_relationship.last_meeting_at != moved
+    assert Meeting.objects.get(pk=meeting.pk).pending_answers == 0
+    assert Relationship.objects.get(pk=meeting.relationship_id).last_meeting_at == moved
+    assert kept_values() == counted_values()
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED)
+    Attendee.objects.filter(meeting__organisation=org, is_organiser=False)[:1].get().delete()
+    assert kept_values() == counted_values()
+    # A new series' meetings and attendees, then deletes cascading from people.
+    populate(make_org("more-lists", "More", "a@more.test"), seed=3, members=20)
+    people = lists["data"]["people"]
+    User.objects.filter(pk__in=[p.pk for p in people[30:40]]).delete()
+    Meeting.objects.filter(organisation=org)[:1].get().delete()
+    assert kept_values() == counted_values()
+
+
+def test_ids_as_one_array_parameter_select_what_in_selects(lists):
+    people = User.objects.order_by("pk")
+    ids = [p.pk for p in lists["data"]["people"][::3]] + [10**12]  # and one not there
+    for chosen in (ids, ids[:1], []):
+        expected = list(people.filter(pk__in=chosen).values_list("pk", flat=True))
+        assert list(people.filter(among("pk", chosen)).values_list("pk", flat=True)) == expected
+        either = people.filter(among("pk", chosen) | among("pk", ids[1:2]))
+        assert set(either.values_list("pk", flat=True)) == set(expected) | set(ids[1:2])
+    # A subquery stays a subquery.
+    subquery = User.objects.filter(organisation=lists["org"]).values("pk")
+    assert "ANY" not in str(people.filter(among("pk", subquery)).query)
