@@ -510,7 +510,7 @@ UNFINISHED_RECALCULATION = [RecalculationStatus.QUEUED, RecalculationStatus.RUNN
 
 
 class CompletionRecalculation(models.Model):
-    """One run of «Recalculer valeur du profil» (programs.profile_services): the job's
+    """One run of «Recalculer valeur du profil» (programs.completion_recalculation): the job's
     own row, so a second click joins the run under way, the members page shows its
     progress, and the sweeper finds a run whose job was lost. `last_id` is the job's
     cursor: members are recomputed in id order, so a job run again resumes after it."""
