@@ -3,16 +3,16 @@ least once). They are queued by `programs.jobs`."""
 
 from __future__ import annotations
 
-from programs import imports, profile_services
+from programs import completion_recalculation, imports
 
 
 def completion_recalculate(run_id: int) -> str:
-    return profile_services.completion_recalculate_run(run_id=run_id)
+    return completion_recalculation.completion_recalculate_run(run_id=run_id)
 
 
 def completion_recalculation_sweep() -> int:
     """Run every minute by the schedule made in migration programs 0010."""
-    return profile_services.completion_recalculation_sweep()
+    return completion_recalculation.completion_recalculation_sweep()
 
 
 def member_import_run(import_id: int) -> str:

@@ -13,7 +13,7 @@ from notifications.community import services as community
 from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
 from notifications.release_notes import services as release_notes
 from notifications.system_messages import services as system_messages
-from programs import invitations, organisations, profile_services, services
+from programs import invitations, organisations, profile_fields, profile_services, services
 from programs.errors import DomainError
 from programs.models import (
     AuditEntry,
@@ -45,16 +45,16 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     field = ProfileField.objects.create(
         organisation_id=relationship.organisation_id, name_en="F", kind="text"
     )
-    field_data = profile_services.FieldData(
+    field_data = profile_fields.FieldData(
         name_en="G", kind="text", for_mentors=True, for_mentees=True
     )
     return [
         ("profile", lambda a: profile_services.profile_update(
             actor=a, member=mentor, builtin={"city": "X"}, custom={field.pk: "x"},
         )),
-        ("field edit", lambda a: profile_services.field_save(actor=a, data=field_data, field=field)),
-        ("field delete", lambda a: profile_services.field_delete(actor=a, field=field)),
-        ("field move", lambda a: profile_services.field_move(actor=a, field=field, direction="up")),
+        ("field edit", lambda a: profile_fields.field_save(actor=a, data=field_data, field=field)),
+        ("field delete", lambda a: profile_fields.field_delete(actor=a, field=field)),
+        ("field move", lambda a: profile_fields.field_move(actor=a, field=field, direction="up")),
         ("deactivate", lambda a: services.member_set_active(actor=a, member=mentor, active=False)),
         ("member admin", lambda a: services.member_set_administrator(actor=a, member=mentor, administrator=None)),
         ("resend login", lambda a: services.member_login_information_resend(actor=a, member=mentor)),

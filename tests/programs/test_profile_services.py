@@ -1,11 +1,15 @@
 """Profiles, custom fields, «Recalculer valeur du profil» and the profile reminder
-(programs.profile_services), against the real database and the event catalogue."""
+(programs.profile_services, profile_fields, completion_recalculation,
+profile_reminders), against the real database and the event catalogue."""
 
 from __future__ import annotations
 
 import pytest
 
 from notifications.models import EmailLog
+from programs import completion_recalculation as cr
+from programs import profile_fields as pf
+from programs import profile_reminders as pr
 from programs import profile_services as ps
 from programs.completion import completion_compute
 from programs.errors import DomainError
@@ -36,13 +40,13 @@ def single(admin, **extra) -> ProfileField:
         "options": [("He/Him", "Il/Lui"), ("She/Her", "Elle"), ("They/Them", "")],
         **extra,
     }
-    return ps.field_save(actor=admin, data=ps.FieldData(**data))
+    return pf.field_save(actor=admin, data=pf.FieldData(**data))
 
 
 def field_of(admin, kind: str, **extra) -> ProfileField:
-    return ps.field_save(
+    return pf.field_save(
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en=f"A {kind}", kind=kind, for_mentors=True, for_mentees=True, **extra
         ),
     )
@@ -131,9 +135,9 @@ def test_a_required_field_left_empty_is_refused(admin, mentor):
 def test_administrators_only_fields_are_not_the_members_to_change(admin, mentor):
     secret = field_of(admin, FieldKind.TEXT, admin_only=True)
     hidden = field_of(admin, FieldKind.TEXT, in_profile=False)
-    mentees_only = ps.field_save(
+    mentees_only = pf.field_save(
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Goals", kind=FieldKind.TEXT, for_mentors=False, for_mentees=True
         ),
     )
@@ -195,10 +199,10 @@ def test_saving_changes_the_completion_and_tells_only_this_programs_admins(
 def test_editing_options_keeps_their_ids(admin):
     field = single(admin)
     he, she, they = (option["id"] for option in field.options)
-    field = ps.field_save(
+    field = pf.field_save(
         actor=admin,
         field=field,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Preferred pronouns",
             kind=FieldKind.SINGLE,
             for_mentors=True,
@@ -226,7 +230,7 @@ def test_removing_an_option_in_use_needs_a_confirmation_then_deletes_its_answers
     he, she, _they = (option["id"] for option in field.options)
     ps.profile_update(actor=mentor, member=mentor, builtin={}, custom={field.pk: he})
     ps.profile_update(actor=mentee, member=mentee, builtin={}, custom={field.pk: she})
-    data = ps.FieldData(
+    data = pf.FieldData(
         name_en="Preferred pronouns",
         kind=FieldKind.SINGLE,
         for_mentors=True,
@@ -235,10 +239,10 @@ def test_removing_an_option_in_use_needs_a_confirmation_then_deletes_its_answers
     )
     before = rows()
     with pytest.raises(DomainError) as refused:
-        ps.field_save(actor=admin, field=field, data=data)
+        pf.field_save(actor=admin, field=field, data=data)
     assert refused.value.code == "confirm"
     assert rows() == before
-    ps.field_save(actor=admin, field=field, data=data, confirm_removals=True)
+    pf.field_save(actor=admin, field=field, data=data, confirm_removals=True)
     assert list(ProfileFieldValue.objects.values_list("user_id", "value")) == [(mentee.pk, she)]
 
 
@@ -246,10 +250,10 @@ def test_a_multiple_choice_answer_loses_only_the_removed_option(admin, mentor):
     field = field_of(admin, FieldKind.MULTIPLE, options=[("A", ""), ("B", "")])
     a, b = (option["id"] for option in field.options)
     ps.profile_update(actor=mentor, member=mentor, builtin={}, custom={field.pk: [a, b]})
-    ps.field_save(
+    pf.field_save(
         actor=admin,
         field=field,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="A multiple", kind=FieldKind.MULTIPLE, for_mentors=True, for_mentees=True,
             options=[("B", "")],
         ),
@@ -263,10 +267,10 @@ def test_the_type_of_an_answered_field_cannot_change(admin, mentor):
     ps.profile_update(actor=mentor, member=mentor, builtin={}, custom={field.pk: "x"})
     before = rows()
     with pytest.raises(DomainError, match="type cannot change"):
-        ps.field_save(
+        pf.field_save(
             actor=admin,
             field=field,
-            data=ps.FieldData(
+            data=pf.FieldData(
                 name_en="A text", kind=FieldKind.DATE, for_mentors=True, for_mentees=True
             ),
         )
@@ -277,15 +281,15 @@ def test_the_type_of_an_answered_field_cannot_change(admin, mentor):
 @pytest.mark.parametrize(
     "data",
     [
-        ps.FieldData(name_en=" ", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True),
-        ps.FieldData(name_en="X", kind="colour", for_mentors=True, for_mentees=True),
-        ps.FieldData(name_en="X", kind=FieldKind.TEXT, for_mentors=False, for_mentees=False),
-        ps.FieldData(name_en="X", kind=FieldKind.SINGLE, for_mentors=True, for_mentees=True),
-        ps.FieldData(
+        pf.FieldData(name_en=" ", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True),
+        pf.FieldData(name_en="X", kind="colour", for_mentors=True, for_mentees=True),
+        pf.FieldData(name_en="X", kind=FieldKind.TEXT, for_mentors=False, for_mentees=False),
+        pf.FieldData(name_en="X", kind=FieldKind.SINGLE, for_mentors=True, for_mentees=True),
+        pf.FieldData(
             name_en="X", kind=FieldKind.SINGLE, for_mentors=True, for_mentees=True,
             options=[("A", ""), ("a", "")],
         ),
-        ps.FieldData(
+        pf.FieldData(
             name_en="X", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True, options=[("A", "")]
         ),
     ],
@@ -294,49 +298,49 @@ def test_the_type_of_an_answered_field_cannot_change(admin, mentor):
 def test_a_bad_field_is_refused_and_nothing_is_written(admin, data):
     before = rows()
     with pytest.raises(DomainError):
-        ps.field_save(actor=admin, data=data)
+        pf.field_save(actor=admin, data=data)
     assert rows() == before
 
 
 def test_fields_are_for_this_programs_administrators_only(admin, mentor, outsider):
     field = single(admin)
-    data = ps.FieldData(name_en="Mine", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True)
+    data = pf.FieldData(name_en="Mine", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True)
     before = rows()
     for actor, code in ((outsider, "not_found"), (mentor, "forbidden")):
         for act in (
-            lambda a: ps.field_save(actor=a, data=data, field=field),
-            lambda a: ps.field_delete(actor=a, field=field),
-            lambda a: ps.field_move(actor=a, field=field, direction="down"),
+            lambda a: pf.field_save(actor=a, data=data, field=field),
+            lambda a: pf.field_delete(actor=a, field=field),
+            lambda a: pf.field_move(actor=a, field=field, direction="down"),
         ):
             with pytest.raises(DomainError) as refused:
                 act(actor)
             assert refused.value.code == code
     with pytest.raises(DomainError):
-        ps.field_save(actor=mentor, data=data)
+        pf.field_save(actor=mentor, data=data)
     assert rows() == before
     # The outsider's own field lands in their organisation, not ours.
-    ps.field_save(actor=outsider, data=data)
+    pf.field_save(actor=outsider, data=data)
     assert ProfileField.objects.filter(organisation_id=admin.organisation_id).count() == 1
 
 
 def test_moving_and_deleting_fields(admin, mentor):
     first, second, third = (field_of(admin, kind) for kind in ("text", "date", "yes_no"))
-    ps.field_move(actor=admin, field=third, direction="up")
+    pf.field_move(actor=admin, field=third, direction="up")
     assert list(ProfileField.objects.values_list("pk", flat=True)) == [
         first.pk,
         third.pk,
         second.pk,
     ]
-    ps.field_move(actor=admin, field=first, direction="up")  # already first: nothing moves
+    pf.field_move(actor=admin, field=first, direction="up")  # already first: nothing moves
     assert list(ProfileField.objects.values_list("pk", flat=True)) == [
         first.pk,
         third.pk,
         second.pk,
     ]
     with pytest.raises(DomainError):
-        ps.field_move(actor=admin, field=first, direction="sideways")
+        pf.field_move(actor=admin, field=first, direction="sideways")
     ps.profile_update(actor=mentor, member=mentor, builtin={}, custom={first.pk: "x"})
-    assert ps.field_delete(actor=admin, field=first) == 1
+    assert pf.field_delete(actor=admin, field=first) == 1
     assert not ProfileFieldValue.objects.exists()
     entry = AuditEntry.objects.get(action="field.delete")
     assert entry.count == 1 and entry.target_label == "A text"
@@ -354,19 +358,19 @@ def test_recalculation_brings_figures_up_to_date_with_progress(
     mentor.refresh_from_db()
     single(admin)  # a new field: the stored figures are now stale
     stale = mentor.profile_completion
-    monkeypatch.setattr(ps, "RECALCULATION_BATCH", 2)
+    monkeypatch.setattr(cr, "RECALCULATION_BATCH", 2)
     # The job is queued after commit; run here by hand, as a worker would, to watch it.
     with django_capture_on_commit_callbacks() as first:
-        run = ps.completion_recalculate_start(actor=admin)
+        run = cr.completion_recalculate_start(actor=admin)
     with django_capture_on_commit_callbacks() as second:
-        again = ps.completion_recalculate_start(actor=admin)  # joins the run under way
+        again = cr.completion_recalculate_start(actor=admin)  # joins the run under way
     assert again.pk == run.pk and run.total == 3
     assert len(first) == 2 and second == []  # progress + the job; nothing the second time
     entry = AuditEntry.objects.get(action="completion.recalculate")
     assert entry.count == 3
 
     with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
-        assert ps.completion_recalculate_run(run_id=run.pk) == "done"
+        assert cr.completion_recalculate_run(run_id=run.pk) == "done"
     mentor.refresh_from_db()
     assert mentor.profile_completion < stale
     assert mentor.profile_completion == completion_compute([mentor])[mentor.pk]
@@ -385,7 +389,7 @@ def test_recalculation_brings_figures_up_to_date_with_progress(
 
     # Delivered twice (at least once): the second finds nothing to claim and changes nothing.
     with capture_events() as sent:
-        assert ps.completion_recalculate_run(run_id=run.pk) == "done"
+        assert cr.completion_recalculate_run(run_id=run.pk) == "done"
     assert sent == []
     run.refresh_from_db()
     assert (run.status, run.done, run.total) == (RecalculationStatus.DONE, 3, 3)
@@ -407,7 +411,7 @@ def test_a_lost_recalculation_is_queued_again_and_resumes(admin, mentor, mentee)
     )
     fresh = timezone.now()
     CompletionRecalculation.objects.filter(pk=run.pk).update(created_at=fresh)
-    assert ps.completion_recalculation_sweep() == 1  # queued again (run at once in tests)
+    assert cr.completion_recalculation_sweep() == 1  # queued again (run at once in tests)
     run.refresh_from_db()
     assert run.status == RecalculationStatus.DONE
     assert run.done == 3  # resumed after the cursor: 1 + the two others
@@ -415,15 +419,15 @@ def test_a_lost_recalculation_is_queued_again_and_resumes(admin, mentor, mentee)
     CompletionRecalculation.objects.filter(pk=run.pk).update(
         status=RecalculationStatus.RUNNING, heartbeat_at=timezone.now()
     )
-    assert ps.completion_recalculation_sweep() == 0
-    assert ps.completion_recalculate_run(run_id=run.pk) == RecalculationStatus.RUNNING
+    assert cr.completion_recalculation_sweep() == 0
+    assert cr.completion_recalculate_run(run_id=run.pk) == RecalculationStatus.RUNNING
 
 
 def test_the_queued_job_runs_the_recalculation(admin, mentor, django_capture_on_commit_callbacks):
     """The test settings run django-q2 synchronously: the queued job runs on commit."""
     single(admin)
     with django_capture_on_commit_callbacks(execute=True):
-        run = ps.completion_recalculate_start(actor=admin)
+        run = cr.completion_recalculate_start(actor=admin)
     run.refresh_from_db()
     assert run.status == RecalculationStatus.DONE and run.done == 2
     mentor.refresh_from_db()
@@ -432,8 +436,8 @@ def test_the_queued_job_runs_the_recalculation(admin, mentor, django_capture_on_
 
 def test_only_an_administrator_recalculates(mentor, outsider):
     with pytest.raises(DomainError):
-        ps.completion_recalculate_start(actor=mentor)
-    run = ps.completion_recalculate_start(actor=outsider)
+        cr.completion_recalculate_start(actor=mentor)
+    run = cr.completion_recalculate_start(actor=outsider)
     assert run.organisation_id == outsider.organisation_id and run.total == 1
 
 
@@ -450,7 +454,7 @@ def test_the_reminder_goes_to_active_mentors_and_mentees_below_n_of_this_program
     asleep = make_member(org, "sleepy@mentor.test", "Sam", "Sleep", Role.MENTEE)
     User.objects.filter(pk=asleep.pk).update(profile_completion=0, is_active=False)
 
-    assert ps.profile_reminder_send(actor=admin, below="50") == 1
+    assert pr.profile_reminder_send(actor=admin, below="50") == 1
     log = EmailLog.objects.get()
     assert log.recipient_id == mentee.pk and log.message_key == "profile_reminder"
     assert "30" in log.body_text and "/profile/" in log.body_text
@@ -462,19 +466,19 @@ def test_the_reminder_goes_to_active_mentors_and_mentees_below_n_of_this_program
 @pytest.mark.parametrize("below", ["0", "101", "abc", "", None, "-5"])
 def test_a_bad_percentage_sends_nothing(admin, mentee, below):
     with pytest.raises(DomainError, match="1 to 100"):
-        ps.profile_reminder_send(actor=admin, below=below)
+        pr.profile_reminder_send(actor=admin, below=below)
     assert not EmailLog.objects.exists() and not AuditEntry.objects.exists()
 
 
 def test_nobody_below_the_percentage_sends_nothing(admin, mentee):
     User.objects.filter(pk=mentee.pk).update(profile_completion=90)
     with pytest.raises(DomainError, match="No active mentor"):
-        ps.profile_reminder_send(actor=admin, below=50)
+        pr.profile_reminder_send(actor=admin, below=50)
     assert not EmailLog.objects.exists() and not AuditEntry.objects.exists()
 
 
 def test_the_reminder_is_for_this_programs_administrators(mentor, mentee, outsider):
     for actor in (mentor, outsider):
         with pytest.raises(DomainError):
-            ps.profile_reminder_send(actor=actor, below=100)
+            pr.profile_reminder_send(actor=actor, below=100)
     assert not EmailLog.objects.exists()

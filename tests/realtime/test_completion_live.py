@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from programs import profile_services
+from programs import completion_recalculation, profile_fields, profile_services
 from programs.models import FieldKind, User
 from tests.realtime.test_consumers import connect_admin, connect_member, receive
 
@@ -34,14 +34,16 @@ async def test_a_saved_profile_and_a_recalculation_reach_only_this_programs_admi
     message = await next_named(admin_ws, "member.completion")
     assert message["data"] == {"figures": [[mentor.pk, member.profile_completion]]}
 
-    await database_sync_to_async(profile_services.field_save)(
+    await database_sync_to_async(profile_fields.field_save)(
         actor=admin,
-        data=profile_services.FieldData(
+        data=profile_fields.FieldData(
             name_en="Pronouns", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True
         ),
     )
     # The test settings' worker runs the queued job as the transaction commits.
-    run = await database_sync_to_async(profile_services.completion_recalculate_start)(actor=admin)
+    run = await database_sync_to_async(completion_recalculation.completion_recalculate_start)(
+        actor=admin
+    )
     states: list[str] = []
     while not states or states[-1] != "done":
         message = await next_named(admin_ws, "job.progress")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.models import EmailLog
+from programs import profile_fields as pf
 from programs import profile_services as ps
 from programs.models import (
     AuditEntry,
@@ -20,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def pronouns(admin, **extra) -> ProfileField:
-    return ps.field_save(
+    return pf.field_save(
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Preferred pronouns",
             name_fr="Votre pronom",
             description_en="How to address you",
@@ -57,9 +58,9 @@ def counts() -> tuple[int, ...]:
 
 def test_a_french_member_reads_the_fields_in_french(client, admin, mentee):
     pronouns(admin)
-    ps.field_save(  # no French name: the English one is shown
+    pf.field_save(  # no French name: the English one is shown
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Favourite tool", kind=FieldKind.TEXT, for_mentors=True, for_mentees=True
         ),
     )
@@ -100,9 +101,9 @@ def test_a_member_saves_their_profile_and_sees_their_new_figure(client, admin, m
 def test_a_bad_value_is_shown_as_an_error_and_nothing_changes(
     client, admin, mentor, kind, options, bad
 ):
-    field = ps.field_save(
+    field = pf.field_save(
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Q", kind=kind, for_mentors=True, for_mentees=True, options=options
         ),
     )
@@ -136,9 +137,9 @@ def test_a_required_field_left_empty_is_refused(client, admin, mentor):
 def test_administrators_fields_are_invisible_to_the_member_and_a_forged_post_changes_nothing(
     client, admin, mentor
 ):
-    secret = ps.field_save(
+    secret = pf.field_save(
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Caseworker notes", kind=FieldKind.TEXT, for_mentors=True,
             for_mentees=True, admin_only=True,
         ),
@@ -161,9 +162,9 @@ def test_the_preferences_form_still_saves_language_and_zone(client, mentor):
 
 
 def test_an_administrator_edits_every_field_of_a_member(admin_client, admin, mentor):
-    secret = ps.field_save(
+    secret = pf.field_save(
         actor=admin,
-        data=ps.FieldData(
+        data=pf.FieldData(
             name_en="Caseworker notes", kind=FieldKind.TEXT, for_mentors=True,
             for_mentees=True, admin_only=True, in_profile=False,
         ),
@@ -229,9 +230,9 @@ def test_adding_editing_moving_and_deleting_a_field(admin_client, admin, mentor)
     response = admin_client.post(f"/manage/fields/{field.pk}/", {**data, "roles": "nobody"})
     assert response.status_code == 200 and counts() == before
 
-    other = ps.field_save(
+    other = pf.field_save(
         actor=admin,
-        data=ps.FieldData(name_en="Other", kind="text", for_mentors=True, for_mentees=True),
+        data=pf.FieldData(name_en="Other", kind="text", for_mentors=True, for_mentees=True),
     )
     assert (
         admin_client.post(f"/manage/fields/{other.pk}/move/", {"direction": "up"}).status_code

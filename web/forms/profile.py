@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import FieldKind, Language, ProfileField, User
-from programs.profile_services import FLAGS, TEXT_LIMIT, TEXTS, FieldData
+from programs.profile_fields import FLAGS, TEXTS, FieldData
+from programs.profile_services import TEXT_LIMIT
 from programs.profiles import BuiltinField, builtin_fields_for
 from programs.time_zones import time_zone_choices
 

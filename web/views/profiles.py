@@ -11,7 +11,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programs import profile_selectors, profile_services, selectors
+from programs import (
+    completion_recalculation,
+    profile_fields,
+    profile_reminders,
+    profile_selectors,
+    profile_services,
+    selectors,
+)
 from programs.errors import DomainError
 from programs.models import UNFINISHED_RECALCULATION, User
 from web.access import admin_required
@@ -82,7 +89,7 @@ def field_edit(request: MemberRequest, field_id: int | None = None) -> HttpRespo
     confirm = 0
     if request.method == "POST" and form.is_valid():
         try:
-            saved = profile_services.field_save(
+            saved = profile_fields.field_save(
                 actor=request.user,
                 data=form.field_data(),
                 field=field,
@@ -90,9 +97,9 @@ def field_edit(request: MemberRequest, field_id: int | None = None) -> HttpRespo
             )
         except DomainError as error:
             if error.code == "confirm" and field is not None:
-                confirm = profile_services.answers_losing_options(
+                confirm = profile_fields.answers_losing_options(
                     field,
-                    profile_services.field_options_removed(field, form.cleaned_data["options"]),
+                    profile_fields.field_options_removed(field, form.cleaned_data["options"]),
                 )
             else:
                 form.add_error(None, str(error.message))
@@ -121,7 +128,7 @@ def field_delete(request: MemberRequest, field_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            profile_services.field_delete(actor=request.user, field=field)
+            profile_fields.field_delete(actor=request.user, field=field)
         except DomainError as error:
             messages.error(request, str(error.message))
         else:
@@ -138,7 +145,7 @@ def field_move(request: MemberRequest, field_id: int) -> HttpResponse:
         organisation_id=request.user.organisation_id, field_id=field_id
     )
     try:
-        profile_services.field_move(
+        profile_fields.field_move(
             actor=request.user, field=field, direction=request.POST.get("direction", "")
         )
     except DomainError as error:
@@ -156,7 +163,7 @@ def completion_recalculate(request: MemberRequest) -> HttpResponse:
     the job's progress events (JSON answer); without script, back to the page."""
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
-        run = profile_services.completion_recalculate_start(actor=request.user)
+        run = completion_recalculation.completion_recalculate_start(actor=request.user)
     except DomainError as error:
         if wants_json:
             return JsonResponse({"error": str(error.message)}, status=400)
@@ -186,7 +193,7 @@ def reminder(request: MemberRequest) -> HttpResponse:
         below = form.cleaned_data["below"]
         if request.method == "POST":
             try:
-                count = profile_services.profile_reminder_send(actor=request.user, below=below)
+                count = profile_reminders.profile_reminder_send(actor=request.user, below=below)
             except DomainError as error:
                 form.add_error("below", str(error.message))
             else:
@@ -195,7 +202,7 @@ def reminder(request: MemberRequest) -> HttpResponse:
                     _("The reminder is on its way to %(count)s members.") % {"count": count},
                 )
                 return redirect("web:members")
-        everyone = profile_services.reminder_recipients(
+        everyone = profile_reminders.reminder_recipients(
             organisation_id=organisation_id, below=below
         )
         recipients = {
