@@ -99,3 +99,35 @@ def test_url_id_follows_the_script_prefix():
 def test_url_id_refuses_a_route_without_one_integer():
     with pytest.raises(NoReverseMatch):
         url_id("web:members", 5)
+
+
+# web/templates/web/_agreement_state.html before it became {% agreement_state %}.
+FORMER_AGREEMENT = (
+    '{% load i18n tandem %}<span data-agreement-state="{{ state }}">{% if state == "signed" %}'
+    "{% blocktranslate with date=signed_on|date_label %}Signed by both on {{ date }}"
+    '{% endblocktranslate %}{% elif state == "in_progress" %}'
+    '{% translate "In progress" context "agreement state" %}{% else %}'
+    '{% translate "Not started" context "agreement state" %}{% endif %}</span>'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("state", ["signed", "in_progress", "not_started", "<odd>", ""])
+def test_agreement_state_renders_the_former_include(language, state):
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+
+    moments = [
+        None,
+        date(2026, 3, 1),
+        datetime(2026, 3, 1, 3, 30, tzinfo=UTC),  # the evening before in Toronto
+        datetime(2026, 11, 15, 14, 0, tzinfo=UTC),
+    ]
+    with translation.override(language), timezone.override("America/Toronto"):
+        for signed_on in moments:
+            context = {"state": state, "signed_on": signed_on}
+            expected = render(FORMER_AGREEMENT, context)
+            assert render("{% load tandem %}{% agreement_state state signed_on %}", context) == (
+                expected
+            )

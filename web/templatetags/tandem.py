@@ -7,7 +7,8 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext, pgettext
 
 from notifications.release_notes import markup
 from programs import dates
@@ -113,3 +114,20 @@ def url_id(name: str, object_id: Any) -> str:
         return reverse(name, args=[object_id])
     before, after = _id_route(name, get_script_prefix(), get_urlconf(), get_language())
     return f"{before}{object_id}{after}"
+
+
+@register.simple_tag
+def agreement_state(state: str, signed_on: Any) -> SafeString:
+    """The mentoring agreement's state: «Signé par les deux le …», «En cours», «Non
+    commencé» (a tag, as the relationships list draws one a row)."""
+    if state == "signed":
+        signed = template_localtime(signed_on)
+        date = conditional_escape(dates.date_label(signed) if signed else "")
+        text = gettext("Signed by both on %(date)s") % {"date": date}
+    elif state == "in_progress":
+        text = conditional_escape(pgettext("agreement state", "In progress"))
+    else:
+        text = conditional_escape(pgettext("agreement state", "Not started"))
+    return mark_safe(  # noqa: S308 - the state and the date are escaped, the translations ours
+        f'<span data-agreement-state="{conditional_escape(state)}">{text}</span>'
+    )
