@@ -4,6 +4,7 @@ import functools
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -112,7 +113,8 @@ def url_id(name: str, object_id: Any) -> str:
     time in the members list)."""
     if type(object_id) is not int or object_id < 0:  # noqa: E721 - not bool, not a str
         return reverse(name, args=[object_id])
-    before, after = _id_route(name, get_script_prefix(), get_urlconf(), get_language())
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test may override ROOT_URLCONF
+    before, after = _id_route(name, get_script_prefix(), urlconf, get_language())
     return f"{before}{object_id}{after}"
 
 
