@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import datetime
 import functools
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, pgettext
 
 from notifications.release_notes import markup
@@ -123,7 +124,9 @@ def agreement_state(state: str, signed_on: Any) -> SafeString:
     """The mentoring agreement's state: «Signé par les deux le …», «En cours», «Non
     commencé» (a tag, as the relationships list draws one a row)."""
     if state == "signed":
-        signed = template_localtime(signed_on)
+        signed = signed_on
+        if isinstance(signed, datetime.datetime) and settings.USE_TZ and timezone.is_aware(signed):
+            signed = timezone.localtime(signed)  # what the date_label filter is given
         date = conditional_escape(dates.date_label(signed) if signed else "")
         text = gettext("Signed by both on %(date)s") % {"date": date}
     elif state == "in_progress":
