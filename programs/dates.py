@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.utils import formats
+from django.utils import dateformat, formats
 from django.utils.translation import get_language
 
 # An unescaped «j» (day of the month) of a Django format string.
@@ -32,9 +32,11 @@ def _format_for(value: Value, format_name: str) -> str:
 def date_label(value: datetime.date | datetime.datetime, format_name: str = "DATE_FORMAT") -> str:
     """`value` (already on the viewer's clock) with the named format, e.g. «1er décembre
     2026» / «December 1, 2026»; DATETIME_FORMAT adds the time, «1er décembre 2026, 9 h»."""
-    return formats.date_format(value, _format_for(value, format_name))
+    # formats.date_format(value, pattern) would look the pattern up as a format name first
+    # (in vain: it is a pattern); the lists call this a hundred times a page.
+    return dateformat.format(value, _format_for(value, format_name))
 
 
 def time_label(value: datetime.datetime | datetime.time) -> str:
     """«9 h», «9 h 30» in French; «9 a.m.», «9:30 a.m.» in English."""
-    return formats.time_format(value, _format_for(value, "TIME_FORMAT"))
+    return dateformat.time_format(value, _format_for(value, "TIME_FORMAT"))

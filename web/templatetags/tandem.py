@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import datetime
+import functools
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, pgettext
 
 from notifications.release_notes import markup
 from programs import dates
@@ -34,3 +41,98 @@ def date_label(value: Any, format_name: str = "DATE_FORMAT") -> str:
 def time_label(value: Any) -> str:
     """Like `time:"TIME_FORMAT"`, with French «9 h» / «9 h 30» (programs.dates)."""
     return dates.time_label(value) if value else ""
+
+
+@register.simple_tag
+def presence_dot(person: Any, online: bool, announce: bool = False) -> SafeString:
+    """The presence dot before a person's name (live.js turns it green or grey).
+
+    A tag, not an included template: the lists draw two per row, and an include with its
+    four translations cost more than the rest of the row."""
+    connected, not_connected = gettext("Connected"), gettext("Not connected")
+    label = connected if online else not_connected
+    return format_html(
+        '<span class="dot{}" data-presence-user="{}"{} data-label-on="{}" data-label-off="{}"'
+        ' role="img" aria-label="{}" title="{}"></span>',
+        " online" if online else "",
+        person.pk,
+        format_html(' data-presence-announce="{}"', person.full_name) if announce else "",
+        connected,
+        not_connected,
+        label,
+        label,
+    )
+
+
+_RSVP_TICKS = {"accepted": "✓", "declined": "✗"}
+
+
+@register.simple_tag
+def rsvp_mark(meeting: Any, attendee: Any) -> SafeString:
+    """One participant of «Rencontres» with their answer: a tick, the name, and the labels
+    live.js swaps in when the answer changes. A tag: the list draws three a row, and as
+    template text each cost four {% blocktranslate %} (what those render: the translation,
+    the name escaped in it)."""
+    name = conditional_escape(attendee.user.full_name)
+    labels = {
+        "accepted": gettext("%(name)s: accepted") % {"name": name},
+        "declined": gettext("%(name)s: declined") % {"name": name},
+        "pending": gettext("%(name)s: no answer") % {"name": name},
+    }
+    response = attendee.response
+    label = labels[response] if response in _RSVP_TICKS else labels["pending"]
+    return mark_safe(  # noqa: S308 - every value above is escaped, the translations are ours
+        f'<span class="rsvp" data-attendee="{meeting.pk}:{attendee.user_id}" '
+        f'data-response="{conditional_escape(response)}" data-name="{name}"\n'
+        f'        data-label-accepted="{labels["accepted"]}"\n'
+        f'        data-label-declined="{labels["declined"]}"\n'
+        f'        data-label-pending="{labels["pending"]}"\n'
+        f'        role="img" aria-label="{label}"><span class="tick" aria-hidden="true">'
+        f"{_RSVP_TICKS.get(response, '?')}</span> {name}</span>"
+    )
+
+
+# A number no route holds by itself: where it lands in a reversed URL, the id goes.
+_ID_MARK = 918273645
+
+
+@functools.lru_cache(maxsize=256)
+def _id_route(name: str, prefix: str, urlconf: str | None, language: str | None) -> tuple[str, str]:
+    """`name`'s URL around its one integer argument, reversed once per prefix, URL
+    configuration and language (what `reverse` depends on)."""
+    url = reverse(name, args=[_ID_MARK], urlconf=urlconf)
+    before, mark, after = url.partition(str(_ID_MARK))
+    if not mark or str(_ID_MARK) in after:
+        raise ValueError(f"{name} does not take one integer argument")
+    return before, after
+
+
+@register.simple_tag
+def url_id(name: str, object_id: Any) -> str:
+    """`{% url name object_id %}` for a route whose one argument is an `<int:...>`: the
+    same URL, without `reverse`'s matching on every row of a list (a fifth of a row's
+    time in the members list)."""
+    if type(object_id) is not int or object_id < 0:  # noqa: E721 - not bool, not a str
+        return reverse(name, args=[object_id])
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test may override ROOT_URLCONF
+    before, after = _id_route(name, get_script_prefix(), urlconf, get_language())
+    return f"{before}{object_id}{after}"
+
+
+@register.simple_tag
+def agreement_state(state: str, signed_on: Any) -> SafeString:
+    """The mentoring agreement's state: «Signé par les deux le …», «En cours», «Non
+    commencé» (a tag, as the relationships list draws one a row)."""
+    if state == "signed":
+        signed = signed_on
+        if isinstance(signed, datetime.datetime) and settings.USE_TZ and timezone.is_aware(signed):
+            signed = timezone.localtime(signed)  # what the date_label filter is given
+        date = conditional_escape(dates.date_label(signed) if signed else "")
+        text = gettext("Signed by both on %(date)s") % {"date": date}
+    elif state == "in_progress":
+        text = conditional_escape(pgettext("agreement state", "In progress"))
+    else:
+        text = conditional_escape(pgettext("agreement state", "Not started"))
+    return mark_safe(  # noqa: S308 - the state and the date are escaped, the translations ours
+        f'<span data-agreement-state="{conditional_escape(state)}">{text}</span>'
+    )
