@@ -270,6 +270,10 @@ LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
+# Public sign-up and «send the link again», per hour (web/throttle.py, docs/members.md).
+SIGN_UP_RATE = envint("SIGN_UP_RATE", 10)
+VERIFICATION_RESEND_RATE = envint("VERIFICATION_RESEND_RATE", 3)
+
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = None  # locked until unlocked by the emailed link or an administrator
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -41,6 +41,18 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters (web/throttle.py) live in Redis for an hour: each test starts
+    with none, whatever the tests before it posted."""
+    client = Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{settings.REDIS_PREFIX}:throttle:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    yield
+
+
 @pytest.fixture
 def redis_client():
     from presence.clients import redis_client as client

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programs import invitations, services
 from programs.errors import DomainError
+from web import throttle
 from web.access import admin_required
 from web.forms.join import SignUpForm, VerificationResendForm
 from web.forms.members import MemberAddForm
@@ -26,12 +27,32 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/join_gone.html", status=404)
 
 
+def _page(
+    request: HttpRequest, template: str, context: dict[str, object], verdict: throttle.Verdict
+) -> HttpResponse:
+    """Over a rate limit: the same page, its error at the top, HTTP 429."""
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     link = invitations.invitation_link_open(token=token)
     if link is None:
         return _gone(request)
     form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        # Every attempt counts, valid or not: a script probing addresses is one too.
+        verdict = throttle.sign_up_hit(request)
+        if not verdict.allowed:
+            form.add_error(None, str(throttle.MESSAGE))
+            return _page(
+                request,
+                "registration/join.html",
+                {"form": form, "organisation": link.organisation, "role": link.get_role_display()},
+                verdict,
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -88,6 +109,10 @@ def join_resend(request: HttpRequest) -> HttpResponse:
     """«Send the link again»: the same answer whether or not the address waits for one."""
     form = VerificationResendForm(request.POST or None, initial={"email": request.GET.get("email")})
     if request.method == "POST" and form.is_valid():
+        verdict = throttle.verification_resend_hit(form.cleaned_data["email"])
+        if not verdict.allowed:
+            form.add_error(None, str(throttle.MESSAGE))
+            return _page(request, "registration/join_resend.html", {"form": form}, verdict)
         invitations.email_verification_resend(email=form.cleaned_data["email"])
         messages.info(
             request,
