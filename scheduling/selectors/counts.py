@@ -1,0 +1,96 @@
+"""Tallies of meetings held and their hours: of a relationship, of a member, and by
+member or relationship for a list page or a report.
+
+"Held" meetings (for counts): a meeting that was not cancelled and whose end is past,
+whether or not the follow-up job has already marked it completed. Scheduled meetings in
+the future are "upcoming"; cancelled ones count for nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from programs.models import Relationship, User
+from scheduling.models import Attendee, Meeting
+from scheduling.selectors.common import ACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class Tally:
+    meetings: int
+    hours: float
+
+
+def _held(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.filter(status__in=ACTIVE_STATUSES, ends_at__lte=timezone.now())
+
+
+def _tally(queryset: QuerySet[Meeting]) -> Tally:
+    totals = _held(queryset).aggregate(
+        meetings=Count("pk", distinct=True),
+        held=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
+    )
+    return Tally(meetings=totals["meetings"] or 0, hours=_hours(totals["held"]))
+
+
+def meeting_counts_for_relationship(*, relationship: Relationship) -> Tally:
+    """Meetings held by the pair and their length in hours (see the module docstring)."""
+    return _tally(Meeting.objects.filter(relationship=relationship))
+
+
+def meeting_counts_for_member(*, user: User) -> Tally:
+    """Meetings held by a member (as mentor or mentee) and their length in hours."""
+    return _tally(
+        Meeting.objects.filter(Q(relationship__mentor=user) | Q(relationship__mentee=user))
+    )
+
+
+def meeting_counts_by_member(*, organisation_id: int, user_ids: list[int]) -> dict[int, Tally]:
+    """{member id: Tally} of meetings held as mentor or mentee, for a list page, in one
+    query («Heures de mentorat»)."""
+    rows = (
+        Attendee.objects.filter(
+            user_id__in=user_ids,
+            meeting__organisation_id=organisation_id,
+            meeting__status__in=ACTIVE_STATUSES,
+            meeting__ends_at__lte=timezone.now(),
+            is_organiser=False,
+        )
+        .values("user_id")
+        .annotate(
+            meetings=Count("meeting_id", distinct=True),
+            held=Sum(F("meeting__ends_at") - F("meeting__starts_at"), output_field=DurationField()),
+        )
+    )
+    return {row["user_id"]: Tally(row["meetings"], _hours(row["held"])) for row in rows}
+
+
+def _hours(held: timedelta | None) -> float:
+    # A duration sum works on PostgreSQL and on the demo's SQLite alike (an epoch
+    # extract does not exist on SQLite).
+    return round((held or timedelta()).total_seconds() / 3600, 2)
+
+
+def meeting_counts_by_relationship(
+    *, organisation_id: int, relationship_ids: Iterable[int] | None = None
+) -> dict[int, Tally]:
+    """{relationship id: Tally}, in one query: of the relationships `relationship_ids`
+    (a list page's: read from the (relationship, starts_at) index, a few meetings each),
+    or of every relationship of the organisation (a report) when None."""
+    meetings = Meeting.objects.filter(organisation_id=organisation_id)
+    if relationship_ids is not None:
+        meetings = meetings.filter(relationship_id__in=list(relationship_ids))
+    rows = (
+        _held(meetings)
+        .values("relationship_id")
+        .annotate(
+            meetings=Count("pk"),
+            held=Sum(F("ends_at") - F("starts_at"), output_field=DurationField()),
+        )
+    )
+    return {row["relationship_id"]: Tally(row["meetings"], _hours(row["held"])) for row in rows}

@@ -1,0 +1,128 @@
+"""The administrators' lists: the «Rencontres» tab (and its «Appels téléphoniques»
+filter), its total, and the next meeting of each relationship on a list page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from programs.models import Relationship, User
+from programs.pagination import IdPaged, among
+from programs.selectors import people_named
+from programs.totals import stored_total
+from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
+from scheduling.selectors.common import _with_people
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """One line of the «Rencontres» tab."""
+
+    meeting: Meeting
+    mentor: User
+    mentee: User
+    sent_by: User | None
+    attendees: list[Attendee]
+    mentor_comment: str
+    mentee_comment: str
+
+    @property
+    def duration_minutes(self) -> int:
+        return self.meeting.duration_minutes
+
+
+MEETING_ORDER = {"asc": ("starts_at", "pk"), "desc": ("-starts_at", "-pk")}
+
+
+def meetings_for_admin_list(
+    *, organisation_id: int, search: str = "", order: str = "desc", meeting_type: str | None = None
+) -> IdPaged[Meeting]:
+    """Meetings of one organisation for the «Rencontres» tab, newest first by default,
+    searched by mentor, mentee or sender name (every word in one of them). The people
+    named are found first (trigram indexes), then their relationships' and series'
+    meetings. A page reads its ids from the (organisation, starts_at, id) index — from the
+    nearer end — then those meetings with their people: three queries plus the count,
+    whatever the organisation's size. Wrap each item with `admin_row()` for the mentor's
+    and mentee's comments."""
+    queryset = Meeting.objects.filter(organisation_id=organisation_id)
+    if meeting_type:
+        queryset = queryset.filter(meeting_type=meeting_type)  # «Appels téléphoniques»
+    for word in search.split():
+        # The sender may be platform staff, who belong to no organisation (and are never
+        # a mentor or a mentee: those are the organisation's).
+        named = people_named(organisation_id=organisation_id, word=word, staff_too=True)
+        pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
+            among("mentor_id", named) | among("mentee_id", named)
+        )
+        sent = MeetingSeries.objects.filter(organisation_id=organisation_id).filter(
+            among("created_by_id", named)
+        )
+        if isinstance(named, list):
+            # Few people: their relationships and series, then their meetings from the
+            # (relationship, starts_at) index — not the organisation's meetings tested.
+            queryset = queryset.filter(
+                among("relationship_id", list(pairs.values_list("pk", flat=True)))
+                | among("series_id", list(sent.values_list("pk", flat=True)))
+            )
+        else:
+            queryset = queryset.filter(
+                Q(relationship_id__in=pairs.values("pk")) | Q(series_id__in=sent.values("pk"))
+            )
+    ordering = MEETING_ORDER["asc" if order == "asc" else "desc"]
+    return IdPaged(
+        filtered=queryset,
+        ordering=ordering,
+        rows=lambda ids: _with_people(Meeting.objects.filter(pk__in=ids)),
+        total=None
+        if search.split() or meeting_type
+        else lambda: meeting_count(organisation_id=organisation_id),
+        searched=bool(search.split()),
+    )
+
+
+def admin_row(meeting: Meeting) -> MeetingRow:
+    """Display fields of a meeting from `meetings_for_admin_list` (no further queries)."""
+    relationship = meeting.relationship
+    attendees = list(meeting.attendees.all())
+    comments = {a.user_id: a.comment for a in attendees}
+    return MeetingRow(
+        meeting=meeting,
+        mentor=relationship.mentor,
+        mentee=relationship.mentee,
+        sent_by=meeting.series.created_by,
+        attendees=attendees,
+        mentor_comment=comments.get(relationship.mentor_id, ""),
+        mentee_comment=comments.get(relationship.mentee_id, ""),
+    )
+
+
+def meeting_count(*, organisation_id: int, meeting_type: str | None = None) -> int:
+    """Every meeting of the organisation, whatever its status (the «Rencontres» total):
+    kept by the database (programs.totals); counted on SQLite. With `meeting_type`,
+    those of one type (counted)."""
+    if meeting_type:
+        return Meeting.objects.filter(
+            organisation_id=organisation_id, meeting_type=meeting_type
+        ).count()
+    kept = stored_total(organisation_id=organisation_id, kind="meetings")
+    if kept is not None:
+        return kept
+    return Meeting.objects.filter(organisation_id=organisation_id).count()
+
+
+def next_meetings_by_relationship(*, relationship_ids: list[int]) -> dict[int, datetime]:
+    """{relationship id: start of its next scheduled meeting} for a list page's rows, in
+    one query («Prochaine réunion»)."""
+    rows = (
+        Meeting.objects.filter(
+            relationship_id__in=relationship_ids,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gt=timezone.now(),
+        )
+        .values("relationship_id")
+        .annotate(next=Min("starts_at"))
+    )
+    return {row["relationship_id"]: row["next"] for row in rows}
