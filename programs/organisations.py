@@ -204,15 +204,11 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
-def organisation_visibility_set(
-    *, actor: User, organisation: Organisation, notes_in_reports: bool, messages_in_reports: bool
+def _apply_audited(
+    actor: User, organisation: Organisation, wanted: dict[str, Any], action: AuditAction
 ) -> Organisation:
-    """Whether the relationship report shows mentor/mentee notes and messages (F7):
-    changed only by platform staff, and logged."""
-    require_staff(actor)
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    wanted = {"notes_in_reports": notes_in_reports, "messages_in_reports": messages_in_reports}
+    """Set the fields of `wanted` that differ, save only those, and record them in the
+    audit log as {field: [old, new]} — nothing written when nothing changes."""
     changed = {
         name: [getattr(organisation, name), value]
         for name, value in wanted.items()
@@ -226,11 +222,23 @@ def organisation_visibility_set(
     audit_record(
         actor=actor,
         organisation_id=organisation.pk,
-        action=AuditAction.VISIBILITY_EDIT,
+        action=action,
         target=organisation,
         details=changed,
     )
     return organisation
+
+
+@transaction.atomic
+def organisation_visibility_set(
+    *, actor: User, organisation: Organisation, notes_in_reports: bool, messages_in_reports: bool
+) -> Organisation:
+    """Whether the relationship report shows mentor/mentee notes and messages (F7):
+    changed only by platform staff, and logged."""
+    require_staff(actor)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    wanted = {"notes_in_reports": notes_in_reports, "messages_in_reports": messages_in_reports}
+    return _apply_audited(actor, organisation, wanted, AuditAction.VISIBILITY_EDIT)
 
 
 # --- Administrators of the organisation -----------------------------------------------------
@@ -281,24 +289,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **changes: A
     require_org_admin(actor, organisation_id=organisation.pk)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     wanted = _settings_clean(organisation, changes)
-    changed = {
-        name: [getattr(organisation, name), value]
-        for name, value in wanted.items()
-        if getattr(organisation, name) != value
-    }
-    if not changed:
-        return organisation
-    for name, (_old, value) in changed.items():
-        setattr(organisation, name, value)
-    organisation.save(update_fields=list(changed))
-    audit_record(
-        actor=actor,
-        organisation_id=organisation.pk,
-        action=AuditAction.SETTINGS_EDIT,
-        target=organisation,
-        details=changed,
-    )
-    return organisation
+    return _apply_audited(actor, organisation, wanted, AuditAction.SETTINGS_EDIT)
 
 
 def _old_logo_delete_on_commit(organisation: Organisation, name: str) -> None:
