@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from programs import accounts
@@ -89,7 +90,14 @@ class PasswordSetupView(auth_views.PasswordResetConfirmView):
     """The invitee's first password («Informations de connexion»): the reset view with the
     invitation's own token and wording. Choosing it proves the address, and signs in."""
 
-    template_name = "registration/password_setup.html"
+    template_name = "registration/password_reset_confirm.html"
+    extra_context = {
+        "heading": gettext_lazy("Choose your password"),
+        "invalid_link": gettext_lazy(
+            "This link is invalid, expired or has already been used. Ask your program "
+            "administrator for a new one."
+        ),
+    }
     token_generator = accounts.invitation_token_generator
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
