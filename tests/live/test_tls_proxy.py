@@ -144,8 +144,20 @@ def wait_tls(proxy_port: int, nginx: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"nginx did not answer on {proxy_port}:\n{log.read_text(errors='replace')}")
 
 
+@dataclass
+class Site:
+    """What every test's servers share: the certificate, ports and collected static files."""
+
+    directory: Path
+    certificate: Path
+    key: Path
+    http_port: int
+    https_port: int
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def proxy(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Proxy]:
+def site(django_db_setup, django_db_blocker, tmp_path_factory) -> Site:
     require(check_services.NGINX, "nginx")
     require(check_services.OPENSSL, "openssl")
     tmp = tmp_path_factory.mktemp("tls-proxy")
@@ -179,8 +191,16 @@ def proxy(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Prox
         text=True,
     )
     assert collect.returncode == 0, collect.stderr
+    return Site(tmp, cert, key, http_port, https_port, env)
 
-    daphne = start("behind-nginx", tmp, env, ("--proxy-headers",))
+
+@pytest.fixture
+def proxy(site: Site, transactional_db) -> Iterator[Proxy]:
+    """Daphne and nginx for one test, stopped before the test's database is flushed: a
+    server still writing (a closing socket's presence) would deadlock the flush's TRUNCATE."""
+    tmp, cert, key = site.directory, site.certificate, site.key
+    http_port, https_port = site.http_port, site.https_port
+    daphne = start("behind-nginx", tmp, site.env, ("--proxy-headers",))
     nginx = None
     try:
         wait_healthy(daphne)
