@@ -180,12 +180,10 @@ def _member_rows(ids: Any) -> QuerySet[User]:
     )
 
 
-def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User]:
-    """The members list: the organisation's members by name, each page's rows with their
-    relationship counts and groups. Paged by `programs.pagination.IdPaged`: a count of
-    the filtered members, the page's ids from the (organisation, last name, first name,
-    id) index, then those rows with their counts — two queries plus one for groups,
-    whatever the organisation's size."""
+def members_filtered(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:
+    """The organisation's members that `filters` keep, unordered: what the members list
+    pages through and what every member report («Rapport complet», «Rapport
+    personnalisé») writes — one definition, so a report's rows are the list's."""
     qs = people_matching(
         User.objects.filter(organisation_id=organisation_id),
         filters.search,
@@ -197,8 +195,23 @@ def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User
         qs = qs.filter(is_active=True)
     elif filters.active == "no":
         qs = qs.filter(is_active=False)
+    return qs
+
+
+def member_filters_blank(filters: MemberFilters) -> bool:
+    """True when `filters` keep every member (the stored total then counts them)."""
     unfiltered = filters.search.split() == [] and filters.role not in Role.values
-    unfiltered = unfiltered and filters.active not in ("yes", "no")
+    return unfiltered and filters.active not in ("yes", "no")
+
+
+def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User]:
+    """The members list: the organisation's members by name, each page's rows with their
+    relationship counts and groups. Paged by `programs.pagination.IdPaged`: a count of
+    the filtered members, the page's ids from the (organisation, last name, first name,
+    id) index, then those rows with their counts — two queries plus one for groups,
+    whatever the organisation's size."""
+    qs = members_filtered(organisation_id=organisation_id, filters=filters)
+    unfiltered = member_filters_blank(filters)
     return IdPaged(
         filtered=qs,
         ordering=MEMBER_ORDER,

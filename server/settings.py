@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "notifications",
     "scheduling",
     "workspace",
+    "feedback",
+    "reports",
     "realtime",
     "web",
     "server",

@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # docs/architecture.md, bottom to top. The first prefix a module name starts with wins.
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
-    (4, ("realtime.sockets", "web", "server")),
-    (3, ("scheduling", "workspace")),
+    (5, ("realtime.sockets", "web", "server")),
+    (4, ("reports",)),
+    (3, ("scheduling", "workspace", "feedback")),
     (2, ("notifications", "presence")),
     (1, ("programs",)),
     (0, ("realtime",)),
@@ -36,6 +37,8 @@ def project_modules() -> dict[str, Path]:
         "presence",
         "scheduling",
         "workspace",
+        "feedback",
+        "reports",
         "web",
         "server",
     ):

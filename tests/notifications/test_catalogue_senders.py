@@ -8,7 +8,7 @@ from pathlib import Path
 from notifications.system_messages.catalogue import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = ("programs", "notifications", "scheduling", "workspace", "web")
+CODE = ("programs", "notifications", "scheduling", "workspace", "feedback", "reports", "web")
 CATALOGUE_FILE = ROOT / "notifications" / "system_messages" / "catalogue.py"
 
 

@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from programs import selectors
 from programs.models import Language, MemberGroup, Role, User
 from programs.time_zones import time_zone_choices
 from web.forms import choice, model_choice
@@ -30,6 +32,23 @@ class MemberFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("yes", _("Yes")), ("no", _("No"))],
     )
+
+
+def member_filters_read(
+    query: QueryDict, *, organisation_id: int
+) -> tuple[MemberFilterForm, selectors.MemberFilters]:
+    """The members list's filter form bound to the query string, and the filters it
+    gives (none when it is invalid: the form then shows why). The members list and every
+    member report read their filters here, so a report honours the list's filter."""
+    form = MemberFilterForm(query or None)
+    filters = selectors.MemberFilters()
+    if form.is_valid():
+        filters = selectors.MemberFilters(
+            search=form.cleaned_data["q"],
+            role=form.cleaned_data["role"],
+            active=form.cleaned_data["active"],
+        )
+    return form, filters
 
 
 class RelationshipMatchForm(forms.Form):

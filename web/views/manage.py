@@ -27,9 +27,9 @@ from web.forms.members import (
     GroupCreateForm,
     GroupMembersForm,
     MemberAdministratorForm,
-    MemberFilterForm,
     MemberRoleForm,
     RelationshipMatchForm,
+    member_filters_read,
 )
 from web.paging import PAGE_SIZES, page_of
 from web.typing import MemberRequest
@@ -72,14 +72,7 @@ def dashboard(request: MemberRequest) -> HttpResponse:
 @admin_required
 def members(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
-    form = MemberFilterForm(request.GET or None)
-    filters = selectors.MemberFilters()
-    if form.is_valid():
-        filters = selectors.MemberFilters(
-            search=form.cleaned_data["q"],
-            role=form.cleaned_data["role"],
-            active=form.cleaned_data["active"],
-        )
+    form, filters = member_filters_read(request.GET, organisation_id=organisation_id)
     page, size = page_of(
         request, selectors.member_list(organisation_id=organisation_id, filters=filters)
     )
