@@ -204,8 +204,8 @@ def proxy(site: Site, transactional_db) -> Iterator[Proxy]:
     nginx = None
     try:
         wait_healthy(daphne)
-        site = tmp / "tandem.conf"
-        site.write_text(
+        conf = tmp / "tandem.conf"
+        conf.write_text(
             site_config(
                 http_port=http_port,
                 https_port=https_port,
@@ -215,7 +215,7 @@ def proxy(site: Site, transactional_db) -> Iterator[Proxy]:
             )
         )
         main = tmp / "nginx.conf"
-        main.write_text(main_config(tmp, site))
+        main.write_text(main_config(tmp, conf))
         log = tmp / "nginx.out"
         nginx = spawn(
             [check_services.NGINX, "-p", f"{tmp}/", "-e", str(tmp / "error.log"), "-c", str(main)],
