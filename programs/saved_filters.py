@@ -71,13 +71,13 @@ def _require_owner(actor: User, saved: SavedMemberFilter) -> None:
 
 def saved_filter_list(*, owner: User) -> QuerySet[SavedMemberFilter]:
     """«Recherches récentes»: the owner's saved filters, the most recently used first."""
-    return SavedMemberFilter.objects.filter(
-        owner=owner, organisation_id=owner.organisation_id
-    ).order_by("-last_used_at", "-pk")[:RECENT_SEARCHES]
+    return SavedMemberFilter.objects.filter(owner=owner, organisation=owner.organisation).order_by(
+        "-last_used_at", "-pk"
+    )[:RECENT_SEARCHES]
 
 
 def saved_filter_get(*, owner: User, saved_id: int) -> SavedMemberFilter:
     """One of the owner's saved filters, or 404 — never another administrator's."""
     return get_object_or_404(
-        SavedMemberFilter, pk=saved_id, owner=owner, organisation_id=owner.organisation_id
+        SavedMemberFilter, pk=saved_id, owner=owner, organisation=owner.organisation
     )

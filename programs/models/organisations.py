@@ -244,7 +244,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The members list's filters (programs.member_filters): completion below N %,
             # created after a day, recent activity; sectors and functions, whose distinct
             # values the filter offers are read by walking these indexes.
-            models.Index(fields=["organisation", "profile_completion"], name="user_org_completion_idx"),
+            models.Index(
+                fields=["organisation", "profile_completion"], name="user_org_completion_idx"
+            ),
             models.Index(fields=["organisation", "date_joined"], name="user_org_joined_idx"),
             models.Index(fields=["organisation", "last_seen"], name="user_org_seen_idx"),
             models.Index(fields=["organisation", "sector"], name="user_org_sector_idx"),

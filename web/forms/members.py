@@ -125,7 +125,7 @@ class MemberFilterForm(forms.Form):
         return [(str(o.get("id", "")), _option_label(o)) for o in field.options or []]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         field_id, option = data.get("field"), data.get("option")
         if option and field_id is None and "field" not in self.errors:
             self.add_error("option", _("Choose the custom field this option belongs to."))
@@ -201,7 +201,10 @@ def member_filters_query(filters: selectors.MemberFilters) -> str:
         ("role", filters.role),
         ("field", "" if filters.field_id is None else str(filters.field_id)),
         ("option", filters.option),
-        ("completion_below", "" if filters.completion_below is None else str(filters.completion_below)),
+        (
+            "completion_below",
+            "" if filters.completion_below is None else str(filters.completion_below),
+        ),
         ("joined_after", filters.joined_after.isoformat() if filters.joined_after else ""),
         ("current", "on" if filters.current_positions else ""),
         ("active", filters.active),

@@ -34,7 +34,8 @@ def saved_filter_save(request: MemberRequest) -> HttpResponse:
         messages.error(request, str(error.message))
     else:
         messages.success(
-            request, _("The filter «%(name)s» is saved under Recent searches.") % {"name": saved.name}
+            request,
+            _("The filter «%(name)s» is saved under Recent searches.") % {"name": saved.name},
         )
     return _members_list(query)
 
