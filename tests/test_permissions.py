@@ -55,7 +55,7 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     )
     owner = User.objects.filter(organisation_id=relationship.organisation_id, role="admin")
     saved = SavedMemberFilter.objects.create(
-        owner=owner.order_by("pk").first(), organisation_id=relationship.organisation_id, name="S"
+        owner=owner.earliest("pk"), organisation_id=relationship.organisation_id, name="S"
     )
     field_data = profile_fields.FieldData(
         name_en="G", kind="text", for_mentors=True, for_mentees=True
