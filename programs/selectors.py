@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from programs.member_filters import (
+    MemberFilters,
+    member_filter_conditions,
+    member_filters_blank,
+)
 from programs.models import (
     MemberGroup,
     Relationship,
@@ -61,13 +65,6 @@ def members_among(*, organisation_id: int, user_ids: set[int], limit: int) -> li
 def member_get(*, organisation_id: int, member_id: int) -> User:
     """A member of this organisation, or 404 — never another organisation's."""
     return get_object_or_404(User, pk=member_id, organisation_id=organisation_id)
-
-
-@dataclass(frozen=True)
-class MemberFilters:
-    search: str = ""
-    role: str = ""
-    active: str = ""  # "", "yes", "no"
 
 
 def _text_matches(word: str, *fields: str) -> Q:
@@ -183,25 +180,15 @@ def _member_rows(ids: Any) -> QuerySet[User]:
 def members_filtered(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:
     """The organisation's members that `filters` keep, unordered: what the members list
     pages through and what every member report («Rapport complet», «Rapport
-    personnalisé») writes — one definition, so a report's rows are the list's."""
+    personnalisé») writes — one definition, so a report's rows are the list's. Each
+    filter is a condition of programs.member_filters; the text is looked up first in
+    the trigram indexes."""
     qs = people_matching(
         User.objects.filter(organisation_id=organisation_id),
         filters.search,
         organisation_id=organisation_id,
     )
-    if filters.role in Role.values:
-        qs = qs.filter(role=filters.role)
-    if filters.active == "yes":
-        qs = qs.filter(is_active=True)
-    elif filters.active == "no":
-        qs = qs.filter(is_active=False)
-    return qs
-
-
-def member_filters_blank(filters: MemberFilters) -> bool:
-    """True when `filters` keep every member (the stored total then counts them)."""
-    unfiltered = filters.search.split() == [] and filters.role not in Role.values
-    return unfiltered and filters.active not in ("yes", "no")
+    return qs.filter(member_filter_conditions(filters, organisation_id=organisation_id))
 
 
 def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User]:

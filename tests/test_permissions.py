@@ -13,7 +13,14 @@ from notifications.community import services as community
 from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
 from notifications.release_notes import services as release_notes
 from notifications.system_messages import services as system_messages
-from programs import invitations, organisations, profile_fields, profile_services, services
+from programs import (
+    invitations,
+    organisations,
+    profile_fields,
+    profile_services,
+    saved_filters,
+    services,
+)
 from programs.errors import DomainError
 from programs.models import (
     AuditEntry,
@@ -23,6 +30,7 @@ from programs.models import (
     ProfileFieldValue,
     Relationship,
     RelationshipStatus,
+    SavedMemberFilter,
     User,
 )
 from programs.permissions import require_org_admin, require_staff
@@ -44,6 +52,10 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     start = timezone.now() + datetime.timedelta(days=3)
     field = ProfileField.objects.create(
         organisation_id=relationship.organisation_id, name_en="F", kind="text"
+    )
+    owner = User.objects.filter(organisation_id=relationship.organisation_id, role="admin")
+    saved = SavedMemberFilter.objects.create(
+        owner=owner.earliest("pk"), organisation_id=relationship.organisation_id, name="S"
     )
     field_data = profile_fields.FieldData(
         name_en="G", kind="text", for_mentors=True, for_mentees=True
@@ -89,6 +101,8 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("conversation read", lambda a: conversation.conversation_admin_read(
             actor=a, relationship=_reading_allowed(relationship),
         )),
+        ("saved filter use", lambda a: saved_filters.saved_filter_use(actor=a, saved=saved)),
+        ("saved filter delete", lambda a: saved_filters.saved_filter_delete(actor=a, saved=saved)),
     ]  # fmt: skip
 
 
@@ -113,6 +127,7 @@ def snapshot(org) -> tuple:
         ProfileFieldValue.objects.count(),
         Availability.objects.count(),
         AgreementTemplate.objects.count(),
+        list(SavedMemberFilter.objects.values_list("pk", "last_used_at")),
     )  # fmt: skip
 
 
@@ -150,6 +165,7 @@ def test_a_deactivated_administrator_is_refused_by_every_service(
             actor=second, email="n@x.test", first_name="N", last_name="X", role="mentor"
         ),
         lambda: invitations.invitation_links(actor=second),
+        lambda: saved_filters.saved_filter_save(actor=second, name="Mine", query=""),
         lambda: invitations.invitation_link_regenerate(actor=second, role="mentor"),
         lambda: invitations.invitation_link_set_active(actor=second, role="mentor", active=False),
     ):

@@ -7,6 +7,7 @@ every model when it imports the app's `models`).
 - profiles: the custom fields `ProfileField` and their answers `ProfileFieldValue`;
 - audit: `AuditEntry`;
 - jobs: the background jobs' rows `CompletionRecalculation` and `MemberImport`;
+- saved_filters: `SavedMemberFilter` («Recherches récentes»);
 - totals: `ListTotal`."""
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from programs.models.relationships import (
     Relationship,
     RelationshipStatus,
 )
+from programs.models.saved_filters import SavedMemberFilter
 from programs.models.totals import ListTotal
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "Relationship",
     "RelationshipStatus",
     "Role",
+    "SavedMemberFilter",
     "User",
     "UserManager",
 ]

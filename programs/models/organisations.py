@@ -241,6 +241,16 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_org_role_name_idx",
             ),
             models.Index(fields=["organisation", "is_active", "role"], name="user_org_active_idx"),
+            # The members list's filters (programs.member_filters): completion below N %,
+            # created after a day, recent activity; sectors and functions, whose distinct
+            # values the filter offers are read by walking these indexes.
+            models.Index(
+                fields=["organisation", "profile_completion"], name="user_org_completion_idx"
+            ),
+            models.Index(fields=["organisation", "date_joined"], name="user_org_joined_idx"),
+            models.Index(fields=["organisation", "last_seen"], name="user_org_seen_idx"),
+            models.Index(fields=["organisation", "sector"], name="user_org_sector_idx"),
+            models.Index(fields=["organisation", "function"], name="user_org_function_idx"),
         ]
 
     def __str__(self) -> str:

@@ -87,6 +87,24 @@ SCRIPT = textwrap.dedent(
         assert client.get(url).status_code == 200, url
     listed = client.get("/manage/members/?q=martin&size=50").content.decode()
     assert listed.count("Zoé") >= 30, listed[:2000]
+
+    # The members list's filters (docs/members.md): a multiple choice's option, sectors
+    # offered from the walk of their index, completion below.
+    from programs.models import ProfileField, ProfileFieldValue
+    langs = ProfileField.objects.create(
+        organisation=org, name_en="Languages", kind="multiple",
+        options=[{"id": "en", "en": "English"}, {"id": "fr", "en": "French"}],
+    )
+    zoe0, zoe1 = User.objects.filter(first_name__in=["Zoé0", "Zoé1"]).order_by("first_name")
+    ProfileFieldValue.objects.create(user=zoe0, field=langs, value=["en", "fr"])
+    ProfileFieldValue.objects.create(user=zoe1, field=langs, value=["en"])
+    User.objects.filter(pk=zoe0.pk).update(sector="Health")
+    User.objects.filter(pk=zoe1.pk).update(sector="Arts")
+    page = client.get(f"/manage/members/?field={langs.pk}&option=fr&sector=Health&size=50")
+    text = page.content.decode()
+    assert page.status_code == 200 and f'data-member="{zoe0.pk}"' in text, text[:3000]
+    assert f'data-member="{zoe1.pk}"' not in text
+    assert '<option value="Arts">' in text and '<option value="Health" selected>' in text
     print("SQLITE-OK")
     """
 )

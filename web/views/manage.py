@@ -15,6 +15,7 @@ from notifications.email.log import email_problems_recent
 from presence.selectors import online_user_ids
 from programs import invitations, profile_selectors, selectors, services
 from programs.errors import DomainError
+from programs.saved_filters import saved_filter_list
 from scheduling.selectors import (
     Tally,
     admin_day,
@@ -29,6 +30,7 @@ from web.forms.members import (
     MemberAdministratorForm,
     MemberRoleForm,
     RelationshipMatchForm,
+    member_filters_query,
     member_filters_read,
 )
 from web.paging import PAGE_SIZES, page_of
@@ -73,6 +75,7 @@ def dashboard(request: MemberRequest) -> HttpResponse:
 def members(request: MemberRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     form, filters = member_filters_read(request.GET, organisation_id=organisation_id)
+    query = member_filters_query(filters) if form.is_valid() else ""
     page, size = page_of(
         request, selectors.member_list(organisation_id=organisation_id, filters=filters)
     )
@@ -100,6 +103,8 @@ def members(request: MemberRequest) -> HttpResponse:
             "size": size,
             "page_sizes": PAGE_SIZES,
             "role": filters.role,
+            "filter_query": query,
+            "recent_searches": saved_filter_list(owner=request.user),
             "recalculation": profile_selectors.recalculation_current(
                 organisation_id=organisation_id
             ),
