@@ -230,3 +230,34 @@ def command_on_commit(
 ) -> None:
     """`command()` after commit, checked like `publish_on_commit()`."""
     _on_commit(group, handler, fields, "command", lambda f: command(group, handler, **f), once)
+
+
+async def _acommand_many(groups: list[str], handler: str, *, layer: Any = None, **fields: Any) -> None:
+    layer = layer or get_channel_layer()
+    # Concurrently: one round trip's wait for the lot, not one per group (a bulk
+    # deactivation closes thousands of people's sockets).
+    results = await asyncio.gather(
+        *(layer.group_send(group, {"type": handler, **fields}) for group in groups),
+        return_exceptions=True,
+    )
+    failed = sum(1 for result in results if isinstance(result, BaseException))
+    if failed:
+        logger.warning("%s not delivered to %d of %d groups", handler, failed, len(groups))
+
+
+def command_many_on_commit(groups: list[str], handler: str, fields: Data) -> None:
+    """`command()` to each of `groups` after commit, in one batch; checked now."""
+    if not groups:
+        return
+    for group in groups:
+        message(handler).check_route(group, "command")
+    message(handler).check_payload(fields)
+    batch = list(groups)
+
+    def send() -> None:
+        for group in batch:
+            for observer in observers:
+                observer(group, handler, fields)
+        _run(_acommand_many, batch, handler, **fields)
+
+    transaction.on_commit(send, robust=True)
