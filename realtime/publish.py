@@ -232,15 +232,26 @@ def command_on_commit(
     _on_commit(group, handler, fields, "command", lambda f: command(group, handler, **f), once)
 
 
-async def _acommand_many(groups: list[str], handler: str, *, layer: Any = None, **fields: Any) -> None:
+# Group sends in flight at once: well under channels_redis's connection pool (100).
+COMMAND_CONCURRENCY = 50
+
+
+async def _acommand_many(
+    groups: list[str], handler: str, *, layer: Any = None, **fields: Any
+) -> None:
     layer = layer or get_channel_layer()
-    # Concurrently: one round trip's wait for the lot, not one per group (a bulk
-    # deactivation closes thousands of people's sockets).
-    results = await asyncio.gather(
-        *(layer.group_send(group, {"type": handler, **fields}) for group in groups),
-        return_exceptions=True,
-    )
-    failed = sum(1 for result in results if isinstance(result, BaseException))
+    # Many at a time: a round trip's wait per chunk, not per group (a bulk deactivation
+    # closes thousands of people's sockets), within the layer's connection pool.
+    failed = 0
+    for start in range(0, len(groups), COMMAND_CONCURRENCY):
+        results = await asyncio.gather(
+            *(
+                layer.group_send(group, {"type": handler, **fields})
+                for group in groups[start : start + COMMAND_CONCURRENCY]
+            ),
+            return_exceptions=True,
+        )
+        failed += sum(1 for result in results if isinstance(result, BaseException))
     if failed:
         logger.warning("%s not delivered to %d of %d groups", handler, failed, len(groups))
 
