@@ -66,3 +66,47 @@ class MemberDeactivationTest(BrowserTestCase):
         assert watcher.evaluate("window.notReloaded") is True
         admin.context.close()
         watcher.context.close()
+
+
+class CohortPagesAccessibilityTest(BrowserTestCase):
+    """axe-core finds nothing on the cohort pages a crawl cannot reach (they come after a
+    POST) or does not follow (a destructive action's page), in French and English."""
+
+    def setUp(self):
+        super().setUp()
+        self.add_people(admin={"language": "fr"})
+        self.add_charlotte_invited()
+
+    def test_no_axe_violation(self):
+        self.in_chromium(self._scenario, self.live_server_url)
+
+    def _scenario(self, browser, base):
+        from tests.e2e.test_accessibility import axe_violations
+
+        violations: list[str] = []
+        for locale in ("fr-CA", "en-CA"):
+            page = signed_in_page(browser, base, self.admin.email, locale=locale)
+            page.goto(f"{base}/manage/members/deactivate/")
+            page.locator("input[type=file]").set_input_files(
+                {"name": "f.csv", "mimeType": "text/csv", "buffer": b"email\r\nnope\r\n"}
+            )
+            page.locator("[data-deactivate-upload] button[type=submit]").click()
+            expect(page.locator("[data-deactivate-problems]")).to_be_visible()
+            violations += axe_violations(page)
+            page.locator("input[type=file]").set_input_files(
+                {"name": "f.csv", "mimeType": "text/csv", "buffer": b"email\r\nanna@mentor.test\r\n"}
+            )
+            page.locator("[data-deactivate-upload] button[type=submit]").click()
+            expect(page.locator("[data-deactivate-confirm]")).to_be_visible()
+            violations += axe_violations(page)
+            page.goto(f"{base}/manage/relationships/")
+            page.locator("[data-end-all] button").click()
+            expect(page.locator("[data-end-confirm]")).to_be_visible()
+            violations += axe_violations(page)
+            page.goto(f"{base}/manage/members/{self.anna.pk}/")
+            violations += axe_violations(page)
+            page.goto(f"{base}/manage/members/{self.anna.pk}/delete/")
+            page.locator("[data-delete-confirm]").click()  # empty: the form's errors
+            violations += axe_violations(page)
+            page.context.close()
+        assert not violations, "\n".join(violations)
