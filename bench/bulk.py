@@ -124,7 +124,9 @@ def ours(content: bytes, admin_id: int) -> float:
     assert check.is_clean and deactivation is not None, check.problems[:3]
     # The preview page: its count and first page of names.
     first = list(
-        User.objects.filter(pk__in=deactivation.member_ids, organisation_id=admin.organisation_id)
+        User.objects.filter(
+            pk__in=deactivation.member_ids, organisation_id=deactivation.organisation_id
+        )
         .order_by("last_name", "first_name", "pk")
         .values_list("first_name", "last_name", "email")[:50]
     )

@@ -79,9 +79,7 @@ def _read(content: bytes) -> tuple[list[str], list[tuple[int, str]]]:
     header, rows = file_read(content)
     named = [cell for cell in header if cell.strip()]
     if len(named) != 1 or plain(named[0]) not in HEADERS:
-        raise FileProblem(
-            _("The first line must be one column headed “email” or “courriel”.")
-        )
+        raise FileProblem(_("The first line must be one column headed “email” or “courriel”."))
     column = header.index(named[0])
     problems = []
     addresses = []

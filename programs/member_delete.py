@@ -74,11 +74,14 @@ def member_delete_permanently(*, actor: User, member: User, confirmation: str) -
             _("Type the program's name exactly as shown to confirm: %(name)s")
             % {"name": organisation.name}
         )
-    open_count = Relationship.objects.filter(
-        organisation_id=organisation_id, status__in=OPEN_STATUSES
-    ).filter(mentor=member).count() + Relationship.objects.filter(
-        organisation_id=organisation_id, status__in=OPEN_STATUSES, mentee=member
-    ).count()
+    open_count = (
+        Relationship.objects.filter(organisation_id=organisation_id, status__in=OPEN_STATUSES)
+        .filter(mentor=member)
+        .count()
+        + Relationship.objects.filter(
+            organisation_id=organisation_id, status__in=OPEN_STATUSES, mentee=member
+        ).count()
+    )
     if open_count:
         raise DomainError(
             _("%(name)s still has an open relationship: end it before deleting them.")

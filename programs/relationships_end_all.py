@@ -63,7 +63,9 @@ def relationships_end_prepare(*, actor: User, search: str = "") -> RelationshipE
 
 def ending_get(*, actor: User, ending_id: int) -> RelationshipEnding:
     organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
-    ending = RelationshipEnding.objects.filter(pk=ending_id, organisation_id=organisation_id).first()
+    ending = RelationshipEnding.objects.filter(
+        pk=ending_id, organisation_id=organisation_id
+    ).first()
     if ending is None:
         raise DomainError(_("This was not found in your program."), code="not_found")
     return ending
@@ -170,9 +172,7 @@ def relationships_end_run(*, ending_id: int) -> str:
                         count=locked.ended,
                         details={"search": locked.search, "previewed": locked.total},
                     )
-                locked.save(
-                    update_fields=["ended", "done", "updated_at", "status", "finished_at"]
-                )
+                locked.save(update_fields=["ended", "done", "updated_at", "status", "finished_at"])
                 progress_on_commit(locked)
             if locked.status == BulkStatus.DONE:
                 return BulkStatus.DONE

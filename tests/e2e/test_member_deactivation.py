@@ -56,9 +56,7 @@ class MemberDeactivationTest(BrowserTestCase):
         admin.locator("[data-deactivate-confirm]").click()
         expect(admin).to_have_url(f"{base}/manage/members/")
 
-        expect(watcher.locator(box.format(self.anna.pk))).not_to_be_checked(
-            timeout=LIVE_TIMEOUT_MS
-        )
+        expect(watcher.locator(box.format(self.anna.pk))).not_to_be_checked(timeout=LIVE_TIMEOUT_MS)
         expect(watcher.locator(box.format(self.charlotte.pk))).not_to_be_checked(
             timeout=LIVE_TIMEOUT_MS
         )
@@ -94,7 +92,11 @@ class CohortPagesAccessibilityTest(BrowserTestCase):
             expect(page.locator("[data-deactivate-problems]")).to_be_visible()
             violations += axe_violations(page)
             page.locator("input[type=file]").set_input_files(
-                {"name": "f.csv", "mimeType": "text/csv", "buffer": b"email\r\nanna@mentor.test\r\n"}
+                {
+                    "name": "f.csv",
+                    "mimeType": "text/csv",
+                    "buffer": b"email\r\nanna@mentor.test\r\n",
+                }
             )
             page.locator("[data-deactivate-upload] button[type=submit]").click()
             expect(page.locator("[data-deactivate-confirm]")).to_be_visible()

@@ -23,7 +23,7 @@ from programs.models import (
 )
 from scheduling.models import Availability, Meeting
 from tests.conftest import PASSWORD, make_member
-from workspace.models import PrivateNote, Post
+from workspace.models import Post, PrivateNote
 
 
 def snapshot(person: User) -> tuple:

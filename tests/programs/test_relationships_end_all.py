@@ -44,7 +44,9 @@ def test_preview_lists_matched_only_and_confirm_ends_exactly_those(
 ):
     services.relationship_end(actor=admin, relationship=pairs[0])
     other_mentee = make_member(other_org, "x@elsewhere.test", "X", "Y", Role.MENTEE)
-    theirs = services.relationship_match(actor=outsider, mentor=outsider_mentor, mentee=other_mentee)
+    theirs = services.relationship_match(
+        actor=outsider, mentor=outsider_mentor, mentee=other_mentee
+    )
     ending = rea.relationships_end_prepare(actor=admin)
     assert sorted(ending.relationship_ids) == sorted(r.pk for r in pairs[1:])
     emails_before = ended_emails()
@@ -98,7 +100,9 @@ def test_meetings_to_come_are_cancelled(admin, relationship, book):
     book()
     ending = rea.relationships_end_prepare(actor=admin)
     rea.relationships_end_confirm(actor=admin, ending=ending)
-    statuses = set(Meeting.objects.filter(relationship=relationship).values_list("status", flat=True))
+    statuses = set(
+        Meeting.objects.filter(relationship=relationship).values_list("status", flat=True)
+    )
     assert statuses == {MeetingStatus.CANCELLED}
 
 

@@ -68,7 +68,9 @@ def test_bad_rows_shown_and_nothing_changed(admin_client, admin, mentor):
 
 def test_a_workbook_is_refused_with_its_reason(admin_client, mentor):
     file = SimpleUploadedFile("leavers.xlsx", b"PK\x03\x04rest", content_type="application/zip")
-    response = admin_client.post("/manage/members/deactivate/", {"action": "deactivate", "file": file})
+    response = admin_client.post(
+        "/manage/members/deactivate/", {"action": "deactivate", "file": file}
+    )
     assert response.status_code == 400
     assert "Excel workbook" in response.content.decode()
 
@@ -90,7 +92,10 @@ def their_things(outsider, outsider_mentor, other_org):
     """Another organisation's preview, relationship ending and member."""
     mentee = make_member(other_org, "x@elsewhere.test", "X", "Y", "mentee")
     _check, deactivation = member_deactivation.member_deactivation_prepare(
-        actor=outsider, file_name="f.csv", content=b"email\r\nolive@elsewhere.test\r\n", active=False
+        actor=outsider,
+        file_name="f.csv",
+        content=b"email\r\nolive@elsewhere.test\r\n",
+        active=False,
     )
     from programs import services
 

@@ -109,13 +109,9 @@ def member_deactivate_confirm(request: MemberRequest, deactivation_id: int) -> H
         messages.error(request, str(error.message))
         return redirect("web:member_deactivate_detail", deactivation_id=deactivation.pk)
     if deactivation.active:
-        text = ngettext(
-            "%(count)d member reactivated.", "%(count)d members reactivated.", changed
-        )
+        text = ngettext("%(count)d member reactivated.", "%(count)d members reactivated.", changed)
     else:
-        text = ngettext(
-            "%(count)d member deactivated.", "%(count)d members deactivated.", changed
-        )
+        text = ngettext("%(count)d member deactivated.", "%(count)d members deactivated.", changed)
     messages.success(request, text % {"count": changed})
     return redirect("web:members")
 
