@@ -4,6 +4,8 @@ page is a 404 to another organisation's administrator."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -175,3 +177,43 @@ def test_delete_page_refuses_an_administrator_even_when_posted(admin_client, org
     )
     assert response.status_code == 400
     assert User.objects.get(pk=other.pk).deleted_at is None
+
+
+def test_french_sample_is_headed_courriel(admin_client, admin):
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    response = admin_client.get("/manage/members/deactivate/sample.csv", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.content.decode("utf-8-sig").splitlines()[0] == "courriel"
+
+
+def test_french_preview_and_errors(admin_client, admin, mentor, mentee):
+    """Needs the French catalogue merged from /work/briefs/fr_cohort.json."""
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    bad = upload(admin_client, "courriel\r\nnope\r\nanna@mentor.test\r\nanna@mentor.test\r\n")
+    html = unescape(bad.content.decode())
+    assert "Rien n'a été modifié" in html
+    assert "Cette adresse n'est pas valide." in html
+    assert "Cette adresse figure déjà à la ligne 3." in html
+    response = upload(admin_client, "courriel\r\nanna@mentor.test\r\ncharlotte@mentor.test\r\n")
+    preview = admin_client.get(response["Location"]).content.decode()
+    assert "2 membres seront désactivés et déconnectés" in preview
+    assert "Confirmer" in preview
+
+
+def test_end_all_preview_pages_in_constant_queries(
+    admin_client, admin, org, django_assert_num_queries
+):
+    from programs import services
+
+    for i in range(60):
+        mentor = make_member(org, f"m{i}@mentor.test", f"M{i}", "Zed", "mentor")
+        mentee = make_member(org, f"e{i}@mentor.test", f"E{i}", "Zed", "mentee")
+        services.relationship_match(actor=admin, mentor=mentor, mentee=mentee)
+    location = admin_client.post("/manage/relationships/end-all/")["Location"]
+    with django_assert_num_queries(6):
+        first = admin_client.get(location).content.decode()
+    assert "60 relationships will end" in first and "Page 1 of 2" in first
+    with django_assert_num_queries(6):
+        second = admin_client.get(location + "?page=2").content.decode()
+    assert second.count("data-relationship=") == 10
