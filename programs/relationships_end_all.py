@@ -10,11 +10,14 @@ their language, the evaluation requested where the program has one).
 - `relationships_end_run()` is the job: batch by batch, each batch ending its
   relationships and moving the cursor `done` in one transaction, so a retried job starts
   after the last committed batch; a relationship ended meanwhile is skipped, so nobody is
-  told twice.
+  told twice. `relationships_end_sweep()` queues again an ending whose job was lost.
 """
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,3 +179,20 @@ def relationships_end_run(*, ending_id: int) -> str:
                 progress_on_commit(locked)
             if locked.status == BulkStatus.DONE:
                 return BulkStatus.DONE
+
+
+def relationships_end_sweep() -> int:
+    """Every minute: an ending queued or running that has not moved for
+    MEMBER_IMPORT_GRACE seconds (its job was lost, its worker died, or the request that
+    ran it inline broke off) is queued again; the job resumes after its last committed
+    batch. Returns how many were queued."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.MEMBER_IMPORT_GRACE)
+    ids = list(
+        RelationshipEnding.objects.filter(
+            status__in=[BulkStatus.QUEUED, BulkStatus.RUNNING], updated_at__lt=stale
+        ).values_list("pk", flat=True)
+    )
+    RelationshipEnding.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    for ending_id in ids:
+        jobs.enqueue_relationships_end_all(ending_id)
+    return len(ids)

@@ -26,3 +26,8 @@ def member_imports_sweep() -> int:
 
 def relationships_end_all_run(ending_id: int) -> str:
     return relationships_end_all.relationships_end_run(ending_id=ending_id)
+
+
+def relationships_end_all_sweep() -> int:
+    """Run every minute by the schedule made in migration programs 0016."""
+    return relationships_end_all.relationships_end_sweep()

@@ -4,7 +4,10 @@ pair told); the job, retried or crashed half-way, ends and tells each pair once.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from notifications.models import EmailLog
 from programs import relationships_end_all as rea
@@ -136,3 +139,18 @@ def test_large_runs_go_to_the_job_which_resumes_after_a_crash(admin, pairs, monk
     assert ended_emails() - before == 8
     assert AuditEntry.objects.filter(action=AuditAction.RELATIONSHIPS_END_ALL, count=4).count() == 1
     assert RelationshipEnding.objects.get(pk=ending.pk).finished_at is not None
+
+
+def test_the_sweeper_queues_again_a_stale_ending(admin, pairs):
+    stale = rea.relationships_end_prepare(actor=admin, search="Mentor0")
+    RelationshipEnding.objects.filter(pk=stale.pk).update(
+        status=BulkStatus.RUNNING, updated_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    fresh = rea.relationships_end_prepare(actor=admin, search="Mentor1")
+    RelationshipEnding.objects.filter(pk=fresh.pk).update(status=BulkStatus.RUNNING)
+    # Jobs run in-process in the tests (Q_CLUSTER sync): the sweep runs the stale one now.
+    assert rea.relationships_end_sweep() == 1
+    stale.refresh_from_db()
+    assert (stale.status, stale.ended) == (BulkStatus.DONE, 1)
+    assert RelationshipEnding.objects.get(pk=fresh.pk).done == 0  # within its grace
+    assert rea.relationships_end_sweep() == 0
