@@ -21,7 +21,7 @@ def apply_file(admin, emails: list[str]) -> int:
     check, deactivation = member_deactivation.member_deactivation_prepare(
         actor=admin, file_name="f.csv", content=content, active=False
     )
-    assert check.is_clean
+    assert check.is_clean and deactivation is not None
     return member_deactivation.members_set_active_many(actor=admin, deactivation=deactivation)
 
 
@@ -43,7 +43,7 @@ async def test_listed_sockets_close_and_admins_hear_one_event(admin, mentor, men
         }
         await ws.disconnect()
     assert await sockets[2].receive_nothing(timeout=0.5)
-    events = {}
+    events: dict[str, dict] = {}
     for _ in range(3):
         event = await receive(admin_ws)
         events.setdefault(event["event"], event["data"])
