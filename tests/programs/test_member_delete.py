@@ -149,3 +149,10 @@ def test_a_deleted_member_cannot_sign_in(admin, mentee, client, org):
     assert not response.wsgi_request.user.is_authenticated
     # The address is free again: the person may be invited anew one day.
     assert not User.objects.filter(email__iexact="charlotte@mentor.test").exists()
+
+
+def test_a_deleted_member_is_nobody_to_pick(admin, mentee, org):
+    member_delete_permanently(actor=admin, member=mentee, confirmation="Mentor Canada")
+    picked = selectors.member_lookup(organisation_id=org.pk, text="")
+    assert mentee.pk not in [person.pk for person in picked]
+    assert admin.pk in [person.pk for person in picked]
