@@ -73,22 +73,21 @@ class DeactivationCheck:
         return [row for row in self.rows if row.notice]
 
 
-def _read(content: bytes) -> tuple[list[str], list[tuple[int, str]]]:
-    """The file's rows (line, address): raises FileProblem for a file that is not a
-    one-column list of addresses."""
+def _read(content: bytes) -> tuple[set[int], list[tuple[int, str]]]:
+    """The file's rows (line, address) and the lines with more than one filled cell;
+    raises FileProblem for a file that is not a one-column list of addresses."""
     header, rows = file_read(content)
     named = [cell for cell in header if cell.strip()]
     if len(named) != 1 or plain(named[0]) not in HEADERS:
         raise FileProblem(_("The first line must be one column headed “email” or “courriel”."))
     column = header.index(named[0])
-    problems = []
+    crowded = set()
     addresses = []
     for line, cells in rows:
-        extra = [cell for index, cell in enumerate(cells) if index != column and cell.strip()]
-        if extra:
-            problems.append(line)
+        if any(cell.strip() for index, cell in enumerate(cells) if index != column):
+            crowded.add(line)
         addresses.append((line, cells[column].strip() if column < len(cells) else ""))
-    return [str(line) for line in problems], addresses
+    return crowded, addresses
 
 
 def deactivation_check(
@@ -99,7 +98,7 @@ def deactivation_check(
     already in the wanted state are notices. Writes nothing."""
     check = DeactivationCheck()
     try:
-        extra_lines, addresses = _read(content)
+        crowded, addresses = _read(content)
     except FileProblem as problem:
         check.problems.append(str(problem.message))
         return check
@@ -107,7 +106,7 @@ def deactivation_check(
     for line, email in addresses:
         row = DeactivationRow(line=line, email=email)
         check.rows.append(row)
-        if str(line) in extra_lines:
+        if line in crowded:
             row.error = _("This row has more than one column: only addresses are expected.")
             continue
         try:

@@ -224,3 +224,15 @@ def test_the_sample_file_is_accepted_as_it_is(admin):
         # Its example addresses belong to nobody here: only that row error, no file error.
         assert not check.problems
         assert {row.error for row in check.rows} == {"No member of this program has this address."}
+
+
+def test_a_row_with_a_second_value_is_an_error(admin, mentor, mentee):
+    before = state(admin.organisation)
+    check, deactivation = prepare(
+        admin, rows_bytes(["email;", "anna@mentor.test;Anna", mentee.email])
+    )
+    assert deactivation is None
+    assert [(row.line, "more than one column" in row.error) for row in check.bad_rows] == [
+        (2, True)
+    ]
+    assert state(admin.organisation) == before
