@@ -45,3 +45,6 @@ class NotificationsConfig(AppConfig):
         events.members_invited.connect(
             receivers.members_invited, sender=User, dispatch_uid="notify.invited-many"
         )
+        events.member_deleted.connect(
+            receivers.member_deleted, sender=User, dispatch_uid="notify.member-deleted"
+        )

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from notifications.bell.services import notification_send_translated
+from notifications.models import EmailLog, EmailStatus, Notification
 from notifications.system_messages.services import email_send_system, email_send_system_many
+from programs.member_delete import DELETED_DOMAIN, address_hash
 from programs.models import Relationship, User
 
 
@@ -70,4 +72,22 @@ def member_welcomed(sender: type, user: User, url: str, **kwargs: Any) -> None:
 def members_invited(sender: type, users: list[User], urls: list[str], **kwargs: Any) -> None:
     email_send_system_many(
         key="login_information", recipients=users, values=[{"here": url} for url in urls]
+    )
+
+
+def member_deleted(sender: type, user_id: int, email: str, **kwargs: Any) -> None:
+    """A member deleted permanently (programs.member_delete): their bell lines go; the
+    email log keeps its rows for the program's statistics, with the address as its
+    one-way hash, no name and no bodies; what still waited to be sent never is."""
+    Notification.objects.filter(user_id=user_id).delete()
+    logs = EmailLog.objects.filter(recipient_id=user_id)
+    logs.filter(status__in=[EmailStatus.QUEUED, EmailStatus.DEFERRED]).update(
+        status=EmailStatus.SUPPRESSED
+    )
+    logs.update(
+        to_email=f"{address_hash(email)}@{DELETED_DOMAIN}",
+        to_name="",
+        body_text="",
+        body_html="",
+        attachments=[],
     )

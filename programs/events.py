@@ -8,7 +8,7 @@ from programs import selectors
 from programs.models import User
 from realtime.catalogue import CLOSE_DEACTIVATED
 from realtime.groups import org_admins_group, user_group
-from realtime.publish import command_on_commit, publish_on_commit
+from realtime.publish import command_many_on_commit, command_on_commit, publish_on_commit
 
 # What programs announces to the apps above it (docs/architecture.md): the one sanctioned
 # way up the layers. Each is sent inside the transaction that made the change, so what
@@ -38,6 +38,9 @@ member_welcomed = Signal()
 # The same for many people at once (an import's batch; keywords: users, urls — the lists,
 # in the same order), so the receivers can queue them in a few queries.
 members_invited = Signal()
+# A member is being deleted permanently (programs.member_delete; keywords: user_id, email —
+# the address being erased): each app erases what it keeps of that person.
+member_deleted = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:
@@ -70,6 +73,27 @@ def members_added_on_commit(organisation_id: int, user_ids: list[int]) -> None:
     """New people in the organisation (a sign-up, an administrator's «Ajouter un
     membre»): its administrators' members lists re-read their rows."""
     publish_on_commit(org_admins_group(organisation_id), "members.added", {"ids": list(user_ids)})
+
+
+def members_active_changed_on_commit(
+    organisation_id: int, user_ids: list[int], *, active: bool, ended_on: str | None
+) -> None:
+    """Many members' «Actif» changed together (a deactivation file): one event carrying
+    every id, so each administrator's members list unticks the rows it shows."""
+    if not user_ids:
+        return
+    publish_on_commit(
+        org_admins_group(organisation_id),
+        "members.updated",
+        {"ids": list(user_ids), "active": active, "ended_on": ended_on},
+    )
+
+
+def sessions_end_many_on_commit(user_ids: list[int]) -> None:
+    """Close every open socket of each of these deactivated people, in one batch."""
+    command_many_on_commit(
+        [user_group(user_id) for user_id in user_ids], "sockets.close", {"code": CLOSE_DEACTIVATED}
+    )
 
 
 def sessions_end_on_commit(user_id: int) -> None:

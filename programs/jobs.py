@@ -26,3 +26,12 @@ def enqueue_completion_recalculation(run_id: int) -> None:
 
 def enqueue_member_import(import_id: int) -> None:
     enqueue("member_import_run", import_id, name=f"member-import-{import_id}", group="imports")
+
+
+def enqueue_relationships_end_all(ending_id: int) -> None:
+    enqueue(
+        "relationships_end_all_run",
+        ending_id,
+        name=f"relationships-end-all-{ending_id}",
+        group="relationships",
+    )

@@ -292,7 +292,10 @@ def member_lookup(
     alphabetically by last name, `limit` of them from `offset`. `role` is one role or
     several separated by commas."""
     qs = people_matching(
-        (User.objects if among is None else among).filter(organisation_id=organisation_id),
+        # A permanently deleted member (programs.member_delete) is nobody to pick.
+        (User.objects if among is None else among).filter(
+            organisation_id=organisation_id, deleted_at__isnull=True
+        ),
         " ".join(text.split()[:5]),  # a type-ahead: five words narrow enough
         organisation_id=organisation_id,
     )

@@ -75,6 +75,12 @@ class MembersAdded(TypedDict):
     ids: list[int]
 
 
+class MembersUpdated(TypedDict):
+    ids: list[int]
+    active: bool
+    ended_on: str | None  # «Date de fin» set on all of them, an ISO date; None: cleared
+
+
 class MemberCompletion(TypedDict):
     figures: list[list[int]]  # [[member id, percent], ...]
 
@@ -340,6 +346,14 @@ CATALOGUE: dict[str, Message] = {
             MemberUpdated,
             "A member was activated or deactivated (the «Actif» checkbox), with the end "
             "date («Date de fin») that set or cleared.",
+        ),
+        Message(
+            "members.updated",
+            "event",
+            ORG_ADMINS,
+            MembersUpdated,
+            "Many members deactivated or reactivated at once («Désactiver les membres» from "
+            "a CSV file): one event with every id, their new «Actif» state and end date.",
         ),
         Message(
             "members.added",

@@ -9,8 +9,9 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from programs.events import relationship_ended
-        from programs.models import Relationship
+        from programs.events import member_deleted, relationship_ended
+        from programs.models import Relationship, User
+        from scheduling.models import Availability, CalendarFeed
         from scheduling.services import meetings_cancel_upcoming
 
         def cancel_upcoming(sender: type, relationship: Relationship, **kwargs: object) -> None:
@@ -20,3 +21,11 @@ class SchedulingConfig(AppConfig):
         relationship_ended.connect(
             cancel_upcoming, sender=Relationship, weak=False, dispatch_uid="scheduling.cancel"
         )
+
+        def erase(sender: type, user_id: int, **kwargs: object) -> None:
+            # A deleted member's weekly windows and calendar address go; the meetings
+            # they attended stay in the program's history.
+            Availability.objects.filter(user_id=user_id).delete()
+            CalendarFeed.objects.filter(user_id=user_id).delete()
+
+        member_deleted.connect(erase, sender=User, weak=False, dispatch_uid="scheduling.erase")

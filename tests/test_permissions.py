@@ -15,9 +15,12 @@ from notifications.release_notes import services as release_notes
 from notifications.system_messages import services as system_messages
 from programs import (
     invitations,
+    member_deactivation,
+    member_delete,
     organisations,
     profile_fields,
     profile_services,
+    relationships_end_all,
     saved_filters,
     services,
 )
@@ -25,10 +28,12 @@ from programs.errors import DomainError
 from programs.models import (
     AuditEntry,
     InvitationLink,
+    MemberDeactivation,
     MemberGroup,
     ProfileField,
     ProfileFieldValue,
     Relationship,
+    RelationshipEnding,
     RelationshipStatus,
     SavedMemberFilter,
     User,
@@ -57,6 +62,14 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     saved = SavedMemberFilter.objects.create(
         owner=owner.earliest("pk"), organisation_id=relationship.organisation_id, name="S"
     )
+    deactivation = MemberDeactivation.objects.create(
+        organisation_id=relationship.organisation_id, member_ids=[mentor.pk]
+    )
+    ending = RelationshipEnding.objects.create(
+        organisation_id=relationship.organisation_id,
+        relationship_ids=[relationship.pk],
+        total=1,
+    )
     field_data = profile_fields.FieldData(
         name_en="G", kind="text", for_mentors=True, for_mentees=True
     )
@@ -72,6 +85,13 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("resend login", lambda a: services.member_login_information_resend(actor=a, member=mentor)),
         ("change role", lambda a: services.member_change_role(actor=a, member=mentor, role="mentee")),
         ("end", lambda a: services.relationship_end(actor=a, relationship=relationship)),
+        ("deactivate from a file", lambda a: member_deactivation.members_set_active_many(
+            actor=a, deactivation=deactivation,
+        )),
+        ("end all", lambda a: relationships_end_all.relationships_end_confirm(actor=a, ending=ending)),
+        ("delete permanently", lambda a: member_delete.member_delete_permanently(
+            actor=a, member=mentor, confirmation=relationship.organisation.name_en,
+        )),
         ("group members", lambda a: services.group_set_members(actor=a, group=group, member_ids=[])),
         ("community send", lambda a: community.community_message_send(actor=a, message=message)),
         ("community delete", lambda a: community.community_message_delete(actor=a, message=message)),

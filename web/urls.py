@@ -5,6 +5,7 @@ from django.urls import path
 from web.views import (
     audit,
     auth,
+    cohort,
     community,
     conversation,
     email_log,
@@ -395,4 +396,45 @@ urlpatterns += [
     ),
     path("relationships/<int:relationship_id>/notes/", workspace.note_save, name="workspace_notes"),
     path("manage/agreement/", workspace.agreement_template, name="agreement_template"),
+]
+
+# Closing a cohort: «Désactiver les membres» from a file, «Terminer toutes les relations»,
+# «Supprimer un membre définitivement» (web/views/cohort.py).
+urlpatterns += [
+    path("manage/members/deactivate/", cohort.member_deactivate, name="member_deactivate"),
+    path(
+        "manage/members/deactivate/sample.csv",
+        cohort.member_deactivate_sample,
+        name="member_deactivate_sample",
+    ),
+    path(
+        "manage/members/deactivate/<int:deactivation_id>/",
+        cohort.member_deactivate_detail,
+        name="member_deactivate_detail",
+    ),
+    path(
+        "manage/members/deactivate/<int:deactivation_id>/confirm/",
+        cohort.member_deactivate_confirm,
+        name="member_deactivate_confirm",
+    ),
+    path(
+        "manage/members/<int:member_id>/delete/",
+        cohort.member_delete_view,
+        name="member_delete",
+    ),
+    path(
+        "manage/relationships/end-all/",
+        cohort.relationships_end_prepare,
+        name="relationships_end_prepare",
+    ),
+    path(
+        "manage/relationships/end-all/<int:ending_id>/",
+        cohort.relationships_end_detail,
+        name="relationships_end_detail",
+    ),
+    path(
+        "manage/relationships/end-all/<int:ending_id>/confirm/",
+        cohort.relationships_end_confirm,
+        name="relationships_end_confirm",
+    ),
 ]

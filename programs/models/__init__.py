@@ -15,10 +15,13 @@ from __future__ import annotations
 from programs.models.audit import AuditEntry
 from programs.models.jobs import (
     UNFINISHED_RECALCULATION,
+    BulkStatus,
     CompletionRecalculation,
     ImportStatus,
+    MemberDeactivation,
     MemberImport,
     RecalculationStatus,
+    RelationshipEnding,
 )
 from programs.models.organisations import (
     TIME_ZONE_CHOICES,
@@ -44,6 +47,7 @@ __all__ = [
     "TIME_ZONE_CHOICES",
     "UNFINISHED_RECALCULATION",
     "AuditEntry",
+    "BulkStatus",
     "CompletionRecalculation",
     "FieldKind",
     "ImportStatus",
@@ -51,12 +55,14 @@ __all__ = [
     "Language",
     "ListTotal",
     "MemberGroup",
+    "MemberDeactivation",
     "MemberImport",
     "Organisation",
     "ProfileField",
     "ProfileFieldValue",
     "RecalculationStatus",
     "Relationship",
+    "RelationshipEnding",
     "RelationshipStatus",
     "Role",
     "SavedMemberFilter",

@@ -102,3 +102,77 @@ class MemberImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name or f"import {self.pk}"
+
+
+class BulkStatus(models.TextChoices):
+    VALIDATED = "validated", _("Checked")
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class MemberDeactivation(models.Model):
+    """«Désactiver les membres» (F9): a checked CSV file of addresses waiting for the
+    administrator's confirmation (programs.member_deactivation). `member_ids` and `emails`
+    are exactly what the preview showed; confirming moves `status` from validated to done
+    with one conditional UPDATE, so a second confirmation changes nothing."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="member_deactivations"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255, blank=True)
+    # False: deactivate the listed members; True: reactivate them.
+    active = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=BulkStatus.choices, default=BulkStatus.VALIDATED
+    )
+    member_ids = models.JSONField(default=list)
+    emails = models.JSONField(default=list)
+    # Rows already in the wanted state (a notice on the preview, nothing to do).
+    unchanged = models.JSONField(default=list)
+    applied = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member deactivation")
+
+    def __str__(self) -> str:
+        return self.file_name or f"deactivation {self.pk}"
+
+
+class RelationshipEnding(models.Model):
+    """«Terminer toutes les relations»: the matched relationships previewed (all, or the
+    relationships page's search), then ended by a background job in batches
+    (programs.relationships_end_all). `relationship_ids` is the preview; `done` the job's
+    cursor in it, committed with each batch, so a retried job never ends or tells twice."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="relationship_endings"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    search = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=BulkStatus.choices, default=BulkStatus.VALIDATED
+    )
+    relationship_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    ended = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=100, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("end of all relationships")
+
+    def __str__(self) -> str:
+        return f"relationship ending {self.pk} ({self.status} {self.done}/{self.total})"

@@ -208,6 +208,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, db_default=False, editable=False
     )
 
+    # «Supprimer un membre définitivement» (programs.member_delete): the row stays so the
+    # program's history (relationships, meetings, reports) keeps counting the person, but
+    # everything that identified them is erased and they show as «Membre supprimé».
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -258,6 +263,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted member"))
         return f"{self.first_name} {self.last_name}".strip()
 
     @property

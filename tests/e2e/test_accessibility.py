@@ -267,6 +267,9 @@ class AccessibilityCrawlTest(BrowserTestCase):
             (MENTEES[0][2], "fr-CA", ["/profile/"]),
             (STAFF_EMAIL, "en-CA", ["/staff/release-notes/new/", "/staff/organisations/new/"]),
             (ADMINS[1][2], "en-CA", ["/manage/settings/", "/manage/administrators/"]),
+            # Cohort tools: the deactivation file's form (its preview, the end of every
+            # relationship and the deletion page: tests/e2e/test_member_deactivation.py).
+            (ADMINS[0][2], "fr-CA", ["/manage/members/deactivate/"]),
         ]
         for email, locale, paths in forms:
             page = new_page(browser, locale=locale)

@@ -84,6 +84,12 @@ const handlers = {
       ended.textContent = data.ended_on ? dayLabel(data.ended_on) : "";
     }
   },
+  "members.updated": (data) => {
+    // A deactivation file: every listed row's «Actif» and «Date de fin» at once.
+    for (const id of data.ids) {
+      handlers["member.updated"]({ id, active: data.active, ended_on: data.ended_on });
+    }
+  },
   "members.added": (data) => {
     // New rows belong wherever the list's order and filters put them: re-read the rows.
     if (!document.querySelector('[data-live-table="members"]')) return;
