@@ -18,6 +18,7 @@ from web.views import (
     organisation,
     profiles,
     staff,
+    statistics,
     system_messages,
     workspace,
 )
@@ -269,6 +270,7 @@ urlpatterns = [
         name="community_message_delete",
     ),
     path("manage/email-log/", email_log.email_log, name="email_log"),
+    path("manage/statistics/", statistics.statistics, name="statistics"),
     path(
         "manage/email-log/download/",
         email_log.email_log_download,
