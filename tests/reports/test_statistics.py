@@ -33,12 +33,11 @@ def member(org: Organisation, role: str, joined: dt.datetime, **extra: object) -
     return person
 
 
+LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=TORONTO)
+
+
 def pair(
-    org: Organisation,
-    started: dt.datetime | None,
-    ended: dt.datetime | None = None,
-    *,
-    joined: dt.datetime = at(2020, 1, 1),
+    org: Organisation, started: dt.datetime | None, ended: dt.datetime | None = None
 ) -> Relationship:
     if started is None:
         status = RelationshipStatus.REQUESTED
@@ -46,8 +45,8 @@ def pair(
         status = RelationshipStatus.COMPLETED if ended else RelationshipStatus.MATCHED
     return Relationship.objects.create(
         organisation=org,
-        mentor=member(org, Role.MENTOR, joined),
-        mentee=member(org, Role.MENTEE, joined),
+        mentor=member(org, Role.MENTOR, LONG_AGO),
+        mentee=member(org, Role.MENTEE, LONG_AGO),
         status=status,
         started_at=started,
         ended_at=ended,
@@ -81,9 +80,7 @@ def meeting(
     )
 
 
-def email(
-    person: User, status: str, sent: dt.datetime | None, *, opened: bool = False
-) -> EmailLog:
+def email(person: User, status: str, sent: dt.datetime | None, *, opened: bool = False) -> EmailLog:
     return EmailLog.objects.create(
         organisation_id=person.organisation_id,
         recipient=person,
