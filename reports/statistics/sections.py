@@ -149,7 +149,7 @@ def meetings(sources: Sources, months: list[Month]) -> list[Series]:
 
 @section(
     key="meeting_hours",
-    title=_("Hours of mentoring"),
+    title=_("Mentoring hours"),
     description=_("The length of the meetings held during each month, in hours."),
 )
 def meeting_hours(sources: Sources, months: list[Month]) -> list[Series]:

@@ -100,7 +100,7 @@ def chart(result: ProgramStatistics, key: str) -> dict[str, list]:
     return {series.label: series.values for series in found.series}
 
 
-def by_month(result: ProgramStatistics, values: list) -> dict[tuple[int, int], object]:
+def by_month(result: ProgramStatistics, values: list) -> dict[tuple[int, int], float]:
     return {(m.year, m.month): v for m, v in zip(result.months, values, strict=True)}
 
 

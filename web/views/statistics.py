@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats
 
-from programs.models import Organisation
 from reports.statistics import ProgramStatistics, program_statistics
 from web.access import admin_required
 from web.forms.statistics import StatisticsPeriodForm
@@ -55,7 +54,8 @@ def statistics(request: MemberRequest) -> HttpResponse:
         for error in form.errors["period"]:
             shown.add_error("period", error)
         form = shown
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    # The user's own organisation, cached on it: the page's header reads it again.
+    organisation = request.user.organisation
     result = program_statistics(organisation=organisation, period=period)
     # Month names in the viewer's language (the active one), formatted by Django.
     labels = [formats.date_format(m.first_day, "YEAR_MONTH_FORMAT") for m in result.months]
