@@ -31,25 +31,24 @@ class Series:
     kind: Kind = Kind.BAR
 
 
+Build = Callable[[Sources, list[Month]], list[Series]]
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
     title: Promise
     description: Promise
-    build: Callable[[Sources, list[Month]], list[Series]]
+    build: Build
 
 
 SECTIONS: list[Section] = []
 
 
-def section(
-    *, key: str, title: Promise, description: Promise
-) -> Callable[[Callable[[Sources, list[Month]], list[Series]]], Callable[..., list[Series]]]:
+def section(*, key: str, title: Promise, description: Promise) -> Callable[[Build], Build]:
     """Register a chart section (the page shows them in this order)."""
 
-    def register(
-        build: Callable[[Sources, list[Month]], list[Series]],
-    ) -> Callable[[Sources, list[Month]], list[Series]]:
+    def register(build: Build) -> Build:
         assert all(s.key != key for s in SECTIONS), f"section {key} registered twice"
         SECTIONS.append(Section(key=key, title=title, description=description, build=build))
         return build

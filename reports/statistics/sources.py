@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DurationField, F, Q, Sum
@@ -44,8 +46,10 @@ Counts = dict[Month, int]
 
 class Sources:
     """The figures of one organisation, each read on first use. `window_start` bounds the
-    queries that only need the months shown (meetings, emails); the running totals read
-    every month since the beginning (a few hundred rows at most: one per month)."""
+    queries that only need the months shown (meetings, emails): program_statistics sets it
+    once the months are known (the program's start, for «since the program started», is
+    read from the running totals' own rows). The running totals read every month since
+    the beginning (one row per month and role: a few hundred at most)."""
 
     def __init__(self, *, organisation: Organisation, zone: ZoneInfo, now: dt.datetime) -> None:
         self.organisation = organisation
@@ -91,9 +95,9 @@ class Sources:
         )
         return self._by_role(rows)
 
-    def _by_role(self, rows: object) -> dict[str, Counts]:
+    def _by_role(self, rows: Iterable[dict[str, Any]]) -> dict[str, Counts]:
         counts: dict[str, Counts] = {role: defaultdict(int) for role in PARTICIPANT_ROLES}
-        for row in rows:  # type: ignore[attr-defined]
+        for row in rows:
             counts[row["role"]][self._month(row["month"])] += row["n"]
         return counts
 
