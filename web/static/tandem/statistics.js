@@ -40,6 +40,11 @@ function draw(canvas, chart) {
 }
 
 if (window.Chart) {
+  // The page's own text colour and font (Chart.js's default grey is smaller and paler).
+  const style = getComputedStyle(document.body);
+  window.Chart.defaults.color = style.color;
+  window.Chart.defaults.font.family = style.fontFamily;
+  window.Chart.defaults.font.size = 13;
   for (const chart of data.charts || []) {
     const canvas = document.querySelector(`canvas[data-chart="${chart.key}"]`);
     if (canvas) canvas.dataset.drawn = draw(canvas, chart) ? "true" : "false";
