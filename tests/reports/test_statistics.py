@@ -196,15 +196,19 @@ def test_emails_delivered_opened_bounced(org, other_org):
     email(person, EmailStatus.SENT, at(2026, 3, 4))
     email(person, EmailStatus.QUEUED, None)  # never sent: its queueing month (March)
     email(person, EmailStatus.DELIVERED, at(2025, 3, 20))  # before the period
+    # Queued on the last evening before the period, sent in its first month: counted there.
+    late = email(person, EmailStatus.DELIVERED, at(2025, 4, 1, 0, 10))
+    EmailLog.objects.filter(pk=late.pk).update(created_at=at(2025, 3, 31, 23, 50))
     email(member(other_org, Role.MENTEE, at(2025, 1, 1)), EmailStatus.BOUNCED, at(2026, 3, 3))
 
     result = stats(org)
     figures = {k: by_month(result, v) for k, v in chart(result, "emails").items()}
     assert figures["Emails delivered"][(2026, 2)] == 1
+    assert figures["Emails delivered"][(2025, 4)] == 1
     assert figures["Emails delivered"][(2026, 3)] == 2
     assert figures["Emails opened"][(2026, 3)] == 2
     assert figures["Emails bounced"][(2026, 3)] == 1
-    assert sum(figures["Emails delivered"].values()) == 3
+    assert sum(figures["Emails delivered"].values()) == 4
     assert sum(figures["Emails bounced"].values()) == 1
 
 
