@@ -90,7 +90,13 @@ def test_the_period_selector(admin_client):
     assert '<option value="12" selected>' in html
 
 
-@pytest.mark.parametrize("bad", ["13", "", "all'", "<b>"])
+def test_no_period_is_the_default_without_a_complaint(admin_client):
+    for query in ({}, {"period": ""}, {"other": "1"}):
+        html = admin_client.get(URL, query).content.decode()
+        assert 'role="alert"' not in html and len(table(html, "members")) - 1 == 12
+
+
+@pytest.mark.parametrize("bad", ["13", "0", "all'", "<b>", "12 "])
 def test_a_bad_period_says_so_and_keeps_the_default(admin_client, bad):
     response = admin_client.get(URL, {"period": bad}, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()

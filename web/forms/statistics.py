@@ -13,6 +13,8 @@ class StatisticsPeriodForm(forms.Form):
         label=gettext_lazy("Period"),
         choices=[(period.value, label) for period, label in PERIOD_LABELS.items()],
         initial=DEFAULT_PERIOD.value,
+        # No period (a bare link, another parameter): the default, without a complaint.
+        required=False,
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Choose one of the periods offered: %(value)s is not one of them."
@@ -22,6 +24,6 @@ class StatisticsPeriodForm(forms.Form):
 
     def chosen(self) -> Period:
         """The valid period, or the default when the form was not sent or is invalid."""
-        if self.is_bound and self.is_valid():
+        if self.is_bound and self.is_valid() and self.cleaned_data["period"]:
             return Period(self.cleaned_data["period"])
         return DEFAULT_PERIOD
