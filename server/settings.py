@@ -343,7 +343,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 _NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     (f"vendor/{name}", _NODE_MODULES / name / "dist")
-    for name in ("tom-select", "quill")
+    for name in ("tom-select", "quill", "chart.js")
     if (_NODE_MODULES / name / "dist").is_dir()
 ]
 # Uploaded files (community-message attachments): private, never served as /media/.

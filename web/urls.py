@@ -20,6 +20,7 @@ from web.views import (
     organisation,
     profiles,
     staff,
+    statistics,
     system_messages,
     workspace,
 )
@@ -282,6 +283,7 @@ urlpatterns = [
         name="community_message_delete",
     ),
     path("manage/email-log/", email_log.email_log, name="email_log"),
+    path("manage/statistics/", statistics.statistics, name="statistics"),
     path(
         "manage/email-log/download/",
         email_log.email_log_download,

@@ -284,7 +284,7 @@ class AccessibilityCrawlTest(BrowserTestCase):
         reached = {key[0] for key in map(page_key, pages) if key}
         for name in ("workspace", "conversation", "conversations_admin", "phone_calls_admin",
                      "agreement_template", "relationship_dashboard", "conversation_admin",
-                     "relationship_notes"):  # fmt: skip
+                     "relationship_notes", "statistics"):  # fmt: skip
             assert name in reached, (name, sorted(reached))
         assert not violations, f"{len(violations)} axe-core violations:\n" + "\n".join(violations)
 
