@@ -535,8 +535,10 @@ def build(name: str, sizes: list[str]) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
         )  # fmt: skip
-    for statement in install_sql():
-        cursor.execute(statement)
+    # LOCK TABLE needs a transaction block: Django's connection is in autocommit mode.
+    with raw.transaction():
+        for statement in install_sql():
+            cursor.execute(statement)
     cursor.execute("CREATE TABLE bench_pages_built (sizes text)")
     cursor.execute("INSERT INTO bench_pages_built VALUES (%s)", (",".join(sizes),))
     raw.commit()
