@@ -214,6 +214,7 @@ def survey_reminders_send(*, actor: User, survey: Survey) -> int:
     """Remind those who have not answered an open survey — once a day at most each, so a
     second click the same day sends nothing. Audited; returns how many were reminded."""
     require_org_admin(actor, organisation_id=survey.organisation_id)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != SurveyStatus.SENT:
         raise DomainError(_("Only a sent survey that is still open can be reminded."))
     today = timezone.localdate()
