@@ -27,7 +27,10 @@ def test_ending_a_relationship_asks_both_people_once_in_their_language(
 ):
     services.relationship_end(actor=admin, relationship=relationship)
     requests = EvaluationRequest.objects.filter(relationship=relationship).order_by("role")
-    assert [(r.respondent, r.role) for r in requests] == [(mentee, Role.MENTEE), (mentor, Role.MENTOR)]
+    assert [(r.respondent, r.role) for r in requests] == [
+        (mentee, Role.MENTEE),
+        (mentor, Role.MENTOR),
+    ]
     sent = emails("evaluation_request")
     assert [(e.to_email, e.language) for e in sent] == [
         ("anna@mentor.test", "en"),
@@ -60,7 +63,10 @@ def test_no_questions_no_request(admin, relationship):
 
 def test_only_the_roles_with_questions_are_asked(admin, mentee, relationship):
     evaluation.evaluation_question_save(
-        actor=admin, data=QuestionData(text_en="Q", kind="text"), for_mentors=False, for_mentees=True
+        actor=admin,
+        data=QuestionData(text_en="Q", kind="text"),
+        for_mentors=False,
+        for_mentees=True,
     )
     assert evaluation.evaluation_request(actor=admin, relationship=relationship) == 1
     assert [r.respondent for r in EvaluationRequest.objects.all()] == [mentee]
@@ -130,19 +136,25 @@ def test_questions_are_audited_reordered_and_protected(admin, outsider, evaluati
     assert AuditEntry.objects.filter(action=AuditAction.EVALUATION_QUESTION_CREATE).count() == 3
     evaluation.evaluation_question_move(actor=admin, question=choice, direction="up")
     order = list(
-        EvaluationRequest._meta.apps.get_model("feedback", "EvaluationQuestion")
-        .objects.values_list("pk", flat=True)
+        EvaluationRequest._meta.apps.get_model(
+            "feedback", "EvaluationQuestion"
+        ).objects.values_list("pk", flat=True)
     )
     assert order == [rating.pk, choice.pk, text.pk]
     with pytest.raises(DomainError) as error:
         evaluation.evaluation_question_save(
-            actor=outsider, data=QuestionData(text_en="Mine", kind="text"), for_mentors=True,
-            for_mentees=True, question=rating,
+            actor=outsider,
+            data=QuestionData(text_en="Mine", kind="text"),
+            for_mentors=True,
+            for_mentees=True,
+            question=rating,
         )
     assert error.value.code == "not_found"
     with pytest.raises(DomainError, match="at least one role"):
         evaluation.evaluation_question_save(
-            actor=admin, data=QuestionData(text_en="Nobody", kind="text"), for_mentors=False,
+            actor=admin,
+            data=QuestionData(text_en="Nobody", kind="text"),
+            for_mentors=False,
             for_mentees=False,
         )
     evaluation.evaluation_question_delete(actor=admin, question=text)

@@ -19,7 +19,16 @@ from programs.errors import DomainError
 
 def q(pk: int, kind: str, *, required: bool = False, options=()) -> SurveyQuestion:
     question = SurveyQuestion(pk=pk, text_en=f"Question {pk}", text_fr=f"Question {pk} (fr)")
-    question_apply(question, QuestionData(text_en=question.text_en, text_fr=question.text_fr, kind=kind, options=options, required=required))
+    question_apply(
+        question,
+        QuestionData(
+            text_en=question.text_en,
+            text_fr=question.text_fr,
+            kind=kind,
+            options=options,
+            required=required,
+        ),
+    )
     return question
 
 
@@ -78,7 +87,10 @@ def test_two_options_of_a_single_choice_are_refused():
         (QuestionData(text_en=" ", kind="text"), "English text"),
         (QuestionData(text_en="Q", kind="essay"), "Unknown question type"),
         (QuestionData(text_en="Q", kind="single", options=[("Only", "")]), "at least two"),
-        (QuestionData(text_en="Q", kind="multiple", options=[("A", ""), ("a ", "")]), "same English"),
+        (
+            QuestionData(text_en="Q", kind="multiple", options=[("A", ""), ("a ", "")]),
+            "same English",
+        ),
         (QuestionData(text_en="Q", kind="rating", options=[("A", ""), ("B", "")]), "Only single"),
         (QuestionData(text_en="Q" * 301, kind="text"), "300 characters"),
     ],
@@ -91,7 +103,9 @@ def test_questions_that_cannot_be_asked_are_refused(data, message):
 def test_renaming_an_option_keeps_its_id_so_answers_survive():
     question = q(5, "single", options=[("Yes", ""), ("No", "")])
     before = ids(question)
-    question_apply(question, QuestionData(text_en="Q", kind="single", options=[("Yes!", "Oui"), ("No", "Non")]))
+    question_apply(
+        question, QuestionData(text_en="Q", kind="single", options=[("Yes!", "Oui"), ("No", "Non")])
+    )
     assert ids(question) == before
     assert question.options[0]["en"] == "Yes!"
 

@@ -16,7 +16,7 @@ from programs.errors import DomainError
 from programs.models import AuditEntry, Role
 from realtime.testing import capture_events
 from tests.conftest import make_member
-from tests.feedback.conftest import make_survey
+from tests.feedback_data import make_survey
 
 
 @pytest.fixture
@@ -66,7 +66,9 @@ def test_each_audience_gets_its_people_each_emailed_once(
     assert AuditEntry.objects.get(action=AuditAction.SURVEY_SEND).count == len(expected)
 
 
-def test_the_invitation_is_in_each_persons_language(admin, people, django_capture_on_commit_callbacks):
+def test_the_invitation_is_in_each_persons_language(
+    admin, people, django_capture_on_commit_callbacks
+):
     survey, _questions = make_survey(admin, audience=Audience.MENTEES)
     send(admin, survey, django_capture_on_commit_callbacks)
     by_person = {e.to_email: e for e in EmailLog.objects.filter(message_key="survey_invitation")}
@@ -107,7 +109,9 @@ def test_answering_once_live_count_reminders_and_closing(
     meetings = multiple.options[0]["id"]
     with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
         surveys.survey_answer(
-            actor=mentor, recipient=mine, answers={str(rating.pk): "5", str(multiple.pk): [meetings]}
+            actor=mentor,
+            recipient=mine,
+            answers={str(rating.pk): "5", str(multiple.pk): [meetings]},
         )
     assert sent == [
         (
@@ -140,7 +144,9 @@ def test_answering_once_live_count_reminders_and_closing(
     with pytest.raises(DomainError):
         surveys.survey_reminders_send(actor=admin, survey=survey)
     assert {e.action for e in AuditEntry.objects.all()} >= {
-        AuditAction.SURVEY_EDIT, AuditAction.SURVEY_SEND, AuditAction.SURVEY_REMINDER,
+        AuditAction.SURVEY_EDIT,
+        AuditAction.SURVEY_SEND,
+        AuditAction.SURVEY_REMINDER,
         AuditAction.SURVEY_CLOSE,
     }
 

@@ -171,4 +171,5 @@ def evaluation_answer(request: MemberRequest, request_id: int) -> HttpResponse:
             "error": error,
             "closed": False,
         },
+        status=400 if error else 200,
     )

@@ -1,3 +1,6 @@
+"""The program evaluation and survey fixtures (a plugin of tests/conftest.py, so the web
+tests use them too)."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +20,9 @@ def evaluation_questions(admin: User) -> list[EvaluationQuestion]:
         evaluation_question_save(
             actor=admin,
             data=QuestionData(
-                text_en="How useful was it?", text_fr="Quelle utilité?", kind=QuestionKind.RATING,
+                text_en="How useful was it?",
+                text_fr="Quelle utilité?",
+                kind=QuestionKind.RATING,
                 required=True,
             ),
             for_mentors=True,
@@ -25,7 +30,9 @@ def evaluation_questions(admin: User) -> list[EvaluationQuestion]:
         ),
         evaluation_question_save(
             actor=admin,
-            data=QuestionData(text_en="What did you learn?", text_fr="Qu'avez-vous appris?", kind="text"),
+            data=QuestionData(
+                text_en="What did you learn?", text_fr="Qu'avez-vous appris?", kind="text"
+            ),
             for_mentors=False,
             for_mentees=True,
         ),
@@ -52,7 +59,9 @@ def make_survey(admin: User, **data: object) -> tuple[Survey, list[SurveyQuestio
         survey_question_save(
             actor=admin,
             survey=survey,
-            data=QuestionData(text_en="Rate the program", text_fr="Notez le programme", kind="rating"),
+            data=QuestionData(
+                text_en="Rate the program", text_fr="Notez le programme", kind="rating"
+            ),
         ),
         survey_question_save(
             actor=admin,
