@@ -175,7 +175,7 @@ def _role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
 
 
-def _batches(queryset: QuerySet[Any], row: Any) -> Iterator[list[list[Any]]]:
+def _batches(queryset: QuerySet[Any], row: Any) -> Iterator[list[Any]]:
     """Rows of `queryset` in id-keyset batches: one query per batch, whatever the size."""
     last = 0
     while True:

@@ -70,9 +70,13 @@ def survey_save(*, actor: User, data: SurveyData, survey: Survey | None = None) 
         raise DomainError(_("Choose who receives the survey."))
     group = None
     if data.audience == Audience.GROUP:
-        group = MemberGroup.objects.filter(
-            organisation_id=organisation_id, pk=data.group_id
-        ).first()
+        group = (
+            None
+            if data.group_id is None
+            else MemberGroup.objects.filter(
+                organisation_id=organisation_id, pk=data.group_id
+            ).first()
+        )
         if group is None:
             raise DomainError(_("Choose one of your groups."))
     survey = _draft(actor, survey) if survey else Survey(organisation_id=organisation_id)

@@ -89,7 +89,7 @@ def test_evaluation_report_rows_and_headers_in_both_languages(
     ]
     assert rows[0][5:] == ["5", "", "Yes"] and rows[1][5:] == ["3", "=1+1 patience", ""]
     assert rows[0][4].startswith(
-        str(EvaluationRequest.objects.get(respondent=mentor).answered_at.date())
+        str(EvaluationRequest.objects.get(respondent=mentor).answered_at.date())  # type: ignore[union-attr]
     )
     header_fr, batches_fr = selectors.evaluation_report(organisation_id=org.pk, language="fr")
     assert header_fr[5:] == [

@@ -158,7 +158,7 @@ def test_outsider_administrator_gets_404_on_every_page(
     draft, (draft_question, _m2, _t2) = make_survey(admin)
     own = EvaluationRequest
     evaluation.evaluation_request(actor=admin, relationship=relationship)
-    request = own.objects.first()
+    request = own.objects.get(respondent__role=Role.MENTOR)
     q = evaluation_questions[0]
     gets = [
         f"/manage/evaluation/questions/{q.pk}/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -127,7 +128,7 @@ class SurveyForm(forms.Form):
         )
 
 
-def answers_posted(post: Any, questions: list[Question]) -> dict[str, list[str]]:
+def answers_posted(post: Any, questions: Sequence[Question]) -> dict[str, list[str]]:
     """The answers a member's form posted: field `q<id>` per question (several values for
     a multiple choice); the service checks them."""
     return {str(q.pk): post.getlist(f"q{q.pk}") for q in questions}

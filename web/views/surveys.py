@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from feedback import selectors, surveys
-from feedback.models import SurveyStatus
+from feedback.models import Survey, SurveyQuestion, SurveyStatus
 from feedback.questions import answer_display
 from notifications.models import Audience
 from programs.errors import DomainError
@@ -97,7 +97,9 @@ def survey_question_edit(
     )
 
 
-def _survey_action(request: MemberRequest, survey_id: int, question_id: int | None = None):  # type: ignore[no-untyped-def]
+def _survey_action(
+    request: MemberRequest, survey_id: int, question_id: int | None = None
+) -> tuple[Survey, SurveyQuestion | None]:
     survey = selectors.survey_get(organisation_id=request.user.organisation_id, survey_id=survey_id)
     question = (
         selectors.survey_question_get(survey=survey, question_id=question_id)
@@ -112,7 +114,8 @@ def _survey_action(request: MemberRequest, survey_id: int, question_id: int | No
 def survey_question_delete(
     request: MemberRequest, survey_id: int, question_id: int
 ) -> HttpResponse:
-    _survey, question = _survey_action(request, survey_id, question_id)
+    survey, _none = _survey_action(request, survey_id)
+    question = selectors.survey_question_get(survey=survey, question_id=question_id)
     try:
         surveys.survey_question_delete(actor=request.user, question=question)
     except DomainError as error:
@@ -123,7 +126,8 @@ def survey_question_delete(
 @admin_required
 @require_POST
 def survey_question_move(request: MemberRequest, survey_id: int, question_id: int) -> HttpResponse:
-    _survey, question = _survey_action(request, survey_id, question_id)
+    survey, _none = _survey_action(request, survey_id)
+    question = selectors.survey_question_get(survey=survey, question_id=question_id)
     try:
         surveys.survey_question_move(
             actor=request.user, question=question, direction=request.POST.get("direction", "")
