@@ -69,8 +69,10 @@ def evaluation_request_own(*, user: User, request_id: int) -> EvaluationRequest:
 
 
 def evaluation_requests_pending(*, user: User) -> QuerySet[EvaluationRequest]:
-    return EvaluationRequest.objects.filter(respondent=user, answered_at__isnull=True).order_by(
-        "-created_at"
+    return (
+        EvaluationRequest.objects.filter(respondent=user, answered_at__isnull=True)
+        .select_related("relationship__mentor", "relationship__mentee")
+        .order_by("-created_at")
     )
 
 

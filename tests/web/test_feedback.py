@@ -195,3 +195,18 @@ def test_members_cannot_open_the_admin_pages(client, mentor):
     client.force_login(mentor)
     for path in ("/manage/evaluation/", "/manage/surveys/", "/manage/surveys/new/"):
         assert client.get(path).status_code == 404
+
+
+def test_the_member_home_lists_what_waits_for_their_answer(
+    client, admin, mentor, relationship, evaluation_questions, sent_survey
+):
+    survey, (rating, _m, _t) = sent_survey
+    evaluation.evaluation_request(actor=admin, relationship=relationship)
+    client.force_login(mentor)
+    home = client.get("/").content.decode()
+    own = EvaluationRequest.objects.get(respondent=mentor)
+    assert f'href="/evaluations/{own.pk}/"' in home
+    assert "Evaluate your relationship with Charlotte Test" in home
+    assert f'href="/surveys/{survey.pk}/"' in home and "Survey: Mid-year survey" in home
+    client.post(f"/surveys/{survey.pk}/", {f"q{rating.pk}": "2"})
+    assert f'href="/surveys/{survey.pk}/"' not in client.get("/").content.decode()
