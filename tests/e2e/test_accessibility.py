@@ -219,9 +219,15 @@ class AccessibilityCrawlTest(BrowserTestCase):
             recipient=SurveyRecipient.objects.get(survey=survey, user=mentor),
             answers={str(q.pk): "3" for q in survey.questions.filter(kind="rating")},
         )
-        feedback_surveys.survey_save(
+        draft = feedback_surveys.survey_save(
             actor=admin, data=feedback_surveys.SurveyData(title_en="Draft")
         )
+        for kind, options in kinds[2:]:
+            feedback_surveys.survey_question_save(
+                actor=admin,
+                survey=draft,
+                data=QuestionData(text_en=f"D {kind}", kind=kind, options=options),
+            )
         # The member's pages are reached from an email or the bell: seeded by hand.
         self.feedback_seeds = {
             mentor.email: [
