@@ -64,7 +64,9 @@ def question_apply(question: Question, data: QuestionData) -> None:
 
 
 def option_label(option: Mapping[str, str], language: str) -> str:
-    return option.get("fr") or option["en"] if language == "fr" else option["en"]
+    if language == "fr":
+        return option.get("fr") or option["en"]
+    return option["en"]
 
 
 def _one_answer(question: Question, raw: Any) -> Any:

@@ -21,6 +21,7 @@ from feedback.models import (
     SurveyRecipient,
 )
 from feedback.questions import QuestionSummary, answer_display, summarise
+from notifications.community.selectors import audience_recipients
 from programs.models import Role, User
 
 REPORT_BATCH = 1000
@@ -126,6 +127,13 @@ def survey_list(*, organisation_id: int) -> QuerySet[Survey]:
 
 def survey_get(*, organisation_id: int, survey_id: int) -> Survey:
     return get_object_or_404(Survey, organisation_id=organisation_id, pk=survey_id)
+
+
+def survey_reach_count(*, survey: Survey) -> int:
+    """How many people a draft's audience reaches now (re-read when it is sent)."""
+    return audience_recipients(
+        organisation_id=survey.organisation_id, audience=survey.audience, group_id=survey.group_id
+    ).count()
 
 
 def survey_question_get(*, survey: Survey, question_id: int) -> SurveyQuestion:

@@ -62,7 +62,7 @@ def survey_edit(request: MemberRequest, survey_id: int | None = None) -> HttpRes
             "form": form,
             "survey": survey,
             "questions": list(survey.questions.all()) if survey else [],
-            "reach": surveys.survey_audience(survey).count() if survey else None,
+            "reach": selectors.survey_reach_count(survey=survey) if survey else None,
         },
     )
 
