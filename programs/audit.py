@@ -54,6 +54,15 @@ class AuditAction(models.TextChoices):
     PROFILE_REMINDER = "profile_reminder.send", _("Profile completion reminder sent")
     CONVERSATION_READ = "conversation.read", _("Conversation read by an administrator")
     NOTES_READ = "notes.read", _("Private notes read by an administrator")
+    EVALUATION_QUESTION_CREATE = "evaluation_question.create", _("Evaluation question added")
+    EVALUATION_QUESTION_EDIT = "evaluation_question.edit", _("Evaluation question changed")
+    EVALUATION_QUESTION_DELETE = "evaluation_question.delete", _("Evaluation question deleted")
+    EVALUATION_REQUEST = "evaluation.request", _("Program evaluation requested")
+    EVALUATION_REMINDER = "evaluation.remind", _("Program evaluation reminder sent")
+    SURVEY_EDIT = "survey.edit", _("Survey written or changed")
+    SURVEY_SEND = "survey.send", _("Survey sent")
+    SURVEY_CLOSE = "survey.close", _("Survey closed")
+    SURVEY_REMINDER = "survey.remind", _("Survey reminder sent")
 
 
 def current_source() -> str:

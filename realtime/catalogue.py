@@ -211,6 +211,12 @@ class SocketsClose(TypedDict):
     code: int
 
 
+class SurveyAnswered(TypedDict):
+    survey_id: int
+    responses: int
+    recipients: int
+
+
 # -- runtime checks --------------------------------------------------------------------
 
 Check = Callable[[Any], bool]
@@ -486,6 +492,14 @@ CATALOGUE: dict[str, Message] = {
             ORG_ADMINS,
             ConversationActivity,
             "A conversation's post count and last activity changed (never its text).",
+        ),
+        Message(
+            "survey.answered",
+            "event",
+            ORG_ADMINS,
+            SurveyAnswered,
+            "A member answered a survey: how many answered of how many (no answers: the "
+            "results page re-reads its summary).",
         ),
         Message(
             "presence.snapshot",

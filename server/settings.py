@@ -335,6 +335,8 @@ DEFAULT_MEMBER_TIME_ZONE = "America/Toronto"
 MEMBER_IMPORT_MAX_BYTES = envint("MEMBER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MEMBER_IMPORT_MAX_ROWS = envint("MEMBER_IMPORT_MAX_ROWS", 20_000)
 MEMBER_IMPORT_GRACE = envint("MEMBER_IMPORT_GRACE", Q_TIMEOUT + 60)
+# The program evaluation's one automatic reminder, this many days after the request.
+EVALUATION_REMINDER_DAYS = envint("EVALUATION_REMINDER_DAYS", 7)
 
 STATIC_URL = "/static/"
 # Where collectstatic writes and WhiteNoise serves from (DEBUG=0).

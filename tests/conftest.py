@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery"
 ORIGIN = "http://127.0.0.1:8000"
 
 # The meeting fixtures (frozen, zones, available, always_available, book).
-pytest_plugins = ["tests.meetings"]
+pytest_plugins = ["tests.meetings", "tests.feedback_data"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,6 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from feedback import evaluation, surveys
+from feedback.models import EvaluationQuestion, Survey, SurveyQuestion
+from feedback.questions import QuestionData
 from notifications.community import services as community
 from notifications.models import Audience, CommunityMessage, ReleaseNote, SystemMessage
 from notifications.release_notes import services as release_notes
@@ -73,7 +76,33 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     field_data = profile_fields.FieldData(
         name_en="G", kind="text", for_mentors=True, for_mentees=True
     )
+    question = EvaluationQuestion.objects.create(
+        organisation_id=relationship.organisation_id, text_en="Q", kind="text"
+    )
+    survey = Survey.objects.create(organisation_id=relationship.organisation_id, title_en="S")
+    survey_question = SurveyQuestion.objects.create(survey=survey, text_en="Q", kind="text")
+    text = QuestionData(text_en="Q2", kind="text")
     return [
+        ("evaluation question", lambda a: evaluation.evaluation_question_save(
+            actor=a, data=text, for_mentors=True, for_mentees=True, question=question,
+        )),
+        ("evaluation question delete", lambda a: evaluation.evaluation_question_delete(
+            actor=a, question=question,
+        )),
+        ("evaluation question move", lambda a: evaluation.evaluation_question_move(
+            actor=a, question=question, direction="up",
+        )),
+        ("evaluation request", lambda a: evaluation.evaluation_request(actor=a, relationship=relationship)),
+        ("survey edit", lambda a: surveys.survey_save(
+            actor=a, data=surveys.SurveyData(title_en="T"), survey=survey,
+        )),
+        ("survey question", lambda a: surveys.survey_question_save(actor=a, survey=survey, data=text)),
+        ("survey question delete", lambda a: surveys.survey_question_delete(
+            actor=a, question=survey_question,
+        )),
+        ("survey send", lambda a: surveys.survey_send(actor=a, survey=survey)),
+        ("survey remind", lambda a: surveys.survey_reminders_send(actor=a, survey=survey)),
+        ("survey close", lambda a: surveys.survey_close(actor=a, survey=survey)),
         ("profile", lambda a: profile_services.profile_update(
             actor=a, member=mentor, builtin={"city": "X"}, custom={field.pk: "x"},
         )),
@@ -148,6 +177,9 @@ def snapshot(org) -> tuple:
         Availability.objects.count(),
         AgreementTemplate.objects.count(),
         list(SavedMemberFilter.objects.values_list("pk", "last_used_at")),
+        list(EvaluationQuestion.objects.values_list("pk", "text_en", "position")),
+        list(Survey.objects.values_list("pk", "title_en", "status")),
+        SurveyQuestion.objects.count(),
     )  # fmt: skip
 
 

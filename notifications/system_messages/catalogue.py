@@ -39,6 +39,7 @@ MEETINGS = "meetings"
 MESSAGES = "messages"
 RELATIONSHIP_END = "relationship_end"
 ACCOUNT = "account"
+SURVEYS = "surveys"
 
 CATEGORIES = {
     GETTING_STARTED: _("Getting started"),
@@ -47,6 +48,7 @@ CATEGORIES = {
     MESSAGES: _("Messages"),
     RELATIONSHIP_END: _("Relationship end"),
     ACCOUNT: _("Account"),
+    SURVEYS: _("Surveys"),
 }
 
 CATALOGUE: tuple[Default, ...] = (
@@ -202,6 +204,30 @@ CATALOGUE: tuple[Default, ...] = (
         "terminée. Merci d'avoir participé au programme de {org_name}.",
     ),
     Default(
+        "evaluation_request",
+        RELATIONSHIP_END,
+        _("Program evaluation request"),
+        ("partner_name", "here"),
+        "Tell us about your mentoring relationship",
+        "Hello {first_name},\n\nPlease take a few minutes to evaluate your mentoring "
+        "relationship with {partner_name} in {org_name}'s program: {here}",
+        "Parlez-nous de votre relation de mentorat",
+        "Bonjour {first_name},\n\nPrenez quelques minutes pour évaluer votre relation de "
+        "mentorat avec {partner_name} dans le programme de {org_name}\xa0: {here}",
+    ),
+    Default(
+        "evaluation_reminder",
+        RELATIONSHIP_END,
+        _("Program evaluation reminder"),
+        ("partner_name", "here"),
+        "Reminder: evaluate your mentoring relationship",
+        "Hello {first_name},\n\nYou have not yet evaluated your mentoring relationship "
+        "with {partner_name}. It takes a few minutes: {here}",
+        "Rappel\xa0: évaluez votre relation de mentorat",
+        "Bonjour {first_name},\n\nVous n'avez pas encore évalué votre relation de mentorat "
+        "avec {partner_name}. Cela prend quelques minutes\xa0: {here}",
+    ),
+    Default(
         "password_reset",
         ACCOUNT,
         _("Password reset"),
@@ -228,6 +254,30 @@ CATALOGUE: tuple[Default, ...] = (
         "Bonjour {first_name},\n\nVotre compte a été verrouillé après trop de tentatives de "
         "connexion échouées. Pour le déverrouiller, ouvrez ce lien\xa0: {here}\n\nSi ce n'était "
         "pas vous, changez votre mot de passe après le déverrouillage.",
+    ),
+    Default(
+        "survey_invitation",
+        SURVEYS,
+        _("Survey invitation"),
+        ("survey_title", "here"),
+        "{org_name} survey: {survey_title}",
+        "Hello {first_name},\n\n{org_name} asks for your opinion in the survey "
+        "«{survey_title}». Answer here: {here}",
+        "Sondage {org_name}\xa0: {survey_title}",
+        "Bonjour {first_name},\n\n{org_name} vous demande votre avis dans le sondage "
+        "«\xa0{survey_title}\xa0». Répondez ici\xa0: {here}",
+    ),
+    Default(
+        "survey_reminder",
+        SURVEYS,
+        _("Survey reminder"),
+        ("survey_title", "here"),
+        "Reminder: {org_name} survey {survey_title}",
+        "Hello {first_name},\n\nYou have not yet answered the survey «{survey_title}». "
+        "Answer here: {here}",
+        "Rappel\xa0: sondage {org_name} {survey_title}",
+        "Bonjour {first_name},\n\nVous n'avez pas encore répondu au sondage "
+        "«\xa0{survey_title}\xa0». Répondez ici\xa0: {here}",
     ),
 )
 

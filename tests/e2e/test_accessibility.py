@@ -26,7 +26,12 @@ from django.db import connections
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Browser, Page, expect
 
+from feedback import evaluation as feedback_evaluation
+from feedback import surveys as feedback_surveys
+from feedback.models import EvaluationQuestion, EvaluationRequest, SurveyRecipient
+from feedback.questions import QuestionData
 from notifications.bell.services import notification_send
+from notifications.models import Audience
 from notifications.release_notes.demo import release_note_demo_load
 from programs import invitations
 from programs.demo import (
@@ -160,6 +165,77 @@ class AccessibilityCrawlTest(BrowserTestCase):
         admin = User.objects.get(email=ADMINS[0][2])
         self.join_path = f"/join/{invitations.invitation_links(actor=admin)[0].token}/"
         self._workspace_load(admin)
+        self._feedback_load(admin)
+
+    def _feedback_load(self, admin: User) -> None:
+        """«Évaluation du programme» with a question of each kind, asked of the first pair
+        (the mentee answered); a sent survey the first mentor answered; a draft."""
+        kinds = [
+            ("rating", ()),
+            ("text", ()),
+            ("single", (("Yes", "Oui"), ("No", "Non"))),
+            ("multiple", (("Meetings", "Rencontres"), ("Goals", "Objectifs"))),
+        ]
+        for kind, options in kinds:
+            feedback_evaluation.evaluation_question_save(
+                actor=admin,
+                data=QuestionData(
+                    text_en=f"A {kind} question",
+                    text_fr=f"Une question {kind}",
+                    kind=kind,
+                    options=options,
+                    required=kind == "rating",
+                ),
+                for_mentors=True,
+                for_mentees=True,
+            )
+        mentor = User.objects.get(email=RELATIONSHIPS[0][0])
+        mentee = User.objects.get(email=RELATIONSHIPS[0][1])
+        relationship = Relationship.objects.get(mentor=mentor, mentee=mentee, ended_at=None)
+        feedback_evaluation.evaluation_request(actor=admin, relationship=relationship)
+        answered = EvaluationRequest.objects.get(respondent=mentee)
+        feedback_evaluation.evaluation_answer(
+            actor=mentee,
+            request=answered,
+            answers={str(q.pk): "4" for q in EvaluationQuestion.objects.filter(kind="rating")},
+        )
+        survey = feedback_surveys.survey_save(
+            actor=admin,
+            data=feedback_surveys.SurveyData(
+                title_en="Pulse", title_fr="Pouls", audience=Audience.ALL
+            ),
+        )
+        for kind, options in kinds:
+            feedback_surveys.survey_question_save(
+                actor=admin,
+                survey=survey,
+                data=QuestionData(
+                    text_en=f"S {kind}", text_fr=f"S {kind} fr", kind=kind, options=options
+                ),
+            )
+        feedback_surveys.survey_send(actor=admin, survey=survey)
+        feedback_surveys.survey_answer(
+            actor=mentor,
+            recipient=SurveyRecipient.objects.get(survey=survey, user=mentor),
+            answers={str(q.pk): "3" for q in survey.questions.filter(kind="rating")},
+        )
+        draft = feedback_surveys.survey_save(
+            actor=admin, data=feedback_surveys.SurveyData(title_en="Draft")
+        )
+        for kind, options in kinds[2:]:
+            feedback_surveys.survey_question_save(
+                actor=admin,
+                survey=draft,
+                data=QuestionData(text_en=f"D {kind}", kind=kind, options=options),
+            )
+        # The member's pages are reached from an email or the bell: seeded by hand.
+        self.feedback_seeds = {
+            mentor.email: [
+                f"/evaluations/{EvaluationRequest.objects.get(respondent=mentor).pk}/",
+                f"/surveys/{survey.pk}/",
+            ],
+            mentee.email: [f"/evaluations/{answered.pk}/", f"/surveys/{survey.pk}/"],
+        }
 
     def _workspace_load(self, admin: User) -> None:
         """The first pair's workspace with something in each tile: a conversation (one post
@@ -241,6 +317,7 @@ class AccessibilityCrawlTest(BrowserTestCase):
             (ADMINS[1][2], "en-CA", ["/", "/manage/", "/manage/relationships/meetings/"]),
             (MENTORS[0][2], "en-CA", ["/", "/availability/", "/meetings/"]),
             (MENTEES[0][2], "fr-CA", ["/", "/availability/", "/meetings/"]),
+            *[(email, "fr-CA", seeds) for email, seeds in self.feedback_seeds.items()],
             (STAFF_EMAIL, "en-CA", ["/", "/staff/release-notes/", "/staff/organisations/"]),
             (STAFF_EMAIL, "fr-CA", ["/staff/organisations/new/"]),
         ]
@@ -270,6 +347,9 @@ class AccessibilityCrawlTest(BrowserTestCase):
             # Cohort tools: the deactivation file's form (its preview, the end of every
             # relationship and the deletion page: tests/e2e/test_member_deactivation.py).
             (ADMINS[0][2], "fr-CA", ["/manage/members/deactivate/"]),
+            (ADMINS[0][2], "fr-CA", ["/manage/evaluation/questions/new/", "/manage/surveys/new/"]),
+            # Anna's evaluation sent empty: its rating is required.
+            (RELATIONSHIPS[0][0], "en-CA", self.feedback_seeds[RELATIONSHIPS[0][0]][:1]),
         ]
         for email, locale, paths in forms:
             page = new_page(browser, locale=locale)
@@ -284,7 +364,9 @@ class AccessibilityCrawlTest(BrowserTestCase):
         reached = {key[0] for key in map(page_key, pages) if key}
         for name in ("workspace", "conversation", "conversations_admin", "phone_calls_admin",
                      "agreement_template", "relationship_dashboard", "conversation_admin",
-                     "relationship_notes", "statistics"):  # fmt: skip
+                     "relationship_notes", "statistics", "evaluation_admin", "evaluation_question_edit",
+                     "surveys", "survey_edit", "survey_results", "survey_question_edit",
+                     "evaluation_answer", "survey_answer"):  # fmt: skip
             assert name in reached, (name, sorted(reached))
         assert not violations, f"{len(violations)} axe-core violations:\n" + "\n".join(violations)
 

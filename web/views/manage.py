@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from feedback.selectors import evaluation_state_label, evaluation_states
 from notifications.email.log import email_problems_recent
 from presence.selectors import online_user_ids
 from programs import invitations, profile_selectors, selectors, services
@@ -230,6 +231,7 @@ def relationships(request: MemberRequest) -> HttpResponse:
     tallies = meeting_counts_by_relationship(organisation_id=organisation_id, relationship_ids=ids)
     next_meetings = next_meetings_by_relationship(relationship_ids=ids)
     agreements = agreement_states(relationship_ids=ids)
+    evaluations = evaluation_states(relationship_ids=ids)
     return render(
         request,
         "web/manage_relationships.html",
@@ -247,6 +249,8 @@ def relationships(request: MemberRequest) -> HttpResponse:
                     "tally": tallies.get(r.pk, Tally(0, 0)),
                     "next_meeting": next_meetings.get(r.pk),
                     "agreement": agreements.get(r.pk, ("not_started", None)),
+                    "evaluation": evaluations[r.pk],
+                    "evaluation_label": evaluation_state_label(evaluations[r.pk]),
                 }
                 for r in page.object_list
             ],

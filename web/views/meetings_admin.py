@@ -15,6 +15,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from feedback.selectors import evaluation_state_label, evaluation_states
 from notifications.system_messages.selectors import system_message_detail
 from presence.selectors import online_user_ids
 from programs import dates
@@ -294,6 +295,9 @@ def relationship_dashboard(request: MemberRequest, relationship_id: int) -> Http
                 (relationship.mentee, selectors.availability_week(user=relationship.mentee)),
             ],
             "tally": selectors.meeting_counts_for_relationship(relationship=relationship),
+            "evaluation": evaluation_state_label(
+                evaluation_states(relationship_ids=[relationship.pk])[relationship.pk]
+            ),
             "planned": split.planned,
             "upcoming": split.upcoming,
             "past": split.past,

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from feedback import selectors as feedback_selectors
 from programs import profile_selectors, profile_services, selectors, services
 from programs.errors import DomainError
 from programs.models import Language
@@ -37,6 +38,9 @@ def _member_home(request: MemberRequest) -> HttpResponse:
             "relationships": relationships,
             "groups": user.member_groups.order_by("name"),
             "completion": user.profile_completion,
+            # «L'évaluation finale» and surveys still to answer (also linked from the bell).
+            "evaluations": feedback_selectors.evaluation_requests_pending(user=user),
+            "surveys": feedback_selectors.surveys_pending(user=user),
         },
     )
 
