@@ -50,6 +50,8 @@ class AuditAction(models.TextChoices):
     PROFILE_REMINDER = "profile_reminder.send", _("Profile completion reminder sent")
     CONVERSATION_READ = "conversation.read", _("Conversation read by an administrator")
     NOTES_READ = "notes.read", _("Private notes read by an administrator")
+    REPORT_EXPORT = "report.export", _("Report downloaded")
+    REPORT_COLUMNS = "report.columns", _("Custom report columns saved")
 
 
 def current_source() -> str:

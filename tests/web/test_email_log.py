@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from notifications.models import EmailLog, EmailStatus
 from server.asgi import application
 from tests.realtime.helpers import session_cookie_for
-from web.csvutil import BOM, csv_line, excel_safe
+from reports.files import BOM, csv_line, excel_safe
 from web.views.email_log import CSV_BATCH, csv_header
 
 URL = "/manage/email-log/"
