@@ -89,7 +89,7 @@ def _queryset(context: ReportContext) -> QuerySet[Relationship]:
     )
     if _posts_shown(context):
         qs = qs.annotate(
-            posts=sql.scalar(
+            post_lines=sql.scalar(
                 Post.objects.filter(relationship=OuterRef("pk"), deleted_at__isnull=True),
                 sql.JsonRows(F("author_id"), F("created_at"), F("text")),
             )
@@ -141,7 +141,7 @@ def _posts(row: dict[str, Any], zone: dt.tzinfo) -> str:
     """"Mentor 2021-06-02 17:52: text" lines, oldest first."""
     mentor, mentee = str(Role.MENTOR.label), str(Role.MENTEE.label)
     posts = sorted(
-        ((_parse_time(at), author, text) for author, at, text in row["posts"] or []),
+        ((_parse_time(at), author, text) for author, at, text in row["post_lines"] or []),
         key=lambda post: post[0],
     )
     return "\n".join(
@@ -172,7 +172,7 @@ FIELDS = (
 def _batches(context: ReportContext) -> Iterator[list[Row]]:
     statuses = {str(value): str(label) for value, label in RelationshipStatus.choices}
     posts, notes = _posts_shown(context), _notes_shown(context)
-    fields = [*FIELDS, *(["posts"] if posts else []), *(["mentor_notes", "mentee_notes"] if notes else [])]
+    fields = [*FIELDS, *(["post_lines"] if posts else []), *(["mentor_notes", "mentee_notes"] if notes else [])]
     zone, language = context.zone, context.language.split("-")[0]
     batch: list[Row] = []
     for row in _queryset(context).values(*fields).iterator(chunk_size=BATCH):

@@ -84,11 +84,11 @@ class JsonObject(Func):
 class JsonRows(Func):
     """A JSON array of [a, b, …] arrays, one per row of the subquery."""
 
-    function = "JSON_AGG"
+    function = "JSONB_AGG"
     output_field = JSONField()
 
     def __init__(self, *expressions: Any, **extra: Any) -> None:
-        super().__init__(Func(*expressions, function="JSON_BUILD_ARRAY"), **extra)
+        super().__init__(Func(*expressions, function="JSONB_BUILD_ARRAY"), **extra)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         inner = self.source_expressions[0]
