@@ -16,6 +16,7 @@ text goes in as a string cell, so a formula-looking text stays text there as wel
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -23,7 +24,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]
 
 # Written once at the start of a download: Excel then reads the file as UTF-8.
 BOM = "\ufeff"
@@ -123,7 +124,5 @@ class XlsxFile:
                 yield chunk
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-        except FileNotFoundError:
-            pass

@@ -30,7 +30,7 @@ BATCH = 2_000
 def _tallies(meetings: QuerySet[Meeting], now: dt.datetime) -> dict[str, Any]:
     """The annotations of one row's meetings (`meetings` filtered on OuterRef)."""
     upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
-    when = DateTimeField()
+    when: DateTimeField[object, object] = DateTimeField()
     return {
         "held_count": sql.scalar(held(meetings, now), sql.CountOf("pk"), default=0),
         "held_time": sql.scalar(

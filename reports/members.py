@@ -75,9 +75,7 @@ def _mine(role_field: str) -> QuerySet[Relationship]:
 
 
 def _either() -> QuerySet[Relationship]:
-    return Relationship.objects.filter(
-        Q(mentor=sql.OuterRef("pk")) | Q(mentee=sql.OuterRef("pk"))
-    )
+    return Relationship.objects.filter(Q(mentor=sql.OuterRef("pk")) | Q(mentee=sql.OuterRef("pk")))
 
 
 def _annotations() -> dict[str, Callable[[], Expression | Any]]:
@@ -212,9 +210,7 @@ def _batches(context: ReportContext) -> Iterator[list[Row]]:
     index = {source: position for position, source in enumerate(sources)}
     batch: list[Row] = []
     for values in rows:
-        batch.append(
-            [column.render(values[index[column.source]], context) for column in columns]
-        )
+        batch.append([column.render(values[index[column.source]], context) for column in columns])
         if len(batch) == BATCH:
             yield batch
             batch = []
@@ -223,7 +219,9 @@ def _batches(context: ReportContext) -> Iterator[list[Row]]:
 
 
 def _count(context: ReportContext) -> int:
-    return members_filtered(organisation_id=context.organisation.pk, filters=context.filters).count()
+    return members_filtered(
+        organisation_id=context.organisation.pk, filters=context.filters
+    ).count()
 
 
 MEMBERS = register(

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-
 from programs.audit import AuditAction
 from programs.models import Relationship, RelationshipStatus, Role
 from reports import sql
@@ -138,7 +137,7 @@ def _parse_time(value: Any) -> dt.datetime:
 
 
 def _posts(row: dict[str, Any], zone: dt.tzinfo) -> str:
-    """"Mentor 2021-06-02 17:52: text" lines, oldest first."""
+    """ "Mentor 2021-06-02 17:52: text" lines, oldest first."""
     mentor, mentee = str(Role.MENTOR.label), str(Role.MENTEE.label)
     posts = sorted(
         ((_parse_time(at), author, text) for author, at, text in row["post_lines"] or []),
@@ -172,7 +171,11 @@ FIELDS = (
 def _batches(context: ReportContext) -> Iterator[list[Row]]:
     statuses = {str(value): str(label) for value, label in RelationshipStatus.choices}
     posts, notes = _posts_shown(context), _notes_shown(context)
-    fields = [*FIELDS, *(["post_lines"] if posts else []), *(["mentor_notes", "mentee_notes"] if notes else [])]
+    fields = [
+        *FIELDS,
+        *(["post_lines"] if posts else []),
+        *(["mentor_notes", "mentee_notes"] if notes else []),
+    ]
     zone, language = context.zone, context.language.split("-")[0]
     batch: list[Row] = []
     for row in _queryset(context).values(*fields).iterator(chunk_size=BATCH):
@@ -228,4 +231,3 @@ RELATIONSHIPS = register(
         reads=_reads,
     )
 )
-

@@ -13,8 +13,6 @@ from typing import Any
 
 from django.db.models import (
     DurationField,
-    Expression,
-    F,
     Func,
     IntegerField,
     JSONField,
@@ -91,13 +89,13 @@ class JsonRows(Func):
         super().__init__(Func(*expressions, function="JSONB_BUILD_ARRAY"), **extra)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        inner = self.source_expressions[0]
+        inner = self.get_source_expressions()[0]
         clone = self.copy()
-        clone.set_source_expressions([Func(*inner.source_expressions, function="JSON_ARRAY")])
+        clone.set_source_expressions([Func(*inner.get_source_expressions(), function="JSON_ARRAY")])
         return Func.as_sql(clone, compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
-def scalar(queryset: QuerySet[Any], expression: Expression | F | Func, *, default: Any = None) -> Any:
+def scalar(queryset: QuerySet[Any], expression: Func, *, default: Any = None) -> Any:
     """The one value `expression` gives over `queryset` (already filtered on OuterRef),
     as a subquery; `default` where it is NULL (a count of nothing is 0)."""
     inner = queryset.order_by().annotate(_value=expression).values("_value")[:1]

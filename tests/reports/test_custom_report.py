@@ -86,7 +86,7 @@ def test_custom_report_honours_the_filter(admin_client, org, admin, mentor, ment
 
 def test_the_members_list_links_carry_its_filter(admin_client):
     page = admin_client.get(reverse("web:members") + "?q=anna&role=mentor").content.decode()
-    assert f'{DOWNLOAD.replace("custom", "members")}?q=anna&amp;role=mentor' in page
+    assert f"{DOWNLOAD.replace('custom', 'members')}?q=anna&amp;role=mentor" in page
     assert f"{PICKER}?q=anna&amp;role=mentor" in page
 
 

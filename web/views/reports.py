@@ -27,7 +27,7 @@ def reports(request: MemberRequest) -> HttpResponse:
     """The prepared reports, each with its CSV and .xlsx download and its row count (the
     download's progress bar reads it)."""
     context = ReportContext(
-        organisation=request.user.organisation,  # type: ignore[arg-type]
+        organisation=request.user.organisation,
         actor=request.user,
         language=translation.get_language() or "en",
         zone=timezone.get_current_timezone(),
@@ -67,7 +67,9 @@ def report_download(request: MemberRequest, key: str) -> HttpResponse | Streamin
     except DomainError as error:
         if error.code == "not_found":
             raise Http404(str(error.message)) from error
-        return HttpResponse(str(error.message), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            str(error.message), status=400, content_type="text/plain; charset=utf-8"
+        )
     # An async iterator: Daphne sends each batch as it comes (a sync one would be read
     # whole into memory first).
     response = StreamingHttpResponse(export_stream(export), content_type=export.content_type)
