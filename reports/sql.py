@@ -66,14 +66,11 @@ class JsonObject(Func):
     output_field = JSONField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # SQLite keeps JSON as text: json() makes each answer a JSON value, not a string.
-        return super().as_sql(
-            compiler,
-            connection,
-            function="JSON_GROUP_OBJECT",
-            template="%(function)s(%(expressions)s)",
-            **extra,
-        )
+        # SQLite keeps JSON as text: JSON() makes each answer a JSON value, not a string.
+        key, value = self.get_source_expressions()
+        clone = self.copy()
+        clone.set_source_expressions([key, Func(value, function="JSON")])
+        return Func.as_sql(clone, compiler, connection, function="JSON_GROUP_OBJECT", **extra)
 
     def __init__(self, key: Any, value: Any, **extra: Any) -> None:
         super().__init__(key, value, **extra)
