@@ -141,7 +141,7 @@ def _member_header(context: ReportContext) -> list[str]:
     return [
         _("Identifier"),
         _("First name"),
-        _("Last name"),
+        _("Surname"),
         _("Email address"),
         _("Relationship role"),
         *_tally_header(),

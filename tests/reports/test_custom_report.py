@@ -52,7 +52,7 @@ def test_choice_is_per_administrator(client, admin, other_admin):
     client.force_login(other_admin)
     client.post(PICKER, {"columns": ["last_name", "role"]})
 
-    assert read_csv(client.get(DOWNLOAD))[0] == ["Last name", "Relationship role"]
+    assert read_csv(client.get(DOWNLOAD))[0] == ["Surname", "Relationship role"]
     client.force_login(admin)
     assert read_csv(client.get(DOWNLOAD))[0] == ["Email address"]
 

@@ -67,7 +67,7 @@ def test_xlsx_reads_back(admin_client, org, admin):
     book = openpyxl.load_workbook(io.BytesIO(body(response)))
     sheet = book.active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0][:4] == ["Identifier", "First name", "Last name", "Email address"]
+    assert rows[0][:4] == ["Identifier", "First name", "Surname", "Email address"]
     zoe = next(row for row in rows if row[3] == "zoe@mentor.test")
     assert zoe[2] == "Zoé Éloïse"
     # Text, not a formula: the cell holds the string, of type "s".

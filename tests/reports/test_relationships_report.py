@@ -155,7 +155,7 @@ def test_meetings_per_member(admin_client, relationship, meetings, mentor, mente
     assert rows[0][:5] == [
         "Identifier",
         "First name",
-        "Last name",
+        "Surname",
         "Email address",
         "Relationship role",
     ]
