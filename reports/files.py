@@ -30,6 +30,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 BOM = "\ufeff"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 # Bytes per piece when a finished .xlsx file is streamed.
 FILE_CHUNK = 256 * 1024
@@ -37,11 +38,16 @@ FILE_CHUNK = 256 * 1024
 
 def excel_safe(value: object) -> str:
     """The text of one cell, with a leading apostrophe when Excel would otherwise read it
-    as a formula (OWASP "CSV injection"). None is an empty cell."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    as a formula (OWASP "CSV injection"). None is an empty cell; a number is written as
+    it is (Excel reads -1 as a number, not a formula). Called for every cell of every
+    report: the common cases return first."""
+    if isinstance(value, str):
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return excel_safe(str(value))
 
 
 def excel_delimiter(language: str) -> str:

@@ -58,7 +58,16 @@ def _when(value: Any, context: ReportContext) -> str:
 
 
 def _role(value: Any, context: ReportContext) -> str:
-    return str(Role(value).label) if value in Role.values else str(value or "")
+    # Role labels are lazy translations: read once per language, not once per row.
+    labels = _ROLE_LABELS.get(context.language)
+    if labels is None:
+        labels = _ROLE_LABELS[context.language] = {
+            str(role): str(label) for role, label in Role.choices
+        }
+    return labels.get(value, str(value or ""))
+
+
+_ROLE_LABELS: dict[str, dict[str, str]] = {}
 
 
 def _people(relationships: QuerySet[Relationship], person: str) -> Any:
