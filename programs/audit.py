@@ -63,6 +63,8 @@ class AuditAction(models.TextChoices):
     SURVEY_SEND = "survey.send", _("Survey sent")
     SURVEY_CLOSE = "survey.close", _("Survey closed")
     SURVEY_REMINDER = "survey.remind", _("Survey reminder sent")
+    REPORT_EXPORT = "report.export", _("Report downloaded")
+    REPORT_COLUMNS = "report.columns", _("Custom report columns saved")
 
 
 def current_source() -> str:

@@ -20,6 +20,7 @@ from web.views import (
     notifications,
     organisation,
     profiles,
+    reports,
     staff,
     statistics,
     surveys,
@@ -218,6 +219,9 @@ urlpatterns = [
         name="invitation_link_change",
     ),
     path("manage/audit/", audit.audit_log, name="audit_log"),
+    path("manage/reports/", reports.reports, name="reports"),
+    path("manage/reports/custom/", reports.report_custom, name="report_custom"),
+    path("manage/reports/<str:key>/download/", reports.report_download, name="report_download"),
     path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
     # Profiles, custom fields and completion (F11)
     path("manage/members/<int:member_id>/edit/", profiles.member_edit, name="member_edit"),

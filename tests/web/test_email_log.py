@@ -17,9 +17,9 @@ from channels.testing import ApplicationCommunicator
 from django.utils import timezone, translation
 
 from notifications.models import EmailLog, EmailStatus
+from reports.files import BOM, csv_line, excel_safe
 from server.asgi import application
 from tests.realtime.helpers import session_cookie_for
-from web.csvutil import BOM, csv_line, excel_safe
 from web.views.email_log import CSV_BATCH, csv_header
 
 URL = "/manage/email-log/"

@@ -105,6 +105,38 @@ SCRIPT = textwrap.dedent(
     assert page.status_code == 200 and f'data-member="{zoe0.pk}"' in text, text[:3000]
     assert f'data-member="{zoe1.pk}"' not in text
     assert '<option value="Arts">' in text and '<option value="Health" selected>' in text
+    # The reports (issue 12): every aggregate is a subquery that SQLite runs too.
+    import csv, io
+    from programs.models import FieldKind, ProfileField, ProfileFieldValue, Relationship
+    from workspace.models import Post
+    org.messages_in_reports = True
+    org.save()
+    mentor = User.objects.create_user(
+        email="mentor@demo.test", password="x", first_name="Anna", last_name="Carter",
+        organisation=org, role=Role.MENTOR,
+    )
+    mentee = User.objects.get(email="m0@demo.test")
+    pair = Relationship.objects.create(
+        organisation=org, mentor=mentor, mentee=mentee, status="matched"
+    )
+    Post.objects.create(relationship=pair, author=mentor, text="Bonjour")
+    field = ProfileField.objects.create(
+        organisation=org, name_en="Colour", kind=FieldKind.SINGLE,
+        options=[{"id": "r", "en": "Red", "fr": "Rouge"}],
+    )
+    ProfileFieldValue.objects.create(field=field, user=mentee, value="r")
+    for key in ("members", "relationships", "meetings_relationships", "meetings_members"):
+        download = client.get(f"/manage/reports/{key}/download/")
+        assert download.status_code == 200, key
+        rows = list(csv.reader(io.StringIO(b"".join(download).decode("utf-8-sig"))))
+        assert len(rows) > 1, (key, rows)
+        if key == "members":
+            zoe = next(row for row in rows if row[3] == "m0@demo.test")
+            assert zoe[-1] == "Red" and "Anna Carter" in zoe, zoe
+        if key == "relationships":
+            assert rows[1][rows[0].index("Posts")].startswith("Mentor "), rows
+    xlsx = client.get("/manage/reports/members/download/?format=xlsx")
+    assert b"".join(xlsx)[:2] == b"PK"
     print("SQLITE-OK")
     """
 )

@@ -19,8 +19,8 @@ from django.utils.translation import pgettext
 
 from notifications.email import log as log_queries
 from notifications.models import EmailLog, EmailStatus
+from reports.files import BOM, csv_line, csv_lines, excel_delimiter
 from web.access import admin_required
-from web.csvutil import BOM, csv_line, csv_lines, excel_delimiter
 from web.forms.email_log import EmailLogFilterForm
 from web.typing import MemberRequest
 
