@@ -4,6 +4,7 @@ reports (header + row batches, for the reports app)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -196,12 +197,18 @@ def _batches(queryset: QuerySet[Any], row: Any) -> Iterator[list[Any]]:
         yield [row(item) for item in chunk]
 
 
+def _answered_at(when: dt.datetime | None, zone: dt.tzinfo) -> str:
+    """`YYYY-MM-DD HH:MM` in `zone`, as every report writes times."""
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
 def evaluation_report(
-    *, organisation_id: int, language: str
+    *, organisation_id: int, language: str, zone: dt.tzinfo = dt.UTC
 ) -> tuple[list[str], Iterator[list[list[Any]]]]:
     """The program evaluation report: one row per answered request — mentor, mentee,
-    respondent, role, answered at (ISO), then one column per question of the organisation
-    (text, rating, or the options' labels joined with "; "), headers in `language`."""
+    respondent, role, answered at (`zone`'s time), then one column per question of the
+    organisation (text, rating, or the options' labels joined with "; "), headers in
+    `language`."""
     questions = list(EvaluationQuestion.objects.filter(organisation_id=organisation_id))
     with translation.override(language):
         header = [
@@ -222,7 +229,7 @@ def evaluation_report(
             request.relationship.mentee.full_name,
             request.respondent.full_name,
             _role_label(request.role),
-            request.answered_at.isoformat() if request.answered_at else "",
+            _answered_at(request.answered_at, zone),
             *[answer_display(q, request.answers.get(str(q.pk)), language) for q in questions],
         ]
 
@@ -234,10 +241,10 @@ def evaluation_report(
 
 
 def survey_report(
-    *, organisation_id: int, language: str, survey_id: int | None = None
+    *, organisation_id: int, language: str, survey_id: int | None = None, zone: dt.tzinfo = dt.UTC
 ) -> tuple[list[str], Iterator[list[list[Any]]]]:
     """The surveys report, long form whatever the survey: one row per answer — survey,
-    respondent, role, answered at (ISO), question, answer — so surveys with different
+    respondent, role, answered at (`zone`'s time), question, answer — so surveys with different
     questions share one file. `survey_id` keeps one survey (another organisation's: no
     rows). Headers in `language`."""
     with translation.override(language):
@@ -273,7 +280,7 @@ def survey_report(
                                 recipient.survey.title_in(language),
                                 recipient.user.full_name,
                                 _role_label(recipient.role),
-                                recipient.answered_at.isoformat() if recipient.answered_at else "",
+                                _answered_at(recipient.answered_at, zone),
                                 question.text_in(language),
                                 answer_display(question, value, language),
                             ]

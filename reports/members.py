@@ -34,7 +34,7 @@ from programs.models import (
     User,
 )
 from programs.selectors import members_filtered
-from reports import sql
+from reports import answers, sql
 from reports.files import iso_datetime
 from reports.registry import Report, ReportContext, Row, register
 
@@ -108,6 +108,8 @@ def _annotations() -> dict[str, Callable[[], Expression | Any]]:
         "current_mentees": lambda: _people(
             _mine("mentor").filter(status=RelationshipStatus.MATCHED), "mentee"
         ),
+        "evaluation_answers": answers.evaluation_answers,
+        "survey_answers": answers.survey_answers,
         "custom_values": lambda: sql.scalar(
             ProfileFieldValue.objects.filter(user=sql.OuterRef("pk"), field__in_reports=True),
             sql.JsonObject(F("field_id"), F("value")),
@@ -184,7 +186,16 @@ def member_columns(*, organisation_id: int) -> list[Column]:
     """Every column a member report may have, in order (call inside the reader's
     language: custom fields' names and options are read in it)."""
     fields = ProfileField.objects.filter(organisation_id=organisation_id, in_reports=True)
-    return [*BUILTIN_COLUMNS, *(_custom_column(field) for field in fields)]
+    given = [
+        Column(
+            "program_evaluation",
+            _("Program evaluation"),
+            "evaluation_answers",
+            answers.evaluation_render(organisation_id),
+        ),
+        Column("surveys", _("Surveys"), "survey_answers", answers.survey_render(organisation_id)),
+    ]
+    return [*BUILTIN_COLUMNS, *given, *(_custom_column(field) for field in fields)]
 
 
 def columns_chosen(columns: list[Column], keys: tuple[str, ...] | None) -> list[Column]:

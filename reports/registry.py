@@ -90,4 +90,4 @@ def reports_listed() -> list[Report]:
 def _load() -> None:
     # The modules that register reports, imported on first use (their import order is
     # the page's order).
-    from reports import meetings, members, relationships  # noqa: F401
+    from reports import answers, meetings, members, relationships  # noqa: F401

@@ -16,6 +16,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from programs.audit import AuditAction
@@ -104,11 +105,11 @@ def _queryset(context: ReportContext) -> QuerySet[Relationship]:
 
 def _agreement_state(row: dict[str, Any], zone: dt.tzinfo) -> str:
     if row["agreement__id"] is None:
-        return _("Not started")
+        return pgettext("agreement state", "Not started")
     mentor, mentee = row["agreement__mentor_signed_at"], row["agreement__mentee_signed_at"]
     if mentor and mentee:
         return _("Signed on %(date)s") % {"date": iso_datetime(max(mentor, mentee), zone)}
-    return _("In progress")
+    return pgettext("agreement state", "In progress")
 
 
 def _questions(sections: Any, language: str) -> dict[str, str]:

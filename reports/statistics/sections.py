@@ -168,3 +168,50 @@ def emails(sources: Sources, months: list[Month]) -> list[Series]:
         Series(label=str(label), values=[figures.get(m, (0, 0, 0))[i] for m in months])
         for i, label in enumerate(labels)
     ]
+
+
+def _rate(asked: dict[Month, tuple[int, int]], months: list[Month]) -> list[float]:
+    """The share answered (%) of those asked in each month; 0 for a month nobody was."""
+    rates = []
+    for month in months:
+        total, answered = asked.get(month, (0, 0))
+        rates.append(round(100 * answered / total, 1) if total else 0.0)
+    return rates
+
+
+@section(
+    key="evaluation_responses",
+    title=_("Program evaluation responses"),
+    description=_(
+        "Program evaluations requested during each month, those answered since, and the "
+        "response rate in percent (0 for a month with no request)."
+    ),
+)
+def evaluation_responses(sources: Sources, months: list[Month]) -> list[Series]:
+    asked = sources.evaluations
+    return [
+        Series(
+            label=str(_("Evaluations requested")), values=[asked.get(m, (0, 0))[0] for m in months]
+        ),
+        Series(
+            label=str(_("Evaluations answered")), values=[asked.get(m, (0, 0))[1] for m in months]
+        ),
+        Series(label=str(_("Response rate (%)")), values=_rate(asked, months), kind=Kind.LINE),
+    ]
+
+
+@section(
+    key="survey_responses",
+    title=_("Survey responses"),
+    description=_(
+        "People invited to a survey during each month, those who answered since, and the "
+        "response rate in percent (0 for a month with no invitation)."
+    ),
+)
+def survey_responses(sources: Sources, months: list[Month]) -> list[Series]:
+    asked = sources.surveys
+    return [
+        Series(label=str(_("People invited")), values=[asked.get(m, (0, 0))[0] for m in months]),
+        Series(label=str(_("Surveys answered")), values=[asked.get(m, (0, 0))[1] for m in months]),
+        Series(label=str(_("Response rate (%)")), values=_rate(asked, months), kind=Kind.LINE),
+    ]

@@ -15,7 +15,9 @@ What counts:
   the month they started; hours are their scheduled length;
 - emails, in the month they were sent (or queued, if never sent): delivered (delivered,
   opened or reported as spam: each one reached the inbox), opened (opened at least once),
-  bounced.
+  bounced;
+- program evaluations, in the month they were requested: requested, and answered since;
+- surveys, in the month each person was invited: invited, and answered since.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, DurationField, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from feedback.models import EvaluationRequest, SurveyRecipient
 from notifications.models import EmailLog, EmailStatus
 from programs.models import Organisation, Relationship, Role, User
 from reports.statistics.periods import Month
@@ -187,6 +190,41 @@ class Sources:
                 totals[2] + row["bounced"],
             )
         return emails
+
+    def _asked(self, rows: Any) -> dict[Month, tuple[int, int]]:
+        asked: dict[Month, tuple[int, int]] = {}
+        for row in rows:
+            month = self._month(row["month"])
+            total, answered = asked.get(month, (0, 0))
+            asked[month] = (total + row["n"], answered + row["answered"])
+        return asked
+
+    @cached_property
+    def evaluations(self) -> dict[Month, tuple[int, int]]:
+        """{month: (evaluations requested, of which answered)} for the months shown."""
+        return self._asked(
+            EvaluationRequest.objects.filter(
+                organisation_id=self.organisation_id, created_at__gte=self.window_start
+            )
+            .annotate(month=self._trunc("created_at"))
+            .values("month")
+            .annotate(n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+            .order_by()
+        )
+
+    @cached_property
+    def surveys(self) -> dict[Month, tuple[int, int]]:
+        """{month: (people invited to a survey, of whom answered)} for the months shown."""
+        return self._asked(
+            SurveyRecipient.objects.filter(
+                survey__organisation_id=self.organisation_id,
+                invited_at__gte=self.window_start,
+            )
+            .annotate(month=self._trunc("invited_at"))
+            .values("month")
+            .annotate(n=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+            .order_by()
+        )
 
     def program_start(self) -> Month:
         """The program's first month: the organisation's creation, or the first member or

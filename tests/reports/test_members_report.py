@@ -49,6 +49,8 @@ ENGLISH_HEADER = [
     "Number of current relationships",
     "Current mentors",
     "Current mentees",
+    "Program evaluation",
+    "Surveys",
 ]
 
 
@@ -118,6 +120,7 @@ def test_members_report_in_french(client, admin, mentor, colour):
 
     assert rows[0][:5] == ["Identifiant", "Prénom", "Nom", "Adresse courriel", "Créé le"]
     assert rows[0][-1] == "Couleur préférée"
+    assert rows[0][-3:-1] == ["Évaluation du programme", "Sondages"]
     anna = next(row for row in rows if row[3] == mentor.email)
     assert anna[-1] == "Rouge; Bleu"
     assert anna[rows[0].index("Rôle Relation")] == "Mentor"
@@ -190,8 +193,9 @@ def test_query_count_does_not_grow_with_rows(
         ProfileFieldValue.objects.create(field=colour, user=person, value=["b"])
     mentee = make_member(org, "lone@mentor.test", "Lone", "Mentee", Role.MENTEE)
     services.relationship_match(actor=admin, mentor=mentors[0], mentee=mentee)
-    # session, user, organisation; the audited start (savepoint, count, audit entry,
+    # session, user, organisation; the members filter's form (the custom fields, the
+    # sectors and functions offered); the audited start (savepoint, count, audit entry,
     # release); the custom fields (header), the custom fields (rows), the one select.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         rows = read_csv(admin_client.get(URL))
     assert len(rows) == 1 + count + 3  # the header; admin, Anna (colour), Lone

@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from programs.errors import DomainError
+from programs.selectors import MemberFilters
 from reports import columns as report_columns
 from reports.exports import export_stream, report_export_start
-from reports.registry import ReportContext, reports_listed
+from reports.registry import ReportContext, report_get, reports_listed
 from web.access import admin_required
 from web.forms.members import member_filters_read
 from web.typing import MemberRequest
@@ -46,14 +47,19 @@ def reports(request: MemberRequest) -> HttpResponse:
 def report_download(request: MemberRequest, key: str) -> HttpResponse | StreamingHttpResponse:
     """One report as a file. The member reports take the members list's filter from the
     query string; the custom report writes the administrator's saved columns."""
-    form, filters = member_filters_read(request.GET, organisation_id=request.user.organisation_id)
-    if form.is_bound and not form.is_valid():
-        # Never widen an invalid filter to "everyone".
-        return HttpResponse(
-            _("The members filter is not valid: correct it on the members list."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
+    report = report_get(key)
+    filters = MemberFilters()
+    if report is not None and report.member_filtered:
+        form, filters = member_filters_read(
+            request.GET, organisation_id=request.user.organisation_id
         )
+        if form.is_bound and not form.is_valid():
+            # Never widen an invalid filter to "everyone".
+            return HttpResponse(
+                _("The members filter is not valid: correct it on the members list."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
     try:
         export = report_export_start(
             actor=request.user,
