@@ -6,6 +6,11 @@ French page says it all in French."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
@@ -121,6 +126,16 @@ class MemberFiltersTest(BrowserTestCase):
         expect(page.get_by_label("Custom field")).to_have_value(str(self.sport.pk))
         expect(page.get_by_label("Options")).to_have_value("base")
         expect(page.get_by_label("Profile completion below (%)")).to_have_value("80")
+
+        # The custom report honours the list's filter: the file's rows are the list's.
+        page.get_by_role("link", name="Custom report").click()
+        with page.expect_download() as info:
+            page.get_by_role("link", name=re.compile(r"^Download the custom report")).click()
+        text = Path(info.value.path()).read_bytes().decode("utf-8")
+        rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+        assert [row["Email address"] for row in rows] == [self.anna.email]
+        assert rows[0]["Favourite sport"] == "Baseball"
+        page.go_back()
 
         # A bad value: the error, said at once, and the list not filtered by it.
         page.get_by_label("Profile completion below (%)").fill("140")
