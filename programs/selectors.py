@@ -304,7 +304,7 @@ def member_lookup(
         qs = qs.filter(role__in=roles)
     if active_only:
         qs = qs.filter(is_active=True)
-    ordered = qs.only("id", "first_name", "last_name", "email").order_by(
+    ordered = qs.only("id", "first_name", "last_name", "email", "deleted_at").order_by(
         "last_name", "first_name", "pk"
     )
     return list(ordered[offset : offset + limit])

@@ -70,7 +70,8 @@ def test_request_from_the_dashboard_then_the_member_answers_once(
     rating, text, _choice = evaluation_questions
     assert f'name="q{rating.pk}"' in form and f'name="q{text.pk}"' in form
     refused = client.post(f"/evaluations/{own.pk}/", {f"q{text.pk}": "Listening"})
-    assert refused.status_code == 400 and "needs an answer" in refused.content.decode()
+    # Charlotte reads French.
+    assert refused.status_code == 400 and "une réponse" in refused.content.decode()
     assert "Listening" in refused.content.decode()  # what they typed is kept
     client.post(f"/evaluations/{own.pk}/", {f"q{rating.pk}": "4", f"q{text.pk}": "Listening"})
     shown = client.get(f"/evaluations/{own.pk}/").content.decode()
@@ -146,7 +147,7 @@ def test_a_closed_survey_says_so_and_refuses_answers(client, admin, mentee, sent
     surveys.survey_close(actor=admin, survey=survey)
     client.force_login(mentee)
     page = client.get(f"/surveys/{survey.pk}/").content.decode()
-    assert "This survey is closed" in page and "data-answer-form" not in page
+    assert "Ce sondage est fermé" in page and "data-answer-form" not in page  # she reads French
     client.post(f"/surveys/{survey.pk}/", {f"q{rating.pk}": "3"})
     assert SurveyRecipient.objects.get(user=mentee).answered_at is None
 

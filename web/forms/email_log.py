@@ -44,7 +44,7 @@ class EmailLogFilterForm(forms.Form):
         members = model_choice(self, "members")
         members.queryset = (
             User.objects.filter(organisation_id=organisation_id)
-            .only("id", "first_name", "last_name", "email")
+            .only("id", "first_name", "last_name", "email", "deleted_at")
             .order_by("last_name", "first_name", "pk")
         )
         # A type-ahead picker asking the server: the page never lists every member.
