@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from typing import cast
@@ -148,6 +149,16 @@ def account_unlock(*, token: str) -> bool:
         return False  # the same link used twice at once: the other use won
     axes_reset(username=user.email)
     return True
+
+
+def sign_in_record(*, user: User, ip_address: str | None) -> None:
+    """Keep the address of `user`'s latest successful sign-in (the members report's «IP de
+    la dernière connexion»); an address that is not one is not kept."""
+    try:
+        address = ipaddress.ip_address((ip_address or "").strip())
+    except ValueError:
+        return
+    User.objects.filter(pk=user.pk).update(last_login_ip=str(address))
 
 
 def unlock_links_retire(

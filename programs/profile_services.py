@@ -189,8 +189,9 @@ def profile_update(
             answer.save(update_fields=["value", "updated_at"])
             changed.append(field.name_en)
     builtin_changed = [name for name in changed if name in allowed_builtin]
-    if builtin_changed:
-        member.save(update_fields=builtin_changed)
+    if changed:
+        member.profile_updated_at = now
+        member.save(update_fields=[*builtin_changed, "profile_updated_at"])
     figures = completion_store(user_ids=[member.pk])
     member.refresh_from_db(fields=["profile_completion"])
     if member.organisation_id is not None:

@@ -86,6 +86,27 @@ BUILTIN_FIELDS: tuple[BuiltinField, ...] = (
     BuiltinField("twitter", _("X (Twitter)"), "text", counts=False, headers=("twitter", "x")),
     BuiltinField("skype", _("Skype"), "text", counts=False, headers=("skype",)),
     BuiltinField(
+        "meeting_places",
+        _("Meeting places"),
+        "text",
+        counts=False,
+        headers=("meeting places", "points de rendez-vous", "lieux de rencontre"),
+    ),
+    BuiltinField(
+        "meeting_formats",
+        _("Meeting formats"),
+        "text",
+        counts=False,
+        headers=("meeting formats", "formats de rencontre"),
+    ),
+    BuiltinField(
+        "radius",
+        _("Radius (km)"),
+        "number",
+        counts=False,
+        headers=("radius", "rayon"),
+    ),
+    BuiltinField(
         "max_mentees",
         _("Maximum mentees"),
         "number",

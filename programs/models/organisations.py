@@ -194,6 +194,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     skype = models.CharField(_("Skype"), max_length=100, blank=True, default="", db_default="")
     max_mentees = models.PositiveSmallIntegerField(_("maximum mentees"), null=True, blank=True)
     max_mentors = models.PositiveSmallIntegerField(_("maximum mentors"), null=True, blank=True)
+    # How far they would travel to meet in person, and where and how they like to meet
+    # («Rayon actuel», «Points de rendez-vous», «Formats de rencontre» in the reports).
+    radius = models.PositiveSmallIntegerField(_("radius (km)"), null=True, blank=True)
+    meeting_places = models.CharField(
+        _("meeting places"), max_length=200, blank=True, default="", db_default=""
+    )
+    meeting_formats = models.CharField(
+        _("meeting formats"), max_length=200, blank=True, default="", db_default=""
+    )
+    # When the profile last changed (programs.profile_services.profile_update), and the
+    # address of the latest sign-in (programs.accounts.sign_in_record): the members
+    # report's «Mis à jour le» and «IP de la dernière connexion».
+    profile_updated_at = models.DateTimeField(_("profile updated"), null=True, blank=True)
+    last_login_ip = models.GenericIPAddressField(_("latest sign-in address"), null=True, blank=True)
     # «Achèvement des profils», stored so the members list sorts, filters and pages on it;
     # kept by programs.profiles when a profile or the organisation's fields change.
     profile_completion = models.PositiveSmallIntegerField(

@@ -23,6 +23,11 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        # REMOTE_ADDR: the client's address (behind the TLS proxy, Daphne's --proxy-headers
+        # puts nginx's X-Forwarded-For there).
+        accounts.sign_in_record(
+            user=form.get_user(), ip_address=self.request.META.get("REMOTE_ADDR")
+        )
         if not form.cleaned_data.get("remember"):
             # Without «Rester connecté» the session ends with the browser.
             self.request.session.set_expiry(0)
