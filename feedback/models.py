@@ -132,6 +132,8 @@ class Survey(models.Model):
     group = models.ForeignKey(
         MemberGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The people of the audience «Chosen people» (Audience.CHOSEN).
+    chosen = models.ManyToManyField(User, blank=True, related_name="+")
     recipient_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)

@@ -133,7 +133,10 @@ def survey_get(*, organisation_id: int, survey_id: int) -> Survey:
 def survey_reach_count(*, survey: Survey) -> int:
     """How many people a draft's audience reaches now (re-read when it is sent)."""
     return audience_recipients(
-        organisation_id=survey.organisation_id, audience=survey.audience, group_id=survey.group_id
+        organisation_id=survey.organisation_id,
+        audience=survey.audience,
+        group_id=survey.group_id,
+        chosen_ids=survey.chosen.values("pk"),
     ).count()
 
 

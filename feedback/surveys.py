@@ -31,7 +31,7 @@ INVITATION_TITLE = gettext_noop("New survey: %(title)s")
 REMINDER_TITLE = gettext_noop("Reminder: please answer the survey %(title)s")
 BATCH = 200
 # Chosen people need a list of names the survey form does not have (yet).
-SURVEY_AUDIENCES = tuple(a for a in Audience if a != Audience.CHOSEN)
+SURVEY_AUDIENCES = tuple(Audience)
 
 
 def survey_url(survey: Survey) -> str:
@@ -46,6 +46,7 @@ class SurveyData:
     intro_fr: str = ""
     audience: str = Audience.ALL
     group_id: int | None = None
+    chosen_ids: tuple[int, ...] = ()
 
 
 def _draft(actor: User, survey: Survey) -> Survey:
@@ -79,11 +80,23 @@ def survey_save(*, actor: User, data: SurveyData, survey: Survey | None = None) 
         )
         if group is None:
             raise DomainError(_("Choose one of your groups."))
+    chosen: list[int] = []
+    if data.audience == Audience.CHOSEN:
+        # Only this organisation's active people; an id of anyone else is refused.
+        wanted = set(data.chosen_ids)
+        chosen = list(
+            User.objects.filter(
+                organisation_id=organisation_id, is_active=True, pk__in=wanted
+            ).values_list("pk", flat=True)
+        )
+        if not wanted or len(chosen) != len(wanted):
+            raise DomainError(_("Choose the people who receive the survey among your members."))
     survey = _draft(actor, survey) if survey else Survey(organisation_id=organisation_id)
     survey.title_en, survey.title_fr = data.title_en.strip(), data.title_fr.strip()
     survey.intro_en, survey.intro_fr = data.intro_en.strip(), data.intro_fr.strip()
     survey.audience, survey.group = data.audience, group
     survey.save()
+    survey.chosen.set(chosen)
     audit_record(
         actor=actor,
         organisation_id=organisation_id,
@@ -137,7 +150,10 @@ def survey_question_move(*, actor: User, question: SurveyQuestion, direction: st
 
 def survey_audience(survey: Survey) -> Any:
     return audience_recipients(
-        organisation_id=survey.organisation_id, audience=survey.audience, group_id=survey.group_id
+        organisation_id=survey.organisation_id,
+        audience=survey.audience,
+        group_id=survey.group_id,
+        chosen_ids=survey.chosen.values("pk"),
     )
 
 

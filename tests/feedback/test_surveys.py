@@ -163,3 +163,38 @@ def test_another_organisations_administrator_cannot_touch_a_survey(admin, outsid
         assert error.value.code == "not_found"
     draft.refresh_from_db()
     assert draft.title_en == "Mid-year survey" and draft.status == SurveyStatus.DRAFT
+
+
+def test_chosen_people_get_it_and_nobody_else(
+    admin, people, mentor, outsider_mentor, django_capture_on_commit_callbacks
+):
+    dana = people["dana"]
+    survey, _questions = make_survey(
+        admin, audience=Audience.CHOSEN, chosen_ids=(mentor.pk, dana.pk)
+    )
+    assert set(survey.chosen.values_list("pk", flat=True)) == {mentor.pk, dana.pk}
+    assert send(admin, survey, django_capture_on_commit_callbacks) == 2
+    invited = EmailLog.objects.filter(message_key="survey_invitation")
+    assert {e.to_email.split("@")[0] for e in invited} == {"anna", "dana"}
+
+
+@pytest.mark.parametrize("chosen", ["nobody", "outsider", "deactivated"])
+def test_chosen_people_must_be_active_members_of_the_program(
+    admin, people, org, outsider_mentor, chosen
+):
+    ids = {
+        "nobody": (),
+        "outsider": (people["dana"].pk, outsider_mentor.pk),
+        "deactivated": (
+            make_member(org, "gone@x.test", "Gone", "G", Role.MENTEE, is_active=False).pk,
+        ),
+    }[chosen]
+    with pytest.raises(DomainError, match="Choose the people"):
+        surveys.survey_save(
+            actor=admin,
+            data=SurveyData(title_en="Pick", audience=Audience.CHOSEN, chosen_ids=ids),
+        )
+    assert not SurveyRecipient.objects.exists()
+    from feedback.models import Survey
+
+    assert not Survey.objects.filter(title_en="Pick").exists()

@@ -211,3 +211,27 @@ def test_the_member_home_lists_what_waits_for_their_answer(
     assert f'href="/surveys/{survey.pk}/"' in home and "Survey: Mid-year survey" in home
     client.post(f"/surveys/{survey.pk}/", {f"q{rating.pk}": "2"})
     assert f'href="/surveys/{survey.pk}/"' not in client.get("/").content.decode()
+
+
+def test_survey_form_chosen_people_through_the_picker(
+    admin_client, mentor, mentee, outsider_mentor
+):
+    page = admin_client.get("/manage/surveys/new/").content.decode()
+    # The type-ahead picker asks the server: no member is listed in the page.
+    assert "tom-select" in page and mentor.email not in page
+    response = admin_client.post(
+        "/manage/surveys/new/",
+        {"title_en": "Chosen", "audience": "chosen", "chosen": [mentor.pk, mentee.pk]},
+    )
+    survey = Survey.objects.get(title_en="Chosen")
+    assert response.status_code == 302
+    assert set(survey.chosen.values_list("pk", flat=True)) == {mentor.pk, mentee.pk}
+    edit = admin_client.get(f"/manage/surveys/{survey.pk}/").content.decode()
+    assert "This survey will reach 2 people." in edit
+    # Another organisation's person is not a choice: nothing saved.
+    refused = admin_client.post(
+        "/manage/surveys/new/",
+        {"title_en": "Theirs", "audience": "chosen", "chosen": [outsider_mentor.pk]},
+    )
+    assert refused.status_code in (200, 400)
+    assert not Survey.objects.filter(title_en="Theirs").exists()

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from feedback.models import EvaluationQuestion, Question, QuestionKind, Survey
 from feedback.questions import QuestionData
 from feedback.surveys import SURVEY_AUDIENCES, SurveyData
-from programs.models import MemberGroup
+from programs.models import MemberGroup, User
+from web.forms import model_choice
 from web.forms.profile import ROLE_CHOICES
+from web.widgets import use_member_lookup
 
 
 class QuestionForm(forms.Form):
@@ -98,12 +100,22 @@ class SurveyForm(forms.Form):
     group = forms.ModelChoiceField(
         label=_("Group"), queryset=MemberGroup.objects.none(), required=False
     )
+    chosen = forms.ModelMultipleChoiceField(
+        label=_("People"), queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = MemberGroup.objects.filter(  # type: ignore[attr-defined]
             organisation_id=organisation_id
         ).order_by("name")
+        # As the community message's «Chosen people»: this organisation's active people,
+        # picked with the type-ahead that asks the server (never every member in the page).
+        people = model_choice(self, "chosen")
+        people.queryset = User.objects.filter(
+            organisation_id=organisation_id, is_active=True
+        ).order_by("last_name", "first_name")
+        use_member_lookup(people, active_only=True)
 
     @staticmethod
     def initial_for(survey: Survey) -> dict[str, Any]:
@@ -114,6 +126,7 @@ class SurveyForm(forms.Form):
             "intro_fr": survey.intro_fr,
             "audience": survey.audience,
             "group": survey.group_id,
+            "chosen": list(survey.chosen.values_list("pk", flat=True)),
         }
 
     def survey_data(self) -> SurveyData:
@@ -125,6 +138,7 @@ class SurveyForm(forms.Form):
             intro_fr=data["intro_fr"],
             audience=data["audience"],
             group_id=data["group"].pk if data["group"] else None,
+            chosen_ids=tuple(person.pk for person in data["chosen"]),
         )
 
 
