@@ -72,13 +72,14 @@ def program_year(day: dt.date) -> int:
 
 def cohort_years(*, organisation: Organisation, today: dt.date) -> list[int]:
     """The start years an administrator may name the archive after, newest first: from
-    the program year of the program's first relationship (or its creation) to now."""
+    the program year of the program's first relationship (or its creation) — at least
+    the year before, the cycle that just ended when archiving in September — to now."""
     current = program_year(today)
     first = Relationship.objects.filter(organisation_id=organisation.pk).aggregate(
         first=Min("created_at")
     )["first"]
     oldest = min(filter(None, [first, organisation.created_at]))
-    start = max(program_year(oldest.date()), current - 20)
+    start = max(min(program_year(oldest.date()), current - 1), current - 20)
     return list(range(current, start - 1, -1))
 
 

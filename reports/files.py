@@ -78,7 +78,7 @@ def attachment_disposition(file_name: str) -> str:
     UTF-8 name as RFC 5987's `filename*`, which every current browser uses, and an ASCII
     `filename` beside it for older clients (accents dropped, quotes escaped)."""
     plain = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode("ascii")
-    plain = "".join(c if c.isprintable() else "_" for c in plain)
+    plain = " ".join("".join(c if c.isprintable() else "_" for c in plain).split())
     plain = plain.replace("\\", "\\\\").replace('"', '\\"') or "download"
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
