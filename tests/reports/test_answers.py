@@ -94,6 +94,7 @@ def test_evaluation_report_download(admin_client, answered, admin):
     # Answered at, as every report writes times: the administrator's zone, to the minute.
     when = EvaluationRequest.objects.get(respondent__email="anna@mentor.test").answered_at
     zone = ZoneInfo(admin.time_zone)
+    assert when is not None
     assert rows[1][4] == when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     entry = AuditEntry.objects.get(action=AuditAction.REPORT_EXPORT)
     assert entry.count == 2

@@ -80,6 +80,7 @@ def test_the_zip_holds_every_listed_report_as_its_single_download(
     assert {item["key"]: item["rows"] for item in archive.contents}["members"] == 5
     assert archive.size == archives.archive_path(archive).stat().st_size
     assert archive.file_path.startswith("report-archives/")
+    assert archive.finished_at is not None
     assert archive.expires_at == archive.finished_at + dt.timedelta(days=7)
 
 
@@ -106,6 +107,7 @@ def test_a_french_administrator_gets_french_files_with_semicolons(
 def header_of(header, archive: ReportArchive) -> list[str]:
     from reports.registry import ReportContext
 
+    assert archive.created_by is not None
     context = ReportContext(
         organisation=archive.organisation,
         actor=archive.created_by,
@@ -249,6 +251,7 @@ def test_expired_archives_lose_their_file(admin, people, django_capture_on_commi
     archive = started(admin, django_capture_on_commit_callbacks)
     path = archives.archive_path(archive)
     assert archives.archive_cleanup() == 0 and path.is_file()
+    assert archive.expires_at is not None
     later = archive.expires_at + dt.timedelta(seconds=1)
     assert archives.archive_cleanup(now=later) == 1
     archive.refresh_from_db()
