@@ -24,7 +24,7 @@ from web.typing import MemberRequest
 def archive_status_text(archive: ReportArchive) -> str:
     """The sentence the page shows for an archive (and the script writes when it ends)."""
     if archive.status == ArchiveStatus.DONE and archive.expires_at is not None:
-        return _("Ready ({size}). Available until {date}.").format(
+        return _("Ready ({size}), available until {date}").format(
             size=filesizeformat(archive.size),
             date=formats.date_format(timezone.localtime(archive.expires_at), "DATETIME_FORMAT"),
         )
