@@ -29,6 +29,9 @@ PAUSE = 0.4
 
 
 class ReportArchiveTest(BrowserTestCase):
+    _media: tempfile.TemporaryDirectory[str]
+    _old_media: Path
+
     @classmethod
     def setUpClass(cls):
         # The live server is forked in setUpClass, so what it must share is set first:
