@@ -164,3 +164,22 @@ def test_the_page_costs_the_same_queries_with_more_archives(
         ReportArchive.objects.filter(pk=archive.pk).update(status=ArchiveStatus.FAILED)
     with django_assert_num_queries(len(first.captured_queries)):
         admin_client.get(reverse("web:reports"))
+
+
+def test_in_french(client, admin, org, relationship, django_capture_on_commit_callbacks):
+    """Needs the lead's French catalogue (the strings of /work/briefs/fr_zip.json)."""
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    org.name_fr = "Mentorat Canada"
+    org.save(update_fields=["name_fr"])
+    client.force_login(admin)
+    page = client.get(reverse("web:reports")).content.decode()
+    assert "Exporter tous les rapports" in page and "Années de la cohorte" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(START, {"cohort_start_year": "2025"})
+    archive = ReportArchive.objects.get()
+    assert archive.file_name == "Mentorat Canada 2025-2026.zip"
+    data = client.get(urls(archive)["progress"]).json()
+    assert data["message"].startswith("Prête (")
+    page = client.get(reverse("web:reports")).content.decode()
+    assert "Télécharger Mentorat Canada 2025-2026.zip" in page
