@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 
 from programs.audit import AuditAction
 from programs.errors import DomainError
-from programs.models import AuditEntry, Role
+from programs.models import AuditEntry, Role, User
 from realtime.testing import capture_events
 from reports import archives
 from reports.models import ArchiveStatus, ReportArchive
@@ -271,3 +272,33 @@ def test_the_conversations_in_the_archive_count_as_read_once(
     archives.archive_run(archive_id=archive.pk)  # delivered again: nothing more
     read = AuditEntry.objects.filter(action=AuditAction.CONVERSATION_READ)
     assert read.count() == 1 and read.get().count == 1
+
+
+def _peak_writing(admin, org, members: int) -> int:
+    """Python's peak memory while the job writes an archive of `members` more members."""
+    start = User.objects.count()
+    User.objects.bulk_create(
+        User(
+            email=f"m{start + i}@many.test",
+            first_name=f"F{i}",
+            last_name="Lévesque",
+            organisation=org,
+            role=Role.MENTOR if i % 2 else Role.MENTEE,
+            password="!",
+        )
+        for i in range(members)
+    )
+    archive = archives.archive_start(actor=admin)
+    tracemalloc.start()
+    try:
+        assert archives.archive_run(archive_id=archive.pk) == "done"
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_stays_flat_whatever_the_programs_size(admin, org):
+    # Both above a report's batch (the cursor's 2,000-row chunk): what stays is one batch.
+    small = _peak_writing(admin, org, 2_500)
+    big = _peak_writing(admin, org, 12_500)  # six times the rows in the next archive
+    assert big < small * 1.5, (small, big)
