@@ -302,3 +302,15 @@ def test_memory_stays_flat_whatever_the_programs_size(admin, org):
     small = _peak_writing(admin, org, 2_500)
     big = _peak_writing(admin, org, 12_500)  # six times the rows in the next archive
     assert big < small * 1.5, (small, big)
+
+
+def test_the_sweep_and_the_cleanup_are_scheduled(db):
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    scheduled = dict(
+        Schedule.objects.filter(name__startswith="report-archives-").values_list("name", "minutes")
+    )
+    assert scheduled == {"report-archives-sweep": 1, "report-archives-cleanup": 60}
+    for func in Schedule.objects.filter(name__in=scheduled).values_list("func", flat=True):
+        assert callable(import_string(func))
