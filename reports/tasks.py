@@ -4,18 +4,18 @@ reports 0003."""
 
 from __future__ import annotations
 
-from reports import archives
+from reports import archive_job
 
 
 def report_archive_run(archive_id: int) -> str:
-    return archives.archive_run(archive_id=archive_id)
+    return archive_job.archive_run(archive_id=archive_id)
 
 
 def report_archives_sweep() -> int:
     """Every minute: archives whose job was lost are queued again."""
-    return archives.archive_sweep()
+    return archive_job.archive_sweep()
 
 
 def report_archives_cleanup() -> int:
     """Every hour: archives kept REPORT_ARCHIVE_DAYS are deleted."""
-    return archives.archive_cleanup()
+    return archive_job.archive_cleanup()

@@ -63,7 +63,7 @@ class ReportArchiveTest(BrowserTestCase):
         self.in_chromium(self._scenario, self.live_server_url)
 
     def _scenario(self, browser, base):
-        from reports import archives
+        from reports import archive_job
         from reports.models import ReportArchive
         from reports.registry import reports_listed
 
@@ -95,17 +95,17 @@ class ReportArchiveTest(BrowserTestCase):
         def work():
             try:
                 archive = ReportArchive.objects.get()
-                real = archives.progress_on_commit
+                real = archive_job.progress_on_commit
 
                 def slowly(made):
                     real(made)
                     time.sleep(PAUSE)
 
-                archives.progress_on_commit = slowly
+                archive_job.progress_on_commit = slowly
                 try:
-                    return archives.archive_run(archive_id=archive.pk)
+                    return archive_job.archive_run(archive_id=archive.pk)
                 finally:
-                    archives.progress_on_commit = real
+                    archive_job.progress_on_commit = real
             finally:
                 connections.close_all()
 

@@ -21,7 +21,7 @@ from programs.audit import AuditAction
 from programs.errors import DomainError
 from programs.models import AuditEntry, Role, User
 from realtime.testing import capture_events
-from reports import archives
+from reports import archive_job, archives
 from reports.models import ArchiveStatus, ReportArchive
 from reports.registry import reports_listed
 from tests.conftest import make_member
@@ -177,7 +177,7 @@ def test_a_job_killed_mid_way_and_retried_ends_with_one_file_one_done_one_entry(
     admin, people, media, monkeypatch, django_capture_on_commit_callbacks
 ):
     archive = archives.archive_start(actor=admin)  # its job not run: queued
-    real = archives.csv_lines
+    real = archive_job.csv_lines
     calls = {"n": 0}
 
     def dies_on_third_batch(rows, *, delimiter=","):
@@ -186,17 +186,17 @@ def test_a_job_killed_mid_way_and_retried_ends_with_one_file_one_done_one_entry(
             raise RuntimeError("worker killed")
         return real(rows, delimiter=delimiter)
 
-    monkeypatch.setattr(archives, "csv_lines", dies_on_third_batch)
+    monkeypatch.setattr(archive_job, "csv_lines", dies_on_third_batch)
     with pytest.raises(RuntimeError):
-        archives.archive_run(archive_id=archive.pk)
+        archive_job.archive_run(archive_id=archive.pk)
     archive.refresh_from_db()
     assert (archive.status, archive.done, archive.attempt) == ("running", 2, 1)
     folder = media / "report-archives" / str(admin.organisation_id)
     assert not list(folder.glob("*"))  # neither a half file nor a ZIP
-    monkeypatch.setattr(archives, "csv_lines", real)
+    monkeypatch.setattr(archive_job, "csv_lines", real)
     with capture_events() as sent, django_capture_on_commit_callbacks(execute=True):
-        assert archives.archive_run(archive_id=archive.pk) == "done"
-        assert archives.archive_run(archive_id=archive.pk) == "done"  # delivered twice
+        assert archive_job.archive_run(archive_id=archive.pk) == "done"
+        assert archive_job.archive_run(archive_id=archive.pk) == "done"  # delivered twice
     archive.refresh_from_db()
     assert archive.attempt == 2
     assert [p.name for p in folder.iterdir()] == [f"{archive.pk}.zip"]
@@ -207,16 +207,16 @@ def test_a_job_killed_mid_way_and_retried_ends_with_one_file_one_done_one_entry(
 
 def test_an_older_run_that_lost_the_archive_gives_up(admin, people, media, monkeypatch):
     archive = archives.archive_start(actor=admin)
-    real = archives.csv_lines
+    real = archive_job.csv_lines
 
     def taken_over(rows, *, delimiter=","):
         # Meanwhile the sweeper queued it again and a second run claimed it.
         ReportArchive.objects.filter(pk=archive.pk).update(attempt=5)
         return real(rows, delimiter=delimiter)
 
-    monkeypatch.setattr(archives, "HEARTBEAT_SECONDS", 0.0)
-    monkeypatch.setattr(archives, "csv_lines", taken_over)
-    assert archives.archive_run(archive_id=archive.pk) == "superseded"
+    monkeypatch.setattr(archive_job, "HEARTBEAT_SECONDS", 0.0)
+    monkeypatch.setattr(archive_job, "csv_lines", taken_over)
+    assert archive_job.archive_run(archive_id=archive.pk) == "superseded"
     archive.refresh_from_db()
     assert (archive.status, archive.file_path) == ("running", "")
     assert not list((media / "report-archives").rglob("*.*"))
@@ -227,23 +227,23 @@ def test_the_sweeper_queues_an_archive_whose_job_was_lost(
 ):
     # The request committed its row, then the process died before queueing the job.
     archive = archives.archive_start(actor=admin)
-    assert archives.archive_sweep() == 0  # within its grace period
+    assert archive_job.archive_sweep() == 0  # within its grace period
     ReportArchive.objects.filter(pk=archive.pk).update(
         updated_at=timezone.now() - dt.timedelta(seconds=settings.REPORT_ARCHIVE_GRACE + 1)
     )
     with django_capture_on_commit_callbacks(execute=True):
         # Jobs run in-process in the tests (Q_CLUSTER sync): the sweep runs it at once.
-        assert archives.archive_sweep() == 1
+        assert archive_job.archive_sweep() == 1
     archive.refresh_from_db()
     assert archive.status == ArchiveStatus.DONE
     assert len(entries(archive)) == len(reports_listed())
-    assert archives.archive_sweep() == 0
+    assert archive_job.archive_sweep() == 0
 
 
 def test_a_job_failing_again_and_again_gives_up(admin):
     archive = archives.archive_start(actor=admin)
-    ReportArchive.objects.filter(pk=archive.pk).update(attempt=archives.MAX_ATTEMPTS)
-    assert archives.archive_run(archive_id=archive.pk) == ArchiveStatus.FAILED
+    ReportArchive.objects.filter(pk=archive.pk).update(attempt=archive_job.MAX_ATTEMPTS)
+    assert archive_job.archive_run(archive_id=archive.pk) == ArchiveStatus.FAILED
     # The next request is not blocked by it.
     assert archives.archive_start(actor=admin).pk != archive.pk
 
@@ -251,10 +251,10 @@ def test_a_job_failing_again_and_again_gives_up(admin):
 def test_expired_archives_lose_their_file(admin, people, django_capture_on_commit_callbacks):
     archive = started(admin, django_capture_on_commit_callbacks)
     path = archives.archive_path(archive)
-    assert archives.archive_cleanup() == 0 and path.is_file()
+    assert archive_job.archive_cleanup() == 0 and path.is_file()
     assert archive.expires_at is not None
     later = archive.expires_at + dt.timedelta(seconds=1)
-    assert archives.archive_cleanup(now=later) == 1
+    assert archive_job.archive_cleanup(now=later) == 1
     archive.refresh_from_db()
     assert (archive.status, archive.file_path) == (ArchiveStatus.EXPIRED, "")
     assert not path.exists()
@@ -269,7 +269,7 @@ def test_the_conversations_in_the_archive_count_as_read_once(
     org.messages_in_reports = True
     org.save(update_fields=["messages_in_reports"])
     archive = started(admin, django_capture_on_commit_callbacks)
-    archives.archive_run(archive_id=archive.pk)  # delivered again: nothing more
+    archive_job.archive_run(archive_id=archive.pk)  # delivered again: nothing more
     read = AuditEntry.objects.filter(action=AuditAction.CONVERSATION_READ)
     assert read.count() == 1 and read.get().count == 1
 
@@ -291,7 +291,7 @@ def _peak_writing(admin, org, members: int) -> int:
     archive = archives.archive_start(actor=admin)
     tracemalloc.start()
     try:
-        assert archives.archive_run(archive_id=archive.pk) == "done"
+        assert archive_job.archive_run(archive_id=archive.pk) == "done"
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from programs.audit import AuditAction
 from programs.models import AuditEntry
-from reports import archives
+from reports import archive_job, archives
 from reports.models import ArchiveStatus, ReportArchive
 from reports.registry import reports_listed
 
@@ -130,7 +130,7 @@ def test_a_mentor_gets_404_everywhere(client, mentor, archive):
 
 def test_an_expired_archive_is_404_and_its_file_is_gone(admin_client, archive):
     path = archives.archive_path(archive)
-    assert archives.archive_cleanup(now=archive.expires_at) == 1
+    assert archive_job.archive_cleanup(now=archive.expires_at) == 1
     assert not path.exists()
     for url in urls(archive).values():
         assert admin_client.get(url).status_code == 404
