@@ -65,6 +65,8 @@ class AuditAction(models.TextChoices):
     SURVEY_REMINDER = "survey.remind", _("Survey reminder sent")
     REPORT_EXPORT = "report.export", _("Report downloaded")
     REPORT_COLUMNS = "report.columns", _("Custom report columns saved")
+    REPORT_ARCHIVE_REQUEST = "report.archive", _("All reports export requested")
+    REPORT_ARCHIVE_DOWNLOAD = "report.archive_download", _("Reports archive downloaded")
 
 
 def current_source() -> str:

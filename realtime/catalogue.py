@@ -86,7 +86,7 @@ class MemberCompletion(TypedDict):
 
 
 class JobProgress(TypedDict):
-    kind: str  # "member_import", "completion_recalculate", …
+    kind: str  # "member_import", "completion_recalculate", "report_archive", …
     id: int
     done: int
     total: int
@@ -383,7 +383,8 @@ CATALOGUE: dict[str, Message] = {
             ORG_ADMINS,
             JobProgress,
             "A background job an administrator started (a member import, a completion "
-            "recalculation) moved on: how many of how many, and whether it ended.",
+            "recalculation, «Exporter tous les rapports» — kind `report_archive`, counting "
+            "reports) moved on: how many of how many, and whether it ended.",
         ),
         Message(
             "presence.changed",

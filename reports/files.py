@@ -22,7 +22,9 @@ import datetime as dt
 import io
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import quote
 
 import xlsxwriter  # type: ignore[import-untyped]
 
@@ -69,6 +71,16 @@ def csv_lines(rows: Iterable[Iterable[object]], *, delimiter: str = ",") -> str:
 def csv_line(values: Iterable[object], *, delimiter: str = ",") -> str:
     """One row as a CSV line ending in CRLF, every cell made Excel-safe."""
     return csv_lines([values], delimiter=delimiter)
+
+
+def attachment_disposition(file_name: str) -> str:
+    """The Content-Disposition of a download named `file_name` (accents, spaces): the
+    UTF-8 name as RFC 5987's `filename*`, which every current browser uses, and an ASCII
+    `filename` beside it for older clients (accents dropped, quotes escaped)."""
+    plain = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode("ascii")
+    plain = " ".join("".join(c if c.isprintable() else "_" for c in plain).split())
+    plain = plain.replace("\\", "\\\\").replace('"', '\\"') or "download"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str:

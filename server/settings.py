@@ -337,6 +337,11 @@ MEMBER_IMPORT_MAX_ROWS = envint("MEMBER_IMPORT_MAX_ROWS", 20_000)
 MEMBER_IMPORT_GRACE = envint("MEMBER_IMPORT_GRACE", Q_TIMEOUT + 60)
 # The program evaluation's one automatic reminder, this many days after the request.
 EVALUATION_REMINDER_DAYS = envint("EVALUATION_REMINDER_DAYS", 7)
+# «Exporter tous les rapports» (docs/reports.md): a finished ZIP is kept this many days,
+# then the hourly cleanup deletes it; an archive queued or running that has not moved
+# for REPORT_ARCHIVE_GRACE seconds is queued again by the sweeper.
+REPORT_ARCHIVE_DAYS = envint("REPORT_ARCHIVE_DAYS", 7)
+REPORT_ARCHIVE_GRACE = envint("REPORT_ARCHIVE_GRACE", Q_TIMEOUT + 60)
 
 STATIC_URL = "/static/"
 # Where collectstatic writes and WhiteNoise serves from (DEBUG=0).

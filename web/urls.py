@@ -20,6 +20,7 @@ from web.views import (
     notifications,
     organisation,
     profiles,
+    report_archives,
     reports,
     staff,
     statistics,
@@ -221,6 +222,21 @@ urlpatterns = [
     path("manage/audit/", audit.audit_log, name="audit_log"),
     path("manage/reports/", reports.reports, name="reports"),
     path("manage/reports/custom/", reports.report_custom, name="report_custom"),
+    path(
+        "manage/reports/archives/",
+        report_archives.report_archive_start,
+        name="report_archive_start",
+    ),
+    path(
+        "manage/reports/archives/<int:archive_id>/progress/",
+        report_archives.report_archive_progress,
+        name="report_archive_progress",
+    ),
+    path(
+        "manage/reports/archives/<int:archive_id>/download/",
+        report_archives.report_archive_download,
+        name="report_archive_download",
+    ),
     path("manage/reports/<str:key>/download/", reports.report_download, name="report_download"),
     path("manage/members/<int:member_id>/active/", manage.member_set_active, name="member_active"),
     # Profiles, custom fields and completion (F11)

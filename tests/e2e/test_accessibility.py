@@ -15,6 +15,7 @@ production."""
 
 from __future__ import annotations
 
+import datetime
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db import connections
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from feedback import evaluation as feedback_evaluation
@@ -45,6 +47,7 @@ from programs.demo import (
     demo_load,
 )
 from programs.models import Organisation, Relationship, User
+from reports.models import ArchiveStatus, ReportArchive
 from scheduling.demo import demo_meetings_load
 from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
 from workspace import conversation
@@ -166,6 +169,28 @@ class AccessibilityCrawlTest(BrowserTestCase):
         self.join_path = f"/join/{invitations.invitation_links(actor=admin)[0].token}/"
         self._workspace_load(admin)
         self._feedback_load(admin)
+        self._archives_load(admin)
+
+    def _archives_load(self, admin: User) -> None:
+        """«Exporter tous les rapports»: one archive ready, one being prepared (its bar)."""
+        now = timezone.now()
+        common = {"organisation_id": admin.organisation_id, "created_by": admin, "total": 6}
+        ReportArchive.objects.create(
+            **common,
+            cohort_start_year=2024,
+            file_name="Mentor Canada 2024-2025.zip",
+            status=ArchiveStatus.DONE,
+            done=6,
+            file_path="report-archives/none.zip",
+            finished_at=now,
+            expires_at=now + datetime.timedelta(days=7),
+            language="en",
+            time_zone="UTC",
+        )
+        ReportArchive.objects.create(
+            **common, cohort_start_year=2025, file_name="Mentor Canada 2025-2026.zip",
+            status=ArchiveStatus.RUNNING, done=2, language="en", time_zone="UTC",
+        )  # fmt: skip
 
     def _feedback_load(self, admin: User) -> None:
         """«Évaluation du programme» with a question of each kind, asked of the first pair

@@ -9,9 +9,9 @@ import pytest
 
 from programs.errors import DomainError
 from programs.models import AuditEntry
-from reports import columns
+from reports import archives, columns
 from reports.exports import report_export_start
-from reports.models import ReportColumnChoice
+from reports.models import ReportArchive, ReportColumnChoice
 
 ZONE = zoneinfo.ZoneInfo("UTC")
 
@@ -21,6 +21,10 @@ def calls():
         lambda a: report_export_start(actor=a, report_key="members", language="en", zone=ZONE),
         lambda a: columns.columns_save(actor=a, columns=["email"]),
         lambda a: columns.columns_saved(actor=a),
+        lambda a: archives.archive_start(actor=a),
+        lambda a: archives.archive_get(actor=a, archive_id=1),
+        lambda a: archives.archive_download(actor=a, archive_id=1),
+        lambda a: archives.archives_recent(actor=a),
     ]
 
 
@@ -37,6 +41,7 @@ def test_refused(who, admin, mentor):
         assert refused.value.code == "forbidden"
     assert not AuditEntry.objects.exists()
     assert not ReportColumnChoice.objects.exists()
+    assert not ReportArchive.objects.exists()
 
 
 def test_no_columns_is_an_error(admin):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -15,12 +16,14 @@ from django.utils.translation import gettext as _
 
 from programs.errors import DomainError
 from programs.selectors import MemberFilters
+from reports import archives as report_archives
 from reports import columns as report_columns
 from reports.exports import export_stream, report_export_start
 from reports.registry import ReportContext, report_get, reports_listed
 from web.access import admin_required
 from web.forms.members import member_filters_read
 from web.typing import MemberRequest
+from web.views.report_archives import archive_status_text
 
 
 @admin_required
@@ -34,10 +37,29 @@ def reports(request: MemberRequest) -> HttpResponse:
         zone=timezone.get_current_timezone(),
     )
     rows = [{"report": report, "count": report.count(context)} for report in reports_listed()]
+    # «Exporter tous les rapports»: the cohort years offered, the latest archives.
+    years = report_archives.cohort_years(
+        organisation=request.user.organisation, today=timezone.localdate()
+    )
+    archive_rows = [
+        {
+            "archive": archive,
+            "available": report_archives.archive_is_available(archive),
+            "unfinished": archive.status in ("queued", "running"),
+            "text": archive_status_text(archive),
+        }
+        for archive in report_archives.archives_recent(actor=request.user)
+    ]
     return render(
         request,
         "web/reports.html",
-        {"rows": rows, "zone": timezone.get_current_timezone_name()},
+        {
+            "rows": rows,
+            "zone": timezone.get_current_timezone_name(),
+            "years": [(year, f"{year}-{year + 1}") for year in years],
+            "archives": archive_rows,
+            "archive_days": settings.REPORT_ARCHIVE_DAYS,
+        },
     )
 
 
