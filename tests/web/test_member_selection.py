@@ -135,6 +135,13 @@ def test_all_matching_the_filter_covers_members_on_other_pages(
     assert entry.count == 30 and entry.target_label == "Cohort 2026"
 
 
+def test_all_matching_without_a_filter_is_everyone(admin_client, org, admin, mentor, crowd):
+    response = admin_client.post(START, {"action": "message", "scope": "filter", "query": ""})
+    selection_url(response)
+    # Administrators too: a message reaches them when chosen by name.
+    assert len(MemberSelection.objects.get().member_ids) == 32
+
+
 def test_add_to_group_leaves_out_who_is_in_it(admin_client, org, admin, mentor, mentee):
     group = MemberGroup.objects.create(organisation=org, name="Alumni")
     group.members.add(mentor)

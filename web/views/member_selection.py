@@ -52,7 +52,7 @@ def member_selection_start(request: MemberRequest) -> HttpResponse:
         form, filters = member_filters_read(
             QueryDict(query), organisation_id=request.user.organisation_id
         )
-        if not form.is_valid():
+        if form.is_bound and not form.is_valid():
             # Never "everyone" by a filter the list could not read.
             messages.error(request, _("The filter is not valid: nothing was selected."))
             return redirect(_members_url(""))
@@ -152,7 +152,7 @@ def member_selection_confirm(request: MemberRequest, selection_id: int) -> HttpR
     form = None
     if selection.action == SelectionAction.DELETE:
         form = MemberDeleteForm(request.POST)
-        if not form.is_valid():
+        if form.is_bound and not form.is_valid():
             return _preview(request, selection, form)
         confirmation = form.cleaned_data["confirmation"]
     try:
