@@ -132,3 +132,14 @@ def test_another_organisations_selection_is_not_found(admin, outsider, mentor):
         member_selection.member_selection_apply(actor=outsider, selection=selection)
     assert refused.value.code == "not_found"
     assert User.objects.get(pk=mentor.pk).is_active
+
+
+def test_deleting_more_than_the_limit_at_once_is_refused(admin, mentor, mentee, monkeypatch):
+    monkeypatch.setattr(member_selection, "DELETE_AT_ONCE", 1)
+    with pytest.raises(DomainError) as refused:
+        prepare(admin, "delete", mentor, mentee)
+    assert "At most 1 member can be deleted at once, and 2 were selected" in str(
+        refused.value.message
+    )
+    assert MemberSelection.objects.count() == 0
+    prepare(admin, "deactivate", mentor, mentee)  # other actions have no such limit
