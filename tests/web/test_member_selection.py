@@ -314,3 +314,19 @@ def test_the_preview_costs_the_same_queries_whatever_its_size(
     html = text_of(preview)
     assert f"{n} members will be deactivated" in html
     assert html.count('<tr data-member="') == 2 * min(n, 50)
+
+
+def test_in_french(admin_client, admin, org, mentor, mentee, crowd):
+    """Needs the French catalogue merged from /work/briefs/fr_selection.json."""
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    html = text_of(admin_client.get("/manage/members/?role=mentor&size=10"))
+    assert 'aria-label="Sélectionner Anna Carter"' in html
+    assert "Sélectionner les 31 membres correspondant au filtre" in html
+    assert ">Envoyer un message</button>" in html and ">Réactiver</button>" in html
+    url = selection_url(start(admin_client, "delete", mentor, crowd[0], admin))
+    preview = text_of(admin_client.get(url))
+    assert "Supprimer définitivement les membres sélectionnés" in preview
+    assert "2 membres seront supprimés définitivement" in preview
+    assert "A une relation en cours" not in preview  # no relationship here
+    assert "C'est votre propre compte." in preview
