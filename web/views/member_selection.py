@@ -31,6 +31,8 @@ def _int(value: str | None) -> int | None:
 
 
 def _members_url(query: str) -> str:
+    # Read and written again: whatever was posted, only a query string comes back.
+    query = QueryDict(query).urlencode()
     return reverse("web:members") + (f"?{query}" if query else "")
 
 
