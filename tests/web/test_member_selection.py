@@ -63,6 +63,7 @@ def test_the_list_has_a_box_per_row_and_the_action_bar(admin_client, admin, ment
     assert "Select all on this page" in html
     for label in ("Deactivate", "Reactivate", "Send a message", "Delete permanently"):
         assert f">{label}</button>" in html
+    assert "#}" not in html and "{%" not in html  # no template text leaks
     # Everyone is on this page: no «all N matching the filter».
     assert "matching the filter</label>" not in html
 
