@@ -41,9 +41,11 @@ class AuditAction(models.TextChoices):
     MEMBER_ROLE = "member.role", _("Member's role changed")
     MEMBER_DEACTIVATE = "member.deactivate", _("Member deactivated")
     MEMBER_REACTIVATE = "member.reactivate", _("Member reactivated")
-    MEMBERS_DEACTIVATE = "members.deactivate", _("Members deactivated from a file")
-    MEMBERS_REACTIVATE = "members.reactivate", _("Members reactivated from a file")
+    # Several at once: from a file («Désactiver les membres») or a selection on the list.
+    MEMBERS_DEACTIVATE = "members.deactivate", _("Members deactivated together")
+    MEMBERS_REACTIVATE = "members.reactivate", _("Members reactivated together")
     MEMBER_DELETE = "member.delete", _("Member deleted permanently")
+    GROUP_MEMBERS_ADD = "group.members_add", _("Members added to a group")
     RELATIONSHIPS_END_ALL = "relationships.end_all", _("All relationships ended")
     MEMBER_ADMINISTRATOR = "member.administrator", _("Member administrator changed")
     INVITATION_LINK = "invitation_link.edit", _("Invitation link changed")

@@ -225,8 +225,9 @@ def members_set_active_many(*, actor: User, deactivation: MemberDeactivation) ->
         action=AuditAction.MEMBERS_REACTIVATE if active else AuditAction.MEMBERS_DEACTIVATE,
         target=deactivation,
         count=len(ids),
+        # A selection on the members list has no file (programs.member_selection).
         details={
-            "file": deactivation.file_name,
+            **({"file": deactivation.file_name} if deactivation.file_name else {}),
             "ids": ids,
             "emails": [email for _pk, email in changed],
         },

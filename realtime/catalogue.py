@@ -359,7 +359,8 @@ CATALOGUE: dict[str, Message] = {
             ORG_ADMINS,
             MembersUpdated,
             "Many members deactivated or reactivated at once («Désactiver les membres» from "
-            "a CSV file): one event with every id, their new «Actif» state and end date.",
+            "a CSV file, or a selection on the members list): one event with every id, "
+            "their new «Actif» state and end date.",
         ),
         Message(
             "members.added",

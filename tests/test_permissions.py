@@ -20,6 +20,7 @@ from programs import (
     invitations,
     member_deactivation,
     member_delete,
+    member_selection,
     organisations,
     profile_fields,
     profile_services,
@@ -33,6 +34,7 @@ from programs.models import (
     InvitationLink,
     MemberDeactivation,
     MemberGroup,
+    MemberSelection,
     ProfileField,
     ProfileFieldValue,
     Relationship,
@@ -72,6 +74,9 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         organisation_id=relationship.organisation_id,
         relationship_ids=[relationship.pk],
         total=1,
+    )
+    selection = MemberSelection.objects.create(
+        organisation_id=relationship.organisation_id, action="deactivate", member_ids=[mentor.pk]
     )
     field_data = profile_fields.FieldData(
         name_en="G", kind="text", for_mentors=True, for_mentees=True
@@ -120,6 +125,10 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("end all", lambda a: relationships_end_all.relationships_end_confirm(actor=a, ending=ending)),
         ("delete permanently", lambda a: member_delete.member_delete_permanently(
             actor=a, member=mentor, confirmation=relationship.organisation.name_en,
+        )),
+        ("selection", lambda a: member_selection.selection_get(actor=a, selection_id=selection.pk)),
+        ("selection apply", lambda a: member_selection.member_selection_apply(
+            actor=a, selection=selection,
         )),
         ("group members", lambda a: services.group_set_members(actor=a, group=group, member_ids=[])),
         ("community send", lambda a: community.community_message_send(actor=a, message=message)),
@@ -177,6 +186,7 @@ def snapshot(org) -> tuple:
         Availability.objects.count(),
         AgreementTemplate.objects.count(),
         list(SavedMemberFilter.objects.values_list("pk", "last_used_at")),
+        list(MemberSelection.objects.values_list("pk", "status")),
         list(EvaluationQuestion.objects.values_list("pk", "text_en", "position")),
         list(Survey.objects.values_list("pk", "title_en", "status")),
         SurveyQuestion.objects.count(),
@@ -218,6 +228,9 @@ def test_a_deactivated_administrator_is_refused_by_every_service(
         ),
         lambda: invitations.invitation_links(actor=second),
         lambda: saved_filters.saved_filter_save(actor=second, name="Mine", query=""),
+        lambda: member_selection.member_selection_prepare(
+            actor=second, action="deactivate", member_ids=[mentor.pk]
+        ),
         lambda: invitations.invitation_link_regenerate(actor=second, role="mentor"),
         lambda: invitations.invitation_link_set_active(actor=second, role="mentor", active=False),
     ):

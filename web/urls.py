@@ -17,6 +17,7 @@ from web.views import (
     member,
     member_filters,
     member_import,
+    member_selection,
     notifications,
     organisation,
     profiles,
@@ -517,5 +518,26 @@ urlpatterns += [
         "manage/relationships/end-all/<int:ending_id>/confirm/",
         cohort.relationships_end_confirm,
         name="relationships_end_confirm",
+    ),
+]
+
+# Selection actions on the members list: the ticked members (or all matching the filter)
+# previewed, then deactivated, reactivated, added to a group, written to or deleted
+# (web/views/member_selection.py).
+urlpatterns += [
+    path(
+        "manage/members/selection/",
+        member_selection.member_selection_start,
+        name="member_selection_start",
+    ),
+    path(
+        "manage/members/selection/<int:selection_id>/",
+        member_selection.member_selection_detail,
+        name="member_selection",
+    ),
+    path(
+        "manage/members/selection/<int:selection_id>/confirm/",
+        member_selection.member_selection_confirm,
+        name="member_selection_confirm",
     ),
 ]

@@ -8,6 +8,7 @@ every model when it imports the app's `models`).
 - audit: `AuditEntry`;
 - jobs: the background jobs' rows `CompletionRecalculation` and `MemberImport`;
 - saved_filters: `SavedMemberFilter` («Recherches récentes»);
+- selections: `MemberSelection`, the members list's selection actions;
 - totals: `ListTotal`."""
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from programs.models.relationships import (
     RelationshipStatus,
 )
 from programs.models.saved_filters import SavedMemberFilter
+from programs.models.selections import MemberSelection, SelectionAction
 from programs.models.totals import ListTotal
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "MemberGroup",
     "MemberDeactivation",
     "MemberImport",
+    "MemberSelection",
     "Organisation",
     "ProfileField",
     "ProfileFieldValue",
@@ -66,6 +69,7 @@ __all__ = [
     "RelationshipStatus",
     "Role",
     "SavedMemberFilter",
+    "SelectionAction",
     "User",
     "UserManager",
 ]

@@ -385,9 +385,10 @@ def test_the_list_pages_cost_a_constant_number_of_queries(
         "/manage/relationships/meetings/?page=4&size=10",
         "/manage/relationships/meetings/?q=mar&page=2&size=10",
     ):
-        # 13: the members list's filters offer the organisation's custom fields, its
-        # sectors and functions (one query) and the administrator's saved searches.
-        with django_assert_max_num_queries(13):
+        # 14: the members list's filters offer the organisation's custom fields, its
+        # sectors and functions (one query) and the administrator's saved searches; its
+        # selection bar the groups («Ajouter au groupe»).
+        with django_assert_max_num_queries(14):
             response = client.get(url)
         assert response.status_code == 200, url
 

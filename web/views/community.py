@@ -25,10 +25,10 @@ from notifications.models import (
     CommunityMessage,
     CommunityMessageStatus,
 )
-from programs import dates
+from programs import dates, member_selection
 from programs import selectors as program_selectors
 from programs.errors import DomainError
-from programs.models import User
+from programs.models import SelectionAction, User
 from web.access import admin_required
 from web.forms.community import CommunityMessageForm, CommunitySendForm
 from web.frames import email_frame
@@ -83,17 +83,33 @@ def community_messages(request: MemberRequest) -> HttpResponse:
     )
 
 
+def _selection_initial(request: MemberRequest) -> dict:
+    """«Envoyer un message» from the members list's selection (?selection=<id>): its
+    people as the «chosen people». Another organisation's selection is not found."""
+    selection_id = _int(request.GET.get("selection"))
+    if selection_id is None:
+        return {}
+    try:
+        selection = member_selection.selection_get(actor=request.user, selection_id=selection_id)
+    except DomainError as error:
+        raise Http404 from error
+    if selection.action != SelectionAction.MESSAGE:
+        raise Http404
+    return {"audience": Audience.CHOSEN, "chosen": selection.member_ids}
+
+
 def _compose(request: MemberRequest, message: CommunityMessage | None) -> HttpResponse:
     organisation_id = request.user.organisation_id
     if message is not None and message.status not in community_services.EDITABLE:
         messages.error(request, _("This message has been sent: it can no longer be edited."))
         return redirect("web:community_message_preview", message_id=message.pk)
+    initial = _message_initial(message) if message is not None else _selection_initial(request)
     form = CommunityMessageForm(
         request.POST or None,
         request.FILES or None,
         organisation_id=organisation_id,
         message=message,
-        initial=_message_initial(message),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

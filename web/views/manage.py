@@ -109,6 +109,8 @@ def members(request: MemberRequest) -> HttpResponse:
             "recalculation": profile_selectors.recalculation_current(
                 organisation_id=organisation_id
             ),
+            # The selection bar's «Ajouter au groupe» (web/views/member_selection.py).
+            "groups": list(selectors.group_choices(organisation_id=organisation_id)),
         },
     )
 
