@@ -88,6 +88,7 @@ def test_full_refresh_previews_exactly_what_it_does(
     run = walk_to_remove(admin, run, django_capture_on_commit_callbacks)
     assert run.keep_ids == []
     run = cycle.cycle_remove_preview(actor=admin, run=run, action="deactivate")
+    assert run.selection is not None
     previewed = sorted(run.selection.member_ids)
     administrators = set(
         User.objects.filter(organisation=admin.organisation, role=Role.ADMINISTRATOR).values_list(
@@ -111,7 +112,7 @@ def test_keep_some_members_deletes_only_the_others(
     admin, people, mentor, mentee, other_org, org, django_capture_on_commit_callbacks
 ):
     theirs = elsewhere(other_org)
-    outsider_id = User.objects.filter(organisation=other_org).first().pk
+    outsider_id = User.objects.filter(organisation=other_org).earliest("pk").pk
     run = cycle.cycle_start(actor=admin, method=CycleMethod.KEEP)
     # Another organisation's id and an administrator's are ignored: only Anna stays.
     run = walk_to_remove(
@@ -119,6 +120,7 @@ def test_keep_some_members_deletes_only_the_others(
     )
     assert run.keep_ids == [mentor.pk]
     run = cycle.cycle_remove_preview(actor=admin, run=run, action="delete")
+    assert run.selection is not None
     previewed = sorted(run.selection.member_ids)
     assert mentor.pk not in previewed and mentee.pk in previewed and len(previewed) == 7
     with pytest.raises(DomainError):
@@ -186,6 +188,7 @@ def test_resumes_and_never_does_a_step_twice(admin, people, django_capture_on_co
     run = cycle.cycle_end_preview(actor=admin, run=run)
     # Reopening the page: the same run, at the step it stopped, its preview kept.
     reopened = cycle.cycle_current(actor=admin)
+    assert reopened is not None
     assert reopened.pk == run.pk and cycle.current_step(reopened) == CycleStep.END
     assert cycle.step_states(reopened) == {
         "archive": StepState.DONE,
@@ -215,6 +218,8 @@ def test_a_killed_ending_job_run_again_tells_each_once(
     before = ended_emails()
     run = cycle.cycle_end_confirm(actor=admin, run=run)
     assert cycle.step_states(run)["end"] == StepState.RUNNING
+    assert run.ending is not None
+    ending_id = run.ending.pk
     real = rea._end_batch
     calls = {"n": 0}
 
@@ -226,11 +231,11 @@ def test_a_killed_ending_job_run_again_tells_each_once(
 
     monkeypatch.setattr(rea, "_end_batch", killed_on_third)
     with pytest.raises(RuntimeError):
-        rea.relationships_end_run(ending_id=run.ending.pk)
+        rea.relationships_end_run(ending_id=ending_id)
     assert ended_emails() - before == 4  # half the pairs, each of the two told
     monkeypatch.setattr(rea, "_end_batch", real)
     # The worker runs the job again (as the sweeper queues it): it finishes the rest.
-    assert rea.relationships_end_run(ending_id=run.ending.pk) == BulkStatus.DONE
+    assert rea.relationships_end_run(ending_id=ending_id) == BulkStatus.DONE
     run = cycle.cycle_get(actor=admin, run_id=run.pk)
     assert cycle.current_step(run) == CycleStep.STAY
     assert ended_emails() - before == 8

@@ -119,9 +119,7 @@ def test_page_queries_do_not_grow_with_members(
     from tests.conftest import make_member
 
     run = cycle.cycle_start(actor=admin, method="keep")
-    CycleRun.objects.filter(pk=run.pk).update(
-        states={"archive": "done", "end": "done"}
-    )
+    CycleRun.objects.filter(pk=run.pk).update(states={"archive": "done", "end": "done"})
     for i in range(30):
         make_member(org, f"p{i}@mentor.test", f"P{i}", "Zed", Role.MENTEE)
     with django_assert_max_num_queries(20):
