@@ -23,9 +23,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs import member_selection, relationships_end_all
+from programs import member_selection, relationships_end_all, selectors
 from programs.audit import AuditAction, audit_record
 from programs.errors import DomainError
+from programs.member_filters import MemberFilters
 from programs.models import (
     BulkStatus,
     MemberSelection,
@@ -128,7 +129,7 @@ def cycle_current(*, actor: User) -> CycleRun | None:
 
 
 def cycle_get(*, actor: User, run_id: int) -> CycleRun:
-    """One run of the administrator's organisation, locked; any other is not found."""
+    """One run of the administrator's organisation; any other is not found."""
     organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
     run = (
         CycleRun.objects.select_related("archive", "ending", "selection")
@@ -227,25 +228,38 @@ def stay_candidates(*, run: CycleRun) -> QuerySet[User]:
 
 
 @transaction.atomic
-def cycle_stay(*, actor: User, run: CycleRun, keep_ids: list[int]) -> CycleRun:
+def cycle_stay(
+    *,
+    actor: User,
+    run: CycleRun,
+    keep_ids: list[int],
+    filters: MemberFilters | None = None,
+) -> CycleRun:
     """Step 3: who stays besides the administrators — nobody for a full refresh or a
-    re-import, the ticked members for «keep some members» (another organisation's ids
-    and administrators' are ignored). May be chosen again until step 4 is confirmed."""
+    re-import; for «keep some members» the ticked members, or with `filters` every member
+    the members list's filter matches (another organisation's ids and administrators'
+    are ignored). May be chosen again until step 4 is confirmed."""
     require_org_admin(actor, organisation_id=run.organisation_id)
     states = step_states(run)
     if run.finished_at is not None or states[CycleStep.END] != StepState.DONE:
         raise DomainError(_("Finish the steps before this one first."))
     if states[CycleStep.REMOVE] in (StepState.DONE, StepState.RUNNING):
         raise DomainError(_("The others were already removed: who stays cannot change."))
+    candidates = stay_candidates(run=run)
     if run.method != CycleMethod.KEEP:
-        keep_ids = []
-    kept = list(stay_candidates(run=run).filter(pk__in=set(keep_ids)).values_list("pk", flat=True))
+        candidates = candidates.none()
+    elif filters is not None:
+        matched = selectors.members_filtered(organisation_id=run.organisation_id, filters=filters)
+        candidates = candidates.filter(pk__in=matched.values("pk"))
+    else:
+        candidates = candidates.filter(pk__in=set(keep_ids))
+    kept = list(candidates.values_list("pk", flat=True))
     run.keep_ids = kept
     run.states = {**run.states, CycleStep.STAY: StepState.DONE, CycleStep.REMOVE: StepState.TODO}
     # A new choice makes step 4's preview stale: it is previewed again.
     run.selection = None
     run.save(update_fields=["keep_ids", "states", "selection"])
-    _audit_step(actor, run, CycleStep.STAY, kept=len(kept))
+    _audit_step(actor, run, CycleStep.STAY, kept=len(kept), by_filter=filters is not None)
     _sync(run)
     return run
 

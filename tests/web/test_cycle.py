@@ -124,3 +124,28 @@ def test_page_queries_do_not_grow_with_members(
         make_member(org, f"p{i}@mentor.test", f"P{i}", "Zed", Role.MENTEE)
     with django_assert_max_num_queries(20):
         assert admin_client.get(PAGE).status_code == 200
+
+
+def test_keep_everyone_a_saved_search_finds(
+    admin_client, admin, org, mentor, mentee, relationship, outsider
+):
+    from programs import saved_filters
+    from reports import cycle
+    from reports.models import CycleMethod
+
+    run = cycle.cycle_start(actor=admin, method=CycleMethod.KEEP)
+    CycleRun.objects.filter(pk=run.pk).update(states={"archive": "done", "end": "done"})
+    mentors = saved_filters.saved_filter_save(actor=admin, name="Mentors", query="role=mentor")
+    page = admin_client.get(PAGE).content.decode()
+    assert f'<option value="{mentors.pk}">Mentors</option>' in page
+    admin_client.post(reverse("web:cycle_stay", args=[run.pk]), {"saved": str(mentors.pk)})
+    run.refresh_from_db()
+    assert run.keep_ids == [mentor.pk]
+    # Another administrator's saved search is not found: nothing changes.
+    theirs = saved_filters.saved_filter_save(actor=outsider, name="Theirs", query="")
+    response = admin_client.post(
+        reverse("web:cycle_stay", args=[run.pk]), {"saved": str(theirs.pk)}
+    )
+    assert response.status_code == 404
+    run.refresh_from_db()
+    assert run.keep_ids == [mentor.pk]

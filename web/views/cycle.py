@@ -7,18 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programs import member_selection
+from programs import member_selection, saved_filters
 from programs.errors import DomainError
 from programs.models import Relationship, SelectionAction
 from reports import archives, cycle
 from reports.models import CycleMethod, CycleRun, CycleStep, StepState
 from web.access import admin_required
+from web.forms.members import member_filters_read
 from web.typing import MemberRequest
 from web.views.report_archives import archive_status_text
 
@@ -98,6 +100,9 @@ def cycle_page(request: MemberRequest) -> HttpResponse:
             "ending_rows": _ending_rows(run),
             "keep_candidates": keep_candidates,
             "kept": set(run.keep_ids),
+            "saved_searches": list(saved_filters.saved_filter_list(owner=request.user))
+            if run.method == CycleMethod.KEEP
+            else [],
             "selection_rows": _selection_rows(run),
             "remove_actions": [
                 (SelectionAction.DEACTIVATE.value, _("Deactivate them (they can be reactivated)")),
@@ -105,6 +110,7 @@ def cycle_page(request: MemberRequest) -> HttpResponse:
             ],
             "counts": cycle.cycle_counts(run),
             "preview_names": PREVIEW_NAMES,
+            "members_url": reverse("web:members"),
         },
     )
 
@@ -157,9 +163,23 @@ def cycle_end_confirm(request: MemberRequest, run_id: int) -> HttpResponse:
 @admin_required
 @require_POST
 def cycle_stay(request: MemberRequest, run_id: int) -> HttpResponse:
-    keep = [int(pk) for pk in request.POST.getlist("keep") if pk.isdigit()]
+    """Who stays: the ticked members, or everyone one of the administrator's saved
+    searches («Recherches récentes») matches on the members list."""
+    keep = [int(pk) for pk in request.POST.getlist("keep") if pk.isdigit() and len(pk) < 19]
+    filters = None
+    saved_id = request.POST.get("saved", "")
+    if saved_id.isdigit() and len(saved_id) < 19:
+        saved = saved_filters.saved_filter_get(owner=request.user, saved_id=int(saved_id))
+        form, filters = member_filters_read(
+            QueryDict(saved.query), organisation_id=request.user.organisation_id
+        )
+        if form.is_bound and not form.is_valid():
+            messages.error(request, _("The filter is not valid: nothing was selected."))
+            return redirect("web:cycle")
     return _act(
-        request, run_id, lambda run: cycle.cycle_stay(actor=request.user, run=run, keep_ids=keep)
+        request,
+        run_id,
+        lambda run: cycle.cycle_stay(actor=request.user, run=run, keep_ids=keep, filters=filters),
     )
 
 
