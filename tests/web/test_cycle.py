@@ -149,3 +149,17 @@ def test_keep_everyone_a_saved_search_finds(
     assert response.status_code == 404
     run.refresh_from_db()
     assert run.keep_ids == [mentor.pk]
+
+
+def test_in_french(admin_client, admin, mentor, relationship):
+    """Needs the French catalogue merged from /work/briefs/fr_cycle.json."""
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+    page = admin_client.get(PAGE).content.decode()
+    assert "<h1>Terminer le cycle</h1>" in page
+    assert "Conservation de certains membres du programme et de leurs données" in page
+    assert "Comment voulez-vous terminer le cycle?" in page
+    admin_client.post(reverse("web:cycle_start"), {"method": "full"})
+    page = admin_client.get(PAGE).content.decode()
+    assert "Archiver l&#x27;année" in page or "Archiver l'année" in page
+    assert "À faire" in page
