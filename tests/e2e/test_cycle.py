@@ -117,7 +117,7 @@ class CycleTest(BrowserTestCase):
         )
         expect(page.locator("[data-member]")).to_have_text(["Charlotte Test"])
         assert axe_violations(page) == []
-        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("button", name="Confirm", exact=True).click()
         expect(page.get_by_role("heading", name="Every step is done")).to_be_visible()
         assert axe_violations(page) == []
         page.get_by_role("button", name="Finish the cycle").click()
