@@ -72,6 +72,7 @@ class AuditAction(models.TextChoices):
     CYCLE_START = "cycle.start", _("End of cycle started")
     CYCLE_STEP = "cycle.step", _("End of cycle step confirmed")
     CYCLE_FINISH = "cycle.finish", _("End of cycle finished")
+    CYCLE_ABANDON = "cycle.abandon", _("End of cycle stopped before its end")
 
 
 def current_source() -> str:

@@ -355,3 +355,26 @@ def cycle_finish(*, actor: User, run: CycleRun) -> CycleRun:
         details={"method": run.method, **counts},
     )
     return run
+
+
+@transaction.atomic
+def cycle_abandon(*, actor: User, run: CycleRun) -> CycleRun:
+    """Stop an unfinished run (a method chosen by mistake, a cycle put off): what its
+    steps did stays done; a new end of cycle may then start. Refused while relationships
+    are being ended (the job goes on: wait for it). Audited (`cycle.abandon`)."""
+    require_org_admin(actor, organisation_id=run.organisation_id)
+    if step_states(run).get(CycleStep.END) == StepState.RUNNING:
+        raise DomainError(_("These relationships are already being ended."))
+    locked = CycleRun.objects.select_for_update().filter(pk=run.pk, finished_at__isnull=True)
+    if not locked.exists():
+        raise DomainError(_("This end of cycle is finished."))
+    run.finished_at = timezone.now()
+    locked.update(finished_at=run.finished_at)
+    audit_record(
+        actor=actor,
+        organisation_id=run.organisation_id,
+        action=AuditAction.CYCLE_ABANDON,
+        target=run,
+        details={"method": run.method, "states": step_states(run), **cycle_counts(run)},
+    )
+    return run

@@ -175,6 +175,7 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         ("cycle remove confirm", lambda a: cycle.cycle_remove_confirm(actor=a, run=run)),
         ("cycle reimport", lambda a: cycle.cycle_reimport_done(actor=a, run=run)),
         ("cycle finish", lambda a: cycle.cycle_finish(actor=a, run=run)),
+        ("cycle stop", lambda a: cycle.cycle_abandon(actor=a, run=run)),
     ]  # fmt: skip
 
 

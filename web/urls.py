@@ -565,4 +565,5 @@ urlpatterns += [
     ),
     path("manage/cycle/<int:run_id>/reimport/", cycle.cycle_reimport_done, name="cycle_reimport"),
     path("manage/cycle/<int:run_id>/finish/", cycle.cycle_finish, name="cycle_finish"),
+    path("manage/cycle/<int:run_id>/stop/", cycle.cycle_abandon, name="cycle_abandon"),
 ]

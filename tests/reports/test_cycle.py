@@ -252,3 +252,27 @@ def test_outsiders_and_mentors_cannot_touch_a_run(admin, people, outsider, mento
     assert cycle.cycle_current(actor=outsider) is None
     run.refresh_from_db()
     assert run.archive is None
+
+
+def test_a_run_stopped_keeps_what_was_done_and_frees_the_way(
+    admin, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(rea, "INLINE_MAX", 2)
+    run = cycle.cycle_start(actor=admin, method=CycleMethod.KEEP)
+    run = archived(admin, run, django_capture_on_commit_callbacks)
+    run = cycle.cycle_end_preview(actor=admin, run=run)
+    run = cycle.cycle_end_confirm(actor=admin, run=run)
+    # Relationships being ended by the job: stopping now is refused.
+    with pytest.raises(DomainError):
+        cycle.cycle_abandon(actor=admin, run=run)
+    assert run.ending is not None
+    rea.relationships_end_run(ending_id=run.ending.pk)
+    run = cycle.cycle_get(actor=admin, run_id=run.pk)
+    cycle.cycle_abandon(actor=admin, run=run)
+    with pytest.raises(DomainError):
+        cycle.cycle_abandon(actor=admin, run=run)
+    assert Relationship.objects.filter(status=RelationshipStatus.MATCHED).count() == 1  # theirs
+    entry = AuditEntry.objects.get(action=AuditAction.CYCLE_ABANDON)
+    assert entry.details["relationships_ended"] == 4
+    assert cycle.cycle_current(actor=admin) is None
+    cycle.cycle_start(actor=admin, method=CycleMethod.FULL)

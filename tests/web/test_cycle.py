@@ -32,6 +32,7 @@ def actions(run_id: int) -> list[str]:
             "cycle_remove_confirm",
             "cycle_reimport",
             "cycle_finish",
+            "cycle_abandon",
         )
     ]
 
@@ -163,3 +164,13 @@ def test_in_french(admin_client, admin, mentor, relationship):
     page = admin_client.get(PAGE).content.decode()
     assert "Archiver l&#x27;année" in page or "Archiver l'année" in page
     assert "À faire" in page
+
+
+def test_stop_a_run_from_the_page(admin_client, admin):
+    admin_client.post(reverse("web:cycle_start"), {"method": "keep"})
+    run = CycleRun.objects.get()
+    response = admin_client.post(reverse("web:cycle_abandon", args=[run.pk]), follow=True)
+    assert "This end of cycle was stopped." in response.content.decode()
+    assert CycleRun.objects.get().finished_at is not None
+    admin_client.post(reverse("web:cycle_start"), {"method": "full"})
+    assert CycleRun.objects.filter(finished_at__isnull=True, method="full").count() == 1

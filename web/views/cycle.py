@@ -224,3 +224,18 @@ def cycle_finish(request: MemberRequest, run_id: int) -> HttpResponse:
         return redirect("web:cycle")
     messages.success(request, _("The cycle is finished. A new program year can begin."))
     return redirect("web:manage")
+
+
+@admin_required
+@require_POST
+def cycle_abandon(request: MemberRequest, run_id: int) -> HttpResponse:
+    run = _run_or_404(request, run_id)
+    try:
+        cycle.cycle_abandon(actor=request.user, run=run)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("This end of cycle was stopped. What its steps did stays done.")
+        )
+    return redirect("web:cycle")
