@@ -174,3 +174,19 @@ def test_stop_a_run_from_the_page(admin_client, admin):
     assert CycleRun.objects.get().finished_at is not None
     admin_client.post(reverse("web:cycle_start"), {"method": "full"})
     assert CycleRun.objects.filter(finished_at__isnull=True, method="full").count() == 1
+
+
+def test_a_large_program_is_told_to_choose_by_a_saved_search(admin_client, admin, org, monkeypatch):
+    from programs.models import Role
+    from reports import cycle
+    from tests.conftest import make_member
+    from web.views import cycle as cycle_views
+
+    run = cycle.cycle_start(actor=admin, method="keep")
+    CycleRun.objects.filter(pk=run.pk).update(states={"archive": "done", "end": "done"})
+    for i in range(4):
+        make_member(org, f"p{i}@mentor.test", f"P{i}", "Zed", Role.MENTEE)
+    monkeypatch.setattr(cycle_views, "KEEP_LIST", 3)
+    page = admin_client.get(PAGE).content.decode()
+    assert page.count('name="keep"') == 3
+    assert "Only the first 3 members are listed" in page

@@ -26,6 +26,8 @@ from web.views.report_archives import archive_status_text
 
 # The preview names this many (relationships, people); the count says how many in all.
 PREVIEW_NAMES = 200
+# Step 3 lists this many members to tick; a larger program chooses by a saved search.
+KEEP_LIST = 500
 
 
 def _run_or_404(request: MemberRequest, run_id: int) -> CycleRun:
@@ -79,7 +81,12 @@ def cycle_page(request: MemberRequest) -> HttpResponse:
         for step, state in states.items()
     ]
     archive = run.archive
-    keep_candidates = list(cycle.stay_candidates(run=run)) if run.method == CycleMethod.KEEP else []
+    # Past KEEP_LIST members, ticking names is no way to choose: a saved search is.
+    keep_candidates = (
+        list(cycle.stay_candidates(run=run)[: KEEP_LIST + 1])
+        if run.method == CycleMethod.KEEP
+        else []
+    )
     return render(
         request,
         "web/cycle.html",
@@ -98,7 +105,8 @@ def cycle_page(request: MemberRequest) -> HttpResponse:
                 )
             ],
             "ending_rows": _ending_rows(run),
-            "keep_candidates": keep_candidates,
+            "keep_candidates": keep_candidates[:KEEP_LIST],
+            "keep_more": len(keep_candidates) > KEEP_LIST,
             "kept": set(run.keep_ids),
             "saved_searches": list(saved_filters.saved_filter_list(owner=request.user))
             if run.method == CycleMethod.KEEP
