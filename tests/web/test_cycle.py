@@ -112,9 +112,7 @@ def test_outsider_and_mentor_get_404_everywhere(client, admin, outsider, mentor,
     assert f"/manage/cycle/{run.pk}/" not in client.get(PAGE).content.decode()
 
 
-def test_page_queries_do_not_grow_with_members(
-    admin_client, admin, org, django_assert_max_num_queries
-):
+def test_page_queries_do_not_grow_with_members(admin_client, admin, org, django_assert_num_queries):
     from programs.models import Role
     from reports import cycle
     from tests.conftest import make_member
@@ -123,7 +121,8 @@ def test_page_queries_do_not_grow_with_members(
     CycleRun.objects.filter(pk=run.pk).update(states={"archive": "done", "end": "done"})
     for i in range(30):
         make_member(org, f"p{i}@mentor.test", f"P{i}", "Zed", Role.MENTEE)
-    with django_assert_max_num_queries(20):
+    # Session, user, run, states, members to tick, saved searches…: 8 whatever the size.
+    with django_assert_num_queries(8):
         assert admin_client.get(PAGE).status_code == 200
 
 
