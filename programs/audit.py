@@ -69,6 +69,10 @@ class AuditAction(models.TextChoices):
     REPORT_COLUMNS = "report.columns", _("Custom report columns saved")
     REPORT_ARCHIVE_REQUEST = "report.archive", _("All reports export requested")
     REPORT_ARCHIVE_DOWNLOAD = "report.archive_download", _("Reports archive downloaded")
+    CYCLE_START = "cycle.start", _("End of cycle started")
+    CYCLE_STEP = "cycle.step", _("End of cycle step confirmed")
+    CYCLE_FINISH = "cycle.finish", _("End of cycle finished")
+    CYCLE_ABANDON = "cycle.abandon", _("End of cycle stopped before its end")
 
 
 def current_source() -> str:

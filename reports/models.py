@@ -90,3 +90,83 @@ class ReportArchive(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class CycleMethod(models.TextChoices):
+    """The source manual's three ways to end a cycle («Actualisation»)."""
+
+    FULL = "full", _("Full refresh")
+    KEEP = "keep", _("Keep some members")
+    REIMPORT = "reimport", _("Refresh and quick re-import")
+
+
+class CycleStep(models.TextChoices):
+    ARCHIVE = "archive", _("Archive the year")
+    END = "end", _("End every current relationship")
+    STAY = "stay", _("Choose who stays")
+    REMOVE = "remove", _("Deactivate or delete the others")
+    REIMPORT = "reimport", _("Re-import the members")
+
+
+class StepState(models.TextChoices):
+    TODO = "todo", _("To do")
+    PREVIEWED = "previewed", _("Previewed")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CycleRun(models.Model):
+    """«Terminer le cycle» (reports.cycle): one guided end of cycle, tying together the
+    rows its steps created — the year's archive, the relationships' ending, the
+    selection that deactivates or deletes the others — so reopening the page resumes
+    where it stopped and a step done is never done again. `states` maps each step to
+    its StepState; `keep_ids` are the members chosen to stay. One unfinished run per
+    organisation (finished_at null)."""
+
+    organisation = models.ForeignKey(
+        "programs.Organisation", on_delete=models.CASCADE, related_name="cycle_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(max_length=10, choices=CycleMethod.choices)
+    step = models.CharField(max_length=10, choices=CycleStep.choices, default=CycleStep.ARCHIVE)
+    states = models.JSONField(default=dict)
+    archive = models.ForeignKey(
+        ReportArchive, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ending = models.ForeignKey(
+        "programs.RelationshipEnding",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    selection = models.ForeignKey(
+        "programs.MemberSelection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    keep_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("end of cycle")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(finished_at__isnull=True),
+                name="one_unfinished_cycle_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cycle {self.pk} ({self.method}, {self.step})"

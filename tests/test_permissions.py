@@ -44,6 +44,8 @@ from programs.models import (
     User,
 )
 from programs.permissions import require_org_admin, require_staff
+from reports import cycle
+from reports.models import CycleRun
 from scheduling import services as scheduling
 from scheduling.models import Availability, MeetingSeries
 from workspace import conversation
@@ -87,6 +89,7 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
     survey = Survey.objects.create(organisation_id=relationship.organisation_id, title_en="S")
     survey_question = SurveyQuestion.objects.create(survey=survey, text_en="Q", kind="text")
     text = QuestionData(text_en="Q2", kind="text")
+    run = CycleRun.objects.create(organisation_id=relationship.organisation_id, method="keep")
     return [
         ("evaluation question", lambda a: evaluation.evaluation_question_save(
             actor=a, data=text, for_mentors=True, for_mentees=True, question=question,
@@ -161,6 +164,18 @@ def actions(relationship: Relationship, mentor: User, message: CommunityMessage)
         )),
         ("saved filter use", lambda a: saved_filters.saved_filter_use(actor=a, saved=saved)),
         ("saved filter delete", lambda a: saved_filters.saved_filter_delete(actor=a, saved=saved)),
+        ("cycle get", lambda a: cycle.cycle_get(actor=a, run_id=run.pk)),
+        ("cycle archive", lambda a: cycle.cycle_archive(actor=a, run=run)),
+        ("cycle end preview", lambda a: cycle.cycle_end_preview(actor=a, run=run)),
+        ("cycle end confirm", lambda a: cycle.cycle_end_confirm(actor=a, run=run)),
+        ("cycle stay", lambda a: cycle.cycle_stay(actor=a, run=run, keep_ids=[mentor.pk])),
+        ("cycle remove preview", lambda a: cycle.cycle_remove_preview(
+            actor=a, run=run, action="delete",
+        )),
+        ("cycle remove confirm", lambda a: cycle.cycle_remove_confirm(actor=a, run=run)),
+        ("cycle reimport", lambda a: cycle.cycle_reimport_done(actor=a, run=run)),
+        ("cycle finish", lambda a: cycle.cycle_finish(actor=a, run=run)),
+        ("cycle stop", lambda a: cycle.cycle_abandon(actor=a, run=run)),
     ]  # fmt: skip
 
 
@@ -190,6 +205,7 @@ def snapshot(org) -> tuple:
         list(EvaluationQuestion.objects.values_list("pk", "text_en", "position")),
         list(Survey.objects.values_list("pk", "title_en", "status")),
         SurveyQuestion.objects.count(),
+        list(CycleRun.objects.values_list("pk", "states", "keep_ids", "archive", "ending", "selection", "finished_at")),
     )  # fmt: skip
 
 
@@ -232,6 +248,7 @@ def test_a_deactivated_administrator_is_refused_by_every_service(
             actor=second, action="deactivate", member_ids=[mentor.pk]
         ),
         lambda: invitations.invitation_link_regenerate(actor=second, role="mentor"),
+        lambda: cycle.cycle_start(actor=second, method="full"),
         lambda: invitations.invitation_link_set_active(actor=second, role="mentor", active=False),
     ):
         with pytest.raises(DomainError) as refused:

@@ -8,6 +8,7 @@ from web.views import (
     cohort,
     community,
     conversation,
+    cycle,
     email_log,
     evaluation,
     join,
@@ -540,4 +541,29 @@ urlpatterns += [
         member_selection.member_selection_confirm,
         name="member_selection_confirm",
     ),
+]
+
+# «Terminer le cycle»: the guided end of cycle (web/views/cycle.py, reports.cycle).
+urlpatterns += [
+    path("manage/cycle/", cycle.cycle_page, name="cycle"),
+    path("manage/cycle/start/", cycle.cycle_start, name="cycle_start"),
+    path("manage/cycle/<int:run_id>/archive/", cycle.cycle_archive, name="cycle_archive"),
+    path("manage/cycle/<int:run_id>/end/", cycle.cycle_end_preview, name="cycle_end_preview"),
+    path(
+        "manage/cycle/<int:run_id>/end/confirm/",
+        cycle.cycle_end_confirm,
+        name="cycle_end_confirm",
+    ),
+    path("manage/cycle/<int:run_id>/stay/", cycle.cycle_stay, name="cycle_stay"),
+    path(
+        "manage/cycle/<int:run_id>/remove/", cycle.cycle_remove_preview, name="cycle_remove_preview"
+    ),
+    path(
+        "manage/cycle/<int:run_id>/remove/confirm/",
+        cycle.cycle_remove_confirm,
+        name="cycle_remove_confirm",
+    ),
+    path("manage/cycle/<int:run_id>/reimport/", cycle.cycle_reimport_done, name="cycle_reimport"),
+    path("manage/cycle/<int:run_id>/finish/", cycle.cycle_finish, name="cycle_finish"),
+    path("manage/cycle/<int:run_id>/stop/", cycle.cycle_abandon, name="cycle_abandon"),
 ]

@@ -47,7 +47,7 @@ from programs.demo import (
     demo_load,
 )
 from programs.models import MemberGroup, Organisation, Relationship, User
-from reports.models import ArchiveStatus, ReportArchive
+from reports.models import ArchiveStatus, CycleMethod, CycleRun, ReportArchive
 from scheduling.demo import demo_meetings_load
 from tests.conftest import make_member
 from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, new_page, sign_in
@@ -171,6 +171,7 @@ class AccessibilityCrawlTest(BrowserTestCase):
         self._workspace_load(admin)
         self._feedback_load(admin)
         self._archives_load(admin)
+        self._cycle_load(admin)
 
     def _archives_load(self, admin: User) -> None:
         """«Exporter tous les rapports»: one archive ready, one being prepared (its bar)."""
@@ -192,6 +193,18 @@ class AccessibilityCrawlTest(BrowserTestCase):
             **common, cohort_start_year=2025, file_name="Mentor Canada 2025-2026.zip",
             status=ArchiveStatus.RUNNING, done=2, language="en", time_zone="UTC",
         )  # fmt: skip
+
+    def _cycle_load(self, admin: User) -> None:
+        """«Terminer le cycle» at step 3 of «keep some members» (the members to tick), with
+        a ready archive above it."""
+        assert admin.organisation_id is not None
+        CycleRun.objects.create(
+            organisation_id=admin.organisation_id,
+            created_by=admin,
+            method=CycleMethod.KEEP,
+            archive=ReportArchive.objects.filter(status=ArchiveStatus.DONE).first(),
+            states={"end": "done"},
+        )
 
     def _feedback_load(self, admin: User) -> None:
         """«Évaluation du programme» with a question of each kind, asked of the first pair
