@@ -31,7 +31,8 @@ from reports import jobs
 from reports.archives import ARCHIVE_DIR, archive_path, progress_on_commit, safe_file_name
 from reports.files import BOM, csv_line, csv_lines, excel_delimiter
 from reports.models import UNFINISHED_ARCHIVE, ArchiveStatus, ReportArchive
-from reports.registry import Report, ReportContext, reports_listed
+from reports.prepared import reports_listed
+from reports.registry import Report, ReportContext
 
 # The job moves its heartbeat at most this often (one UPDATE per few seconds).
 HEARTBEAT_SECONDS = 5.0

@@ -34,7 +34,7 @@ from realtime.groups import org_admins_group
 from realtime.publish import publish_on_commit
 from reports import jobs
 from reports.models import UNFINISHED_ARCHIVE, ArchiveStatus, ReportArchive
-from reports.registry import reports_listed
+from reports.prepared import reports_listed
 
 # Under MEDIA_ROOT: report-archives/<organisation id>/<archive id>.zip
 ARCHIVE_DIR = "report-archives"

@@ -26,7 +26,8 @@ from programs.models import User
 from programs.permissions import NOT_FOUND, require_org_admin
 from programs.selectors import MemberFilters
 from reports.files import BOM, XlsxFile, csv_line, csv_lines, excel_delimiter
-from reports.registry import Report, ReportContext, report_get
+from reports.prepared import report_get
+from reports.registry import Report, ReportContext
 
 FORMATS = ("csv", "xlsx")
 

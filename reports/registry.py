@@ -2,9 +2,10 @@
 
 A report is a key, a title, and two functions of the export's `ReportContext`: the
 header (called inside the administrator's language) and the rows, in batches (lists of
-cell values). Adding a report — the program evaluation, the surveys — is one
-`register(Report(…))` call in the module that computes it; the page lists every entry
-and the download view streams any of them as CSV or .xlsx."""
+cell values). Adding a report is one `register(Report(…))` call in the module that
+computes it, and that module named in `reports.prepared` (which imports them all and
+answers lookups); the page lists every entry and the download view streams any of them
+as CSV or .xlsx."""
 
 from __future__ import annotations
 
@@ -62,32 +63,3 @@ def register(report: Report) -> Report:
         raise ValueError(f"report {report.key!r} registered twice")
     REPORTS[report.key] = report
     return report
-
-
-def report_get(key: str) -> Report | None:
-    _load()
-    return REPORTS.get(key)
-
-
-# The page's order, as the source platform lists them; a report not named here follows.
-PAGE_ORDER = (
-    "members",
-    "relationships",
-    "meetings_relationships",
-    "meetings_members",
-    "evaluation",
-    "surveys",
-)
-
-
-def reports_listed() -> list[Report]:
-    _load()
-    listed = [report for report in REPORTS.values() if report.listed]
-    position = {key: index for index, key in enumerate(PAGE_ORDER)}
-    return sorted(listed, key=lambda report: position.get(report.key, len(PAGE_ORDER)))
-
-
-def _load() -> None:
-    # The modules that register reports, imported on first use (their import order is
-    # the page's order).
-    from reports import answers, meetings, members, relationships  # noqa: F401

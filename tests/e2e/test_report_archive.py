@@ -65,7 +65,7 @@ class ReportArchiveTest(BrowserTestCase):
     def _scenario(self, browser, base):
         from reports import archive_job
         from reports.models import ReportArchive
-        from reports.registry import reports_listed
+        from reports.prepared import reports_listed
 
         total = len(reports_listed())
         page = signed_in_page(browser, base, self.admin.email, locale="en-CA")

@@ -23,7 +23,7 @@ from programs.models import AuditEntry, Role, User
 from realtime.testing import capture_events
 from reports import archive_job, archives
 from reports.models import ArchiveStatus, ReportArchive
-from reports.registry import reports_listed
+from reports.prepared import reports_listed
 from tests.conftest import make_member
 from tests.reports.helpers import read_csv
 

@@ -18,7 +18,7 @@ from programs.audit import AuditAction
 from programs.models import AuditEntry
 from reports import archive_job, archives
 from reports.models import ArchiveStatus, ReportArchive
-from reports.registry import reports_listed
+from reports.prepared import reports_listed
 
 START = reverse("web:report_archive_start")
 

@@ -19,7 +19,8 @@ from programs.selectors import MemberFilters
 from reports import archives as report_archives
 from reports import columns as report_columns
 from reports.exports import export_stream, report_export_start
-from reports.registry import ReportContext, report_get, reports_listed
+from reports.prepared import report_get, reports_listed
+from reports.registry import ReportContext
 from web.access import admin_required
 from web.forms.members import member_filters_read
 from web.typing import MemberRequest
