@@ -12,7 +12,7 @@ from feedback.models import EvaluationQuestion, Question, QuestionKind, Survey
 from feedback.questions import QuestionData
 from feedback.surveys import SURVEY_AUDIENCES, SurveyData
 from programs.models import MemberGroup, User
-from web.forms import model_choice
+from web.forms import model_choice, options_parse, options_text
 from web.forms.profile import ROLE_CHOICES
 from web.widgets import use_member_lookup
 
@@ -39,10 +39,7 @@ class QuestionForm(forms.Form):
             "text_fr": question.text_fr,
             "kind": question.kind,
             "required": question.required,
-            "options": "\n".join(
-                f"{option['en']} | {option['fr']}" if option.get("fr") else option["en"]
-                for option in question.options
-            ),
+            "options": options_text(question.options),
         }
         if isinstance(question, EvaluationQuestion):
             initial["roles"] = (
@@ -53,15 +50,7 @@ class QuestionForm(forms.Form):
         return initial
 
     def clean_options(self) -> list[tuple[str, str]]:
-        options = []
-        for line in self.cleaned_data["options"].splitlines():
-            if not line.strip():
-                continue
-            en, _bar, fr = line.partition("|")
-            if not en.strip():
-                raise forms.ValidationError(_("Every option needs its English text."))
-            options.append((en.strip(), fr.strip()))
-        return options
+        return options_parse(self.cleaned_data["options"])
 
     def question_data(self) -> QuestionData:
         data = self.cleaned_data

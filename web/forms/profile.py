@@ -12,6 +12,7 @@ from programs.profile_fields import FLAGS, TEXTS, FieldData
 from programs.profile_services import TEXT_LIMIT
 from programs.profiles import BuiltinField, builtin_fields_for
 from programs.time_zones import time_zone_choices
+from web.forms import options_parse, options_text
 
 
 class PreferencesForm(forms.Form):
@@ -192,23 +193,12 @@ class FieldForm(forms.Form):
         initial.update(
             kind=field.kind,
             roles=roles,
-            options="\n".join(
-                f"{option['en']} | {option['fr']}" if option.get("fr") else option["en"]
-                for option in field.options
-            ),
+            options=options_text(field.options),
         )
         return initial
 
     def clean_options(self) -> list[tuple[str, str]]:
-        options = []
-        for line in self.cleaned_data["options"].splitlines():
-            if not line.strip():
-                continue
-            en, _bar, fr = line.partition("|")
-            if not en.strip():
-                raise forms.ValidationError(_("Every option needs its English text."))
-            options.append((en.strip(), fr.strip()))
-        return options
+        return options_parse(self.cleaned_data["options"])
 
     def field_data(self) -> FieldData:
         data = self.cleaned_data
