@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -216,3 +218,34 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
             super().tearDownClass()
         finally:
             settings.DATABASES["default"]["TEST"]["NAME"] = cls._saved_test_name
+
+
+class WorkerInThisProcessTestCase(BrowserTestCase):
+    """A live server that only queues background jobs, this process playing the worker
+    (a test runs the job itself, step by step), both sharing a private MEDIA_ROOT (the
+    worker writes files the server hands out). Both are set before the live server is
+    forked in setUpClass."""
+
+    _media: tempfile.TemporaryDirectory[str]
+    _old_media: Path
+
+    @classmethod
+    def setUpClass(cls):
+        from django_q.conf import Conf
+
+        cls._media = tempfile.TemporaryDirectory()
+        cls._old_media = settings.MEDIA_ROOT
+        settings.MEDIA_ROOT = Path(cls._media.name)
+        Conf.SYNC = False
+        try:
+            super().setUpClass()
+        finally:
+            Conf.SYNC = True
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            settings.MEDIA_ROOT = cls._old_media
+            cls._media.cleanup()

@@ -6,48 +6,20 @@ page seen has no axe violation."""
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django_q.conf import Conf
 from playwright.sync_api import expect
 
-from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, signed_in_page
+from tests.e2e.browser import LIVE_TIMEOUT_MS, WorkerInThisProcessTestCase, signed_in_page
 from tests.e2e.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.e2e]
 
 
-class CycleTest(BrowserTestCase):
-    _media: tempfile.TemporaryDirectory[str]
-    _old_media: Path
-
-    @classmethod
-    def setUpClass(cls):
-        # As tests/e2e/test_report_archive.py: a shared private MEDIA_ROOT, and the
-        # server only queues the archive — this process plays the worker.
-        cls._media = tempfile.TemporaryDirectory()
-        cls._old_media = settings.MEDIA_ROOT
-        settings.MEDIA_ROOT = Path(cls._media.name)
-        Conf.SYNC = False
-        try:
-            super().setUpClass()
-        finally:
-            Conf.SYNC = True
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            settings.MEDIA_ROOT = cls._old_media
-            cls._media.cleanup()
-
+class CycleTest(WorkerInThisProcessTestCase):
     def setUp(self):
         super().setUp()
         self.add_people()

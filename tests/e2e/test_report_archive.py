@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connections
-from django_q.conf import Conf
 from playwright.sync_api import expect
 
-from tests.e2e.browser import LIVE_TIMEOUT_MS, BrowserTestCase, signed_in_page
+from tests.e2e.browser import LIVE_TIMEOUT_MS, WorkerInThisProcessTestCase, signed_in_page
 
 pytestmark = [pytest.mark.e2e]
 
@@ -28,33 +24,7 @@ pytestmark = [pytest.mark.e2e]
 PAUSE = 0.4
 
 
-class ReportArchiveTest(BrowserTestCase):
-    _media: tempfile.TemporaryDirectory[str]
-    _old_media: Path
-
-    @classmethod
-    def setUpClass(cls):
-        # The live server is forked in setUpClass, so what it must share is set first:
-        # a private MEDIA_ROOT (the worker here writes the ZIP, the server hands it out),
-        # and jobs not run in-process there — the button only queues the archive, and
-        # this process plays the worker.
-        cls._media = tempfile.TemporaryDirectory()
-        cls._old_media = settings.MEDIA_ROOT
-        settings.MEDIA_ROOT = Path(cls._media.name)
-        Conf.SYNC = False
-        try:
-            super().setUpClass()
-        finally:
-            Conf.SYNC = True
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            settings.MEDIA_ROOT = cls._old_media
-            cls._media.cleanup()
-
+class ReportArchiveTest(WorkerInThisProcessTestCase):
     def setUp(self):
         super().setUp()
         self.add_people()
