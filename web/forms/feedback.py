@@ -13,7 +13,7 @@ from feedback.questions import QuestionData
 from feedback.surveys import SURVEY_AUDIENCES, SurveyData
 from programs.models import MemberGroup, User
 from web.forms import model_choice, options_parse, options_text
-from web.forms.profile import ROLE_CHOICES
+from web.forms.profile import ROLE_CHOICES, roles_choice, roles_flags
 from web.widgets import use_member_lookup
 
 
@@ -42,10 +42,8 @@ class QuestionForm(forms.Form):
             "options": options_text(question.options),
         }
         if isinstance(question, EvaluationQuestion):
-            initial["roles"] = (
-                "both"
-                if question.for_mentors and question.for_mentees
-                else ("mentor" if question.for_mentors else "mentee")
+            initial["roles"] = roles_choice(
+                for_mentors=question.for_mentors, for_mentees=question.for_mentees
             )
         return initial
 
@@ -67,11 +65,7 @@ class EvaluationQuestionForm(QuestionForm):
     roles = forms.ChoiceField(label=_("Asked to"), choices=ROLE_CHOICES)
 
     def role_flags(self) -> dict[str, bool]:
-        roles = self.cleaned_data["roles"]
-        return {
-            "for_mentors": roles in {"both", "mentor"},
-            "for_mentees": roles in {"both", "mentee"},
-        }
+        return roles_flags(self.cleaned_data["roles"])
 
 
 class SurveyForm(forms.Form):

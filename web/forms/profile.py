@@ -152,6 +152,22 @@ ROLE_CHOICES = [
 ]
 
 
+def roles_choice(*, for_mentors: bool, for_mentees: bool) -> str:
+    """ROLE_CHOICES' value for a thing asked of mentors, mentees or both (a custom field,
+    an evaluation question)."""
+    if for_mentors and for_mentees:
+        return "both"
+    return "mentor" if for_mentors else "mentee"
+
+
+def roles_flags(choice: str) -> dict[str, bool]:
+    """`for_mentors` and `for_mentees` of a ROLE_CHOICES value."""
+    return {
+        "for_mentors": choice in {"both", "mentor"},
+        "for_mentees": choice in {"both", "mentee"},
+    }
+
+
 class FieldForm(forms.Form):
     name_en = forms.CharField(label=_("Name (English)"), max_length=120)
     name_fr = forms.CharField(label=_("Name (French)"), max_length=120, required=False)
@@ -184,11 +200,7 @@ class FieldForm(forms.Form):
 
     @staticmethod
     def initial_for(field: ProfileField) -> dict[str, Any]:
-        roles = (
-            "both"
-            if field.for_mentors and field.for_mentees
-            else ("mentor" if field.for_mentors else "mentee")
-        )
+        roles = roles_choice(for_mentors=field.for_mentors, for_mentees=field.for_mentees)
         initial: dict[str, Any] = {name: getattr(field, name) for name in (*TEXTS, *FLAGS)}
         initial.update(
             kind=field.kind,
@@ -211,8 +223,7 @@ class FieldForm(forms.Form):
             hint_fr=data["hint_fr"],
             kind=data["kind"],
             options=data["options"],
-            for_mentors=data["roles"] in {"both", "mentor"},
-            for_mentees=data["roles"] in {"both", "mentee"},
+            **roles_flags(data["roles"]),
             required=data["required"],
             in_search=data["in_search"],
             admin_only=data["admin_only"],
