@@ -37,3 +37,29 @@ def machine_line() -> str:
         f"python={platform.python_version()} redis={redis_version(url)} "
         f"date={datetime.now(UTC).isoformat(timespec='seconds')}"
     )
+
+
+def page_bench_environment(*, dsn: str, redis_prefix: str) -> None:
+    """The environment a page benchmark runs Django in, before django.setup(): the
+    production settings on `dsn`, DEBUG off, persistent connections (no pool), the test
+    client's host, its own Redis keys."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "server.settings"
+    os.environ["DATABASE_URL"] = dsn
+    os.environ["DEBUG"] = "0"
+    os.environ["DB_POOL"] = "0"
+    os.environ["DB_CONN_MAX_AGE"] = "600"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    os.environ.setdefault("REDIS_PREFIX", redis_prefix)
+
+
+def static_files_by_name() -> None:
+    """After django.setup(): pages link their static files by name (no collectstatic
+    manifest needed for a benchmark)."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

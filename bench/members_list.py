@@ -24,7 +24,6 @@ rounds then ROUNDS measured; median and p95 of each. Prints
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import sys
@@ -35,7 +34,7 @@ from typing import Any
 
 import psycopg
 
-from bench._common import DEFAULT_REDIS_URL, machine_line
+from bench._common import machine_line, page_bench_environment, static_files_by_name
 from bench.pages import FIRST_NAMES, LAST_NAMES, NOW, PG_URL, Copier, percentile
 
 SEED_VERSION = 1
@@ -221,15 +220,7 @@ def page_request() -> tuple[Callable[[], Any], dict[str, str]]:
 
 def main() -> int:
     dsn = f"{PG_URL}/{DB_NAME}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "server.settings"
-    os.environ["DATABASE_URL"] = dsn
-    os.environ["DEBUG"] = "0"
-    os.environ["DB_POOL"] = "0"
-    os.environ["DB_CONN_MAX_AGE"] = "600"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ.setdefault("REDIS_PREFIX", "tandem-bench-members-list")
+    page_bench_environment(dsn=dsn, redis_prefix="tandem-bench-members-list")
     print(machine_line(), flush=True)
     ready = database_ready()
     if not ready:
@@ -239,15 +230,11 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    static_files_by_name()
     if ready:
         print(f"database {DB_NAME}: built before, reused", flush=True)
         call_command("migrate", verbosity=0)

@@ -37,7 +37,7 @@ from typing import Any
 
 import psycopg
 
-from bench._common import DEFAULT_REDIS_URL, machine_line
+from bench._common import machine_line, page_bench_environment, static_files_by_name
 
 SEED_VERSION = 3
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -653,15 +653,7 @@ def main() -> int:
         parser.error("--sizes: one or more of S, M, L")
     name = database_name(sizes)
     dsn = f"{PG_URL}/{name}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "server.settings"
-    os.environ["DATABASE_URL"] = dsn
-    os.environ["DEBUG"] = "0"
-    os.environ["DB_POOL"] = "0"
-    os.environ["DB_CONN_MAX_AGE"] = "600"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ.setdefault("REDIS_PREFIX", "tandem-bench-pages")
+    page_bench_environment(dsn=dsn, redis_prefix="tandem-bench-pages")
     print(machine_line(), flush=True)
 
     ready = database_ready(name)
@@ -672,14 +664,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
-    # Pages link their static files by name (no collectstatic manifest needed here).
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    static_files_by_name()
 
     if ready:
         print(f"database {name}: built before, reused", flush=True)
