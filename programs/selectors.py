@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, JSONField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from programs.member_filters import (
@@ -146,31 +146,56 @@ def people_named(
 MEMBER_ORDER = ("last_name", "first_name", "pk")
 
 
-def _relationship_count(side: str, **conditions: Any) -> Coalesce:
+def _relationship_count(side: str, *, matched_only: bool = False) -> RawSQL:
     """How many relationships the row's member has on `side` ("mentor" or "mentee"), as a
-    subquery per row (the index on the side's foreign key: a few entries per member)."""
-    counted = (
-        Relationship.objects.filter(**{side: OuterRef("pk")}, **conditions)
-        .order_by()
-        .values(side)
-        .annotate(n=Count("pk"))
-        .values("n")
+    subquery per row (the index on the side's foreign key: a few entries per member).
+    Written as SQL: the page's rows query compiles four of them, and as ORM subqueries
+    they cost more to compile than the rows take to read (bench/members_list.py)."""
+    relationships, users = Relationship._meta.db_table, User._meta.db_table
+    status = " AND r.status = %s" if matched_only else ""
+    return RawSQL(
+        f'(SELECT COUNT(*) FROM "{relationships}" r WHERE r."{side}_id" = "{users}"."id"{status})',
+        [RelationshipStatus.MATCHED] if matched_only else [],
+        output_field=IntegerField(),
     )
-    return Coalesce(Subquery(counted), 0)
+
+
+class _GroupNames(RawSQL):
+    """The row's member groups' names in name order, as a list: one correlated subquery
+    per row (a JSON array: `jsonb_agg` here, `json_group_array` on SQLite) instead of a
+    prefetch, whose managers and group instances cost more than the page's other rows."""
+
+    def __init__(self) -> None:
+        groups, links = MemberGroup._meta.db_table, MemberGroup.members.through._meta.db_table
+        self.sql_from = (
+            f'FROM "{groups}" g JOIN "{links}" l ON l."membergroup_id" = g."id"'
+            f' WHERE l."user_id" = "{User._meta.db_table}"."id"'
+        )
+        super().__init__(
+            f'SELECT COALESCE(jsonb_agg(g."name" ORDER BY g."name"), \'[]\'::jsonb) {self.sql_from}',
+            [],
+            output_field=JSONField(),
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return (
+            f'(SELECT json_group_array(name) FROM (SELECT g."name" AS name {self.sql_from}'
+            ' ORDER BY g."name"))',
+            [],
+        )
 
 
 def _member_rows(ids: Any) -> QuerySet[User]:
     """The members list's rows for these ids (a list or a subquery): the member, their
-    member administrator, groups and relationship counts — the counts computed for these
-    rows only."""
-    matched = RelationshipStatus.MATCHED
+    member administrator, the names of their groups (`group_names`) and relationship
+    counts — each computed for these rows only."""
     return (
         User.objects.filter(pk__in=ids)
         .select_related("member_administrator")
-        .prefetch_related(Prefetch("member_groups", queryset=MemberGroup.objects.order_by("name")))
         .annotate(
-            current_as_mentor=_relationship_count("mentor", status=matched),
-            current_as_mentee=_relationship_count("mentee", status=matched),
+            group_names=_GroupNames(),
+            current_as_mentor=_relationship_count("mentor", matched_only=True),
+            current_as_mentee=_relationship_count("mentee", matched_only=True),
             total_as_mentor=_relationship_count("mentor"),
             total_as_mentee=_relationship_count("mentee"),
         )

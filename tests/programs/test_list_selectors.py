@@ -58,6 +58,9 @@ def populate(org: Organisation, seed: int, members: int = 70) -> dict[str, list]
     mentees = [p for p in people if p.role == Role.MENTEE]
     group = MemberGroup.objects.create(organisation=org, name=f"Cohort {seed}")
     group.members.set(people[::4])
+    # A second group, created later but first by name: the rows list groups by name.
+    earlier = MemberGroup.objects.create(organisation=org, name=f"Alumni {seed}")
+    earlier.members.set(people[::6])
     relationships: list[Relationship] = []
     pairs = set()
     while len(relationships) < 45:
@@ -210,13 +213,16 @@ def every_page(new, reference, size: int, shape) -> int:
 
 
 def member_shape(user: Any) -> tuple:
+    """A row of the list (its groups' names read by the list itself) or of the reference
+    (its groups prefetched)."""
+    groups = getattr(user, "group_names", None)
     return (
         user.pk,
         user.current_as_mentor,
         user.current_as_mentee,
         user.total_as_mentor,
         user.total_as_mentee,
-        [g.name for g in user.member_groups.all()],
+        groups if groups is not None else [g.name for g in user.member_groups.all()],
     )
 
 

@@ -4,6 +4,7 @@ languages, with a name that needs escaping."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -131,3 +132,100 @@ def test_agreement_state_renders_the_former_include(language, state):
             assert render("{% load tandem %}{% agreement_state state signed_on %}", context) == (
                 expected
             )
+
+
+# The members list's rows (manage_members.html) before they became {% member_rows %}; the
+# one change: the groups come from the list's `group_names` (programs.selectors), no
+# longer from a prefetch of `member_groups`.
+FORMER_MEMBER_ROWS = """{% load i18n tandem %}  {% for row in rows %}{% with m=row.member %}
+  <tr data-member="{{ m.pk }}">
+    <td class="name-cell"><input type="checkbox" name="member" value="{{ m.pk }}" form="member-selection" aria-label="{% blocktranslate with name=m.full_name %}Select {{ name }}{% endblocktranslate %}" data-select-member> {% presence_dot m row.online %} <a class="name" href="{% url_id 'web:member' m.pk %}">{{ m.full_name }}</a></td>
+    <td>
+      <form method="post" action="{% url_id 'web:member_active' m.pk %}" class="active-toggle">{% csrf_token %}
+        <input type="hidden" name="next" value="{{ request.get_full_path }}">
+        <input type="hidden" name="active" value="{% if m.is_active %}0{% else %}1{% endif %}">
+        <input type="checkbox" name="active_box" aria-label="{% blocktranslate with name=m.full_name %}Active: {{ name }}{% endblocktranslate %}" {% if m.is_active %}checked{% endif %}{% if m.pk == user.pk %} disabled{% endif %} data-active-toggle>
+        <noscript><button type="submit" class="small">{% translate "Change" %}</button></noscript>
+      </form>
+    </td>
+    <td data-priority="2" class="wrap">{{ m.email }}{% if m.email_problem %} <span class="badge danger email-problem" data-email-problem="{{ m.email_problem }}">{{ m.get_email_problem_display }}</span>{% endif %}</td>
+    <td data-priority="2">{{ m.get_role_display }}</td>
+    <td data-priority="3" data-completion="{{ m.pk }}">{{ m.profile_completion }}%</td>
+    <td data-priority="3">{% if m.last_seen %}{{ m.last_seen|date_label:"DATETIME_FORMAT" }}{% elif m.last_login %}{{ m.last_login|date_label:"DATETIME_FORMAT" }}{% endif %}</td>
+    <td data-priority="3">{{ row.current }}</td>
+    <td data-priority="3" class="wrap">{% for g in m.group_names %}{{ g }}{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+    <td data-priority="3">{{ row.matches }}</td>
+    <td data-priority="3">{{ row.tally.hours|hours_minutes }}</td>
+    <td data-priority="3">{{ m.date_joined|date_label }}</td>
+    <td data-priority="3" data-ended-on="{{ m.ended_at|date:'Y-m-d' }}">{% if m.ended_at %}{{ m.ended_at|date_label }}{% endif %}</td>
+    <td data-priority="3"><a href="{% url_id 'web:member' m.pk %}#member-administrator">{% if m.member_administrator %}{{ m.member_administrator.full_name }}{% else %}{% translate "Assign" %}{% endif %}</a></td>
+  </tr>
+  {% endwith %}{% empty %}
+  <tr><td colspan="13" class="empty">{% translate "No member matches these filters." %}</td></tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def member_rows_context(name: str) -> list[dict]:
+    """Rows for every branch of the former template: active or not, an email problem or
+    none, a member administrator or none, last seen / last login / never, an end date on
+    the first of a month, groups needing escaping, the viewer's own row."""
+    from datetime import UTC, date, datetime
+
+    from programs.models import Role, User
+
+    administrator = User(pk=5, first_name="Ada", last_name=name)
+    people = []
+    for n, (active, problem, seen, login, ended) in enumerate(
+        [
+            (True, "", datetime(2026, 3, 1, 14, 0, tzinfo=UTC), None, None),
+            (False, "bounced", None, datetime(2025, 12, 31, 23, 30, tzinfo=UTC), date(2026, 4, 1)),
+            (True, "spam", None, None, date(2026, 4, 17)),
+        ]
+    ):
+        member = User(
+            pk=100 + n, first_name=name, last_name=f"N{n}", email=f"p{n}@example.org",
+            role=[Role.MENTOR, Role.MENTEE, Role.ADMINISTRATOR][n], is_active=active,
+            email_problem=problem, last_seen=seen, last_login=login, ended_at=ended,
+            profile_completion=40 * n, date_joined=datetime(2025, 9, 1, 3, 5, tzinfo=UTC),
+            member_administrator=administrator if n != 1 else None,
+        )  # fmt: skip
+        member.group_names = [] if n == 2 else [name, "Cohorte 2026 & co"][: n + 1]  # type: ignore[attr-defined]
+        people.append(member)
+    return [
+        {"member": m, "online": n == 0, "current": n, "matches": 2 * n,
+         "tally": SimpleNamespace(hours=1.5 * n)}
+        for n, m in enumerate(people)
+    ]  # fmt: skip
+
+
+def without_csrf_token(html: str) -> list[str]:
+    """The HTML's words, each form's CSRF token (a new mask every render) left out."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", html).split()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("name", NAMES)
+def test_member_rows_render_the_former_template_text(rf, language, name):
+    from django.utils import timezone
+
+    from programs.models import User
+
+    request = rf.get("/manage/members/", {"q": 'a"b', "page": "2"})
+    request.user = User(pk=101, first_name="Viewer")
+    rows = member_rows_context(name)
+    with translation.override(language), timezone.override("America/Toronto"):
+        for shown in (rows, rows[1:2]):
+            context = {"rows": shown, "user": request.user}
+            expected = (
+                engines["django"].from_string(FORMER_MEMBER_ROWS).render(context, request=request)
+            )
+            ours = (
+                engines["django"]
+                .from_string("{% load rows %}{% member_rows rows %}")
+                .render(context, request=request)
+            )
+            assert "csrfmiddlewaretoken" in ours
+            assert without_csrf_token(ours) == without_csrf_token(expected)
+        french = "1er avril 2026" in expected
+    assert french == (language == "fr")
