@@ -19,6 +19,16 @@ def online_user_ids(*, organisation_id: int) -> set[int]:
         return set()
 
 
+def online_among(*, organisation_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these members (a page of a list) are connected now; none when Redis is
+    away, as `online_user_ids`."""
+    try:
+        return store.online_among(redis_client(), organisation_id, user_ids, time.time())
+    except Exception:  # noqa: BLE001
+        logger.warning("presence unavailable", exc_info=True)
+        return set()
+
+
 async def aonline_user_ids(*, organisation_id: int) -> set[int]:
     return await store.aonline_user_ids(aredis_client(), organisation_id, time.time())
 

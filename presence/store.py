@@ -135,6 +135,20 @@ def sweep(redis: Redis, now: float) -> dict[int, dict[int, float]]:
     return transitions
 
 
+def online_among(redis: Redis, organisation_id: int, user_ids: list[int], now: float) -> set[int]:
+    """Which of `user_ids` are online (one ZMSCORE): what a page of a list asks, whatever
+    the number of the organisation's members online."""
+    if not user_ids:
+        return set()
+    scores = redis.zmscore(org_key(organisation_id), [str(user_id) for user_id in user_ids])
+    since = now - threshold()
+    return {
+        user_id
+        for user_id, score in zip(user_ids, scores, strict=True)
+        if score is not None and float(score) >= since
+    }
+
+
 def seen_at(redis: Redis, organisation_id: int, user_id: int) -> float | None:
     """When one member was last seen (one ZSCORE), or None."""
     score = redis.zscore(org_key(organisation_id), str(user_id))

@@ -5,8 +5,11 @@ express: «1er décembre» on the first day of a month and «9 h» (not «9 h 00
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import dateformat, formats
 from django.utils.translation import get_language
 
@@ -32,9 +35,32 @@ def _format_for(value: Value, format_name: str) -> str:
 def date_label(value: datetime.date | datetime.datetime, format_name: str = "DATE_FORMAT") -> str:
     """`value` (already on the viewer's clock) with the named format, e.g. «1er décembre
     2026» / «December 1, 2026»; DATETIME_FORMAT adds the time, «1er décembre 2026, 9 h»."""
+    # The lists call this a hundred times a page, and show the same dates page after page:
+    # each label is kept (a few thousand, least recently used first out). The key is the
+    # value as written on its clock — its ISO text, offset included — not the value
+    # itself: two aware datetimes at the same instant on different clocks are equal.
+    kind = "datetime" if isinstance(value, datetime.datetime) else "date"
+    return _label(get_language() or "", format_name, kind, value.isoformat(), value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(
+    language: str,
+    format_name: str,
+    kind: str,
+    written: str,
+    value: datetime.date | datetime.datetime,
+) -> str:
     # formats.date_format(value, pattern) would look the pattern up as a format name first
-    # (in vain: it is a pattern); the lists call this a hundred times a page.
+    # (in vain: it is a pattern).
     return dateformat.format(value, _format_for(value, format_name))
+
+
+@receiver(setting_changed)
+def _formats_changed(*, setting: str, **kwargs: object) -> None:
+    """A test that changes the formats or the languages starts from new labels."""
+    if setting.endswith("_FORMAT") or setting in {"FORMAT_MODULE_PATH", "LANGUAGE_CODE"}:
+        _label.cache_clear()
 
 
 def time_label(value: datetime.datetime | datetime.time) -> str:

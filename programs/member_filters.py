@@ -48,6 +48,9 @@ class MemberFilters:
     active: str = ""  # "", "yes", "no"
     field_id: int | None = None  # «Champ personnalisé»: one of the organisation's choice fields
     option: str = ""  # «Options»: an option id of that field, or "yes"/"no" for a yes/no one
+    # The field's kind, when whoever built the filter read it among the organisation's
+    # choice fields (the web form); blank: looked up, in the organisation's fields.
+    field_kind: str = ""
     sectors: tuple[str, ...] = ()
     functions: tuple[str, ...] = ()
     completion_below: int | None = None  # «Complétude du profil inférieure à» N %
@@ -57,15 +60,16 @@ class MemberFilters:
     relationship: str = ""  # "", "current", "never", "ended"
 
 
-def _field_answered(field: ProfileField, option: str) -> Q:
-    """EXISTS an answer of the row's member to `field` that names `option` (any non-empty
-    answer when `option` is blank): one probe of the (user, field) index per member."""
-    answers = ProfileFieldValue.objects.filter(user=OuterRef("pk"), field_id=field.pk)
+def _field_answered(field_id: int, kind: str, option: str) -> Q:
+    """EXISTS an answer of the row's member to the field that names `option` (any
+    non-empty answer when `option` is blank): one probe of the (user, field) index per
+    member."""
+    answers = ProfileFieldValue.objects.filter(user=OuterRef("pk"), field_id=field_id)
     if not option:
         answers = answers.exclude(value__in=["", [], None])
-    elif field.kind == FieldKind.YES_NO:
+    elif kind == FieldKind.YES_NO:
         answers = answers.filter(value=(option == YES))
-    elif field.kind == FieldKind.SINGLE:
+    elif kind == FieldKind.SINGLE:
         answers = answers.filter(value=option)
     elif connection.features.supports_json_field_contains:
         answers = answers.filter(value__contains=[option])
@@ -110,11 +114,19 @@ def member_filter_conditions(
     if filters.active in (YES, NO):
         condition &= Q(is_active=filters.active == YES)
     if filters.field_id is not None:
-        field = ProfileField.objects.filter(
-            pk=filters.field_id, organisation_id=organisation_id, kind__in=CHOICE_KINDS
-        ).first()
+        kind: str | None = filters.field_kind
+        if kind not in CHOICE_KINDS:
+            kind = (
+                ProfileField.objects.filter(
+                    pk=filters.field_id, organisation_id=organisation_id, kind__in=CHOICE_KINDS
+                )
+                .values_list("kind", flat=True)
+                .first()
+            )
         # Another organisation's field, or one deleted since: nobody has answered it here.
-        condition &= _field_answered(field, filters.option) if field else Q(pk__in=[])
+        condition &= (
+            _field_answered(filters.field_id, kind, filters.option) if kind else Q(pk__in=[])
+        )
     if filters.sectors:
         condition &= Q(sector__in=filters.sectors)
     if filters.functions:

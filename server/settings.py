@@ -158,6 +158,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, drawing inputs and selects without templates (web/forms/renderer.py).
+FORM_RENDERER = "web.forms.renderer.FormRenderer"
 
 # Database: PostgreSQL in production and tests, a SQLite file (WAL) for the demo.
 DATABASE_URL = envsecret("DATABASE_URL")

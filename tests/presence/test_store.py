@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 
 from presence import store
-from presence.clients import aredis_client
-from presence.selectors import online_user_ids
+from presence.clients import aredis_client, redis_client
+from presence.selectors import online_among, online_user_ids
 from presence.services import SocketPresence, presence_sweep
 from realtime.groups import org_admins_group
 
@@ -87,3 +87,19 @@ async def test_heartbeats_are_throttled_per_socket(mentor, settings):
     await tab.heartbeat()
     assert tab.last_write > written
     await tab.closed()
+
+
+async def test_online_among_a_page_of_members_is_who_is_online(mentor, mentee, outsider):
+    """A list's page asks about its own rows only (ZMSCORE): the same answer as the whole
+    organisation's set, a member gone quiet is offline, another organisation's not here."""
+    org_id = mentor.organisation_id
+    await SocketPresence(organisation_id=org_id, user_id=mentor.pk, socket="s.m").connected()
+    await SocketPresence(
+        organisation_id=outsider.organisation_id, user_id=outsider.pk, socket="s.o"
+    ).connected()
+    among = database_sync_to_async(online_among)
+    page = [mentee.pk, mentor.pk, outsider.pk, 10**9]
+    assert await among(organisation_id=org_id, user_ids=page) == {mentor.pk}
+    assert await among(organisation_id=org_id, user_ids=[]) == set()
+    later = time.time() + store.threshold() + 1
+    assert store.online_among(redis_client(), org_id, page, later) == set()

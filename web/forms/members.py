@@ -175,11 +175,14 @@ def member_filters_read(
     filters = selectors.MemberFilters()
     if form.is_valid():
         data = form.cleaned_data
+        # The field is one of the organisation's choice fields (the form's choices).
+        kinds = {field.pk: field.kind for field in form.custom_fields}
         filters = selectors.MemberFilters(
             search=data["q"],
             role=data["role"],
             active=data["active"],
             field_id=data["field"],
+            field_kind=kinds.get(data["field"], ""),
             option=data["option"],
             sectors=tuple(data["sector"]),
             functions=tuple(data["function"]),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from feedback.selectors import evaluation_state_label, evaluation_states
 from notifications.email.log import email_problems_recent
-from presence.selectors import online_user_ids
+from presence.selectors import online_among, online_user_ids
 from programs import invitations, profile_selectors, selectors, services
 from programs.errors import DomainError
 from programs.saved_filters import saved_filter_list
@@ -80,10 +80,9 @@ def members(request: MemberRequest) -> HttpResponse:
     page, size = page_of(
         request, selectors.member_list(organisation_id=organisation_id, filters=filters)
     )
-    online = online_user_ids(organisation_id=organisation_id)
-    tallies = meeting_counts_by_member(
-        organisation_id=organisation_id, user_ids=[member.pk for member in page.object_list]
-    )
+    shown = [member.pk for member in page.object_list]
+    online = online_among(organisation_id=organisation_id, user_ids=shown)
+    tallies = meeting_counts_by_member(organisation_id=organisation_id, user_ids=shown)
     rows = [
         {
             "member": member,
