@@ -535,6 +535,10 @@ def build(name: str, sizes: list[str]) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
         )  # fmt: skip
+    # Statistics first: the recomputation's row triggers each look up one pair's meetings,
+    # planned from them (without, a sequential scan of every meeting per relationship).
+    for table in ("programs_relationship", "scheduling_meeting", "scheduling_attendee"):
+        cursor.execute(f"ANALYZE {table}")
     # LOCK TABLE needs a transaction block: Django's connection is in autocommit mode.
     with raw.transaction():
         for statement in install_sql():

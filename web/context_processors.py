@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from notifications.bell.selectors import unread_count
+from web.routes import url_named as reverse
 
 
 def navigation(request) -> dict:

@@ -25,7 +25,8 @@ from django.utils.translation import gettext
 from programs import dates
 from programs.models import User
 
-from .templatetags.tandem import hours_minutes, presence_dot, url_id
+from .routes import url_id
+from .templatetags.tandem import hours_minutes, presence_dot
 
 
 def _local_label(value: datetime.datetime | None, format_name: str = "DATE_FORMAT") -> str:

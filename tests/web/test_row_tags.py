@@ -229,3 +229,16 @@ def test_member_rows_render_the_former_template_text(rf, language, name):
             assert without_csrf_token(ours) == without_csrf_token(expected)
         french = "1er avril 2026" in expected
     assert french == (language == "fr")
+
+
+@pytest.mark.parametrize("name", ["web:manage", "web:members", "web:home", "web:profile"])
+def test_url_named_is_reverse_under_any_script_prefix(name):
+    from web.routes import url_named
+
+    try:
+        assert url_named(name) == reverse(name)
+        set_script_prefix("/tandem/")
+        assert url_named(name) == reverse(name)
+        assert url_named(name).startswith("/tandem/")
+    finally:
+        set_script_prefix("/")

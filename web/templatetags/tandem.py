@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from html import escape
 from typing import Any
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
 from notifications.release_notes import markup
 from programs import dates
+from web import routes
 
 register = template.Library()
 
@@ -88,31 +87,11 @@ def rsvp_mark(meeting: Any, attendee: Any) -> SafeString:
     )
 
 
-# A number no route holds by itself: where it lands in a reversed URL, the id goes.
-_ID_MARK = 918273645
-
-
-@functools.lru_cache(maxsize=256)
-def _id_route(name: str, prefix: str, urlconf: str | None, language: str | None) -> tuple[str, str]:
-    """`name`'s URL around its one integer argument, reversed once per prefix, URL
-    configuration and language (what `reverse` depends on)."""
-    url = reverse(name, args=[_ID_MARK], urlconf=urlconf)
-    before, mark, after = url.partition(str(_ID_MARK))
-    if not mark or str(_ID_MARK) in after:
-        raise ValueError(f"{name} does not take one integer argument")
-    return before, after
-
-
 @register.simple_tag
 def url_id(name: str, object_id: Any) -> str:
-    """`{% url name object_id %}` for a route whose one argument is an `<int:...>`: the
-    same URL, without `reverse`'s matching on every row of a list (a fifth of a row's
-    time in the members list)."""
-    if type(object_id) is not int or object_id < 0:  # noqa: E721 - not bool, not a str
-        return reverse(name, args=[object_id])
-    urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test may override ROOT_URLCONF
-    before, after = _id_route(name, get_script_prefix(), urlconf, get_language())
-    return f"{before}{object_id}{after}"
+    """`{% url name object_id %}` for a route whose one argument is an `<int:...>`
+    (web/routes.py: the lists draw several a row)."""
+    return routes.url_id(name, object_id)
 
 
 @register.simple_tag
