@@ -242,3 +242,137 @@ def test_url_named_is_reverse_under_any_script_prefix(name):
         assert url_named(name).startswith("/tandem/")
     finally:
         set_script_prefix("/")
+
+
+# The relationships list's and «Rencontres»' rows before they became {% relationship_rows %}
+# and {% meeting_rows %} (their {% empty %} rows stay template text).
+FORMER_RELATIONSHIP_ROWS = """{% load i18n tandem %}  {% for row in rows %}{% with r=row.relationship %}
+  <tr data-relationship="{{ r.pk }}">
+    <td class="name-cell">{% presence_dot r.mentor row.mentor_online %} {{ r.mentor.full_name }}</td>
+    <td class="name-cell">{% presence_dot r.mentee row.mentee_online %} {{ r.mentee.full_name }}</td>
+    <td><div class="actions-cell"><a href="{% url_id 'web:relationship_dashboard' r.pk %}" data-consult>{% translate "View" context "relationship dashboard link" %}</a>
+      {% if r.status == "matched" %}<a class="button primary small" href="{% url_id 'web:meeting_book' r.pk %}" data-book-meeting>{% translate "Book Meeting" %}</a>{% endif %}
+      {% if r.status != "completed" %}
+      <form method="post" action="{% url_id 'web:relationship_end' r.pk %}" class="inline" data-confirm="{% translate 'End this relationship? Its meetings still to come will be cancelled.' %}">{% csrf_token %}
+        <input type="hidden" name="next" value="{{ request.get_full_path }}">
+        <button type="submit" class="danger small">{% translate "End relationship" %}</button>
+      </form>{% endif %}</div></td>
+    <td data-priority="2">{{ r.get_status_display }}</td>
+    <td data-priority="2" data-agreement="{{ r.pk }}">{% agreement_state row.agreement.0 row.agreement.1 %}</td>
+    <td data-priority="2" data-next-meeting>{% if row.next_meeting %}<time datetime="{{ row.next_meeting.isoformat }}">{{ row.next_meeting|date_label:"DATETIME_FORMAT" }}</time>{% endif %}</td>
+    <td data-priority="2" data-evaluation="{{ r.pk }}" data-state="{{ row.evaluation }}">{{ row.evaluation_label }}</td>
+    <td data-priority="3">{{ row.tally.hours|hours_minutes }}</td><td data-priority="3">{{ row.tally.meetings }}</td>
+    <td data-priority="3">{{ r.created_at|date_label }}</td>
+    <td data-priority="3">{% if r.started_at %}{{ r.started_at|date_label }}{% endif %}</td>
+    <td data-priority="3">{% if r.ended_at %}{{ r.ended_at|date_label }}{% endif %}</td>
+    <td data-priority="3">{% if r.relationship_administrator %}{{ r.relationship_administrator.full_name }}{% endif %}</td>
+  </tr>
+  {% endwith %}{% endfor %}
+"""  # noqa: E501
+FORMER_MEETING_ROWS = """{% load i18n tandem %}  {% for item in rows %}{% with row=item.row m=item.row.meeting %}
+  <tr data-meeting="{{ m.pk }}" data-relationship="{{ m.relationship_id }}">
+    <td class="name-cell">{% presence_dot row.mentor item.mentor_online %} <a href="{% url_id 'web:relationship_dashboard' m.relationship_id %}">{{ row.mentor.full_name }}</a></td>
+    <td class="name-cell">{% presence_dot row.mentee item.mentee_online %} {{ row.mentee.full_name }}</td>
+    <td data-priority="3">{% if row.sent_by %}{{ row.sent_by.full_name }}{% endif %}</td>
+    <td><time datetime="{{ m.starts_at.isoformat }}">{{ m.starts_at|date_label:"DATETIME_FORMAT" }}</time></td>
+    <td data-priority="3">{% blocktranslate with minutes=row.duration_minutes %}{{ minutes }} min{% endblocktranslate %}</td>
+    <td data-priority="2" data-status="{{ m.status }}">{{ m.get_status_display }}</td>
+    <td class="participants">{% for a in row.attendees %}
+      {% rsvp_mark m a %}{% if not forloop.last %}<br>{% endif %}
+    {% endfor %}</td>
+    <td data-priority="3" class="wrap">{{ row.mentor_comment|linebreaksbr }}</td>
+    <td data-priority="3" class="wrap">{{ row.mentee_comment|linebreaksbr }}</td>
+  </tr>
+  {% endwith %}{% endfor %}
+"""  # noqa: E501
+
+
+def relationship_rows_context(name: str) -> list[dict]:
+    """A requested, a matched and a completed relationship: each action branch, an
+    agreement signed or not, a next meeting or none, dates on the first of a month and on
+    the hour, an administrator or none, names that need escaping."""
+    from datetime import UTC, datetime
+
+    from programs.models import Relationship, RelationshipStatus, User
+
+    mentor = User(pk=7, first_name=name, last_name="Mentor")
+    mentee = User(pk=8, first_name="Léa", last_name=name)
+    administrator = User(pk=9, first_name="Ada", last_name=name)
+    rows = []
+    for n, status in enumerate(RelationshipStatus):
+        relationship = Relationship(
+            pk=300 + n, mentor=mentor, mentee=mentee, status=status,
+            created_at=datetime(2026, 2, 1, 5, 0, tzinfo=UTC),
+            started_at=datetime(2026, 3, 1, 4, 30, tzinfo=UTC) if n else None,
+            ended_at=datetime(2026, 6, 15, 12, 0, tzinfo=UTC) if n == 2 else None,
+            relationship_administrator=administrator if n != 1 else None,
+        )  # fmt: skip
+        rows.append(
+            {"relationship": relationship, "mentor_online": n == 1, "mentee_online": n == 2,
+             "tally": SimpleNamespace(hours=0.75 * n, meetings=n),
+             "next_meeting": datetime(2026, 12, 1, 14, 0, tzinfo=UTC) if n == 1 else None,
+             "agreement": [("signed", datetime(2026, 4, 1, 3, 0, tzinfo=UTC)),
+                           ("in_progress", None), ("not_started", None)][n],
+             "evaluation": ["none", "waiting", "answered"][n],
+             "evaluation_label": [name, "En attente", "Répondu"][n]}
+        )  # fmt: skip
+    return rows
+
+
+def meeting_rows_context(name: str) -> list[dict]:
+    """Meetings with two attendees, one, none; sent by someone or nobody; each status;
+    comments with line breaks and markup."""
+    from datetime import UTC, datetime, timedelta
+
+    from programs.models import User
+    from scheduling.models import Attendee, Meeting, MeetingStatus
+    from scheduling.selectors.lists import MeetingRow
+
+    mentor = User(pk=7, first_name=name, last_name="Mentor")
+    mentee = User(pk=8, first_name="Léa", last_name=name)
+    items = []
+    for n, status in enumerate(MeetingStatus):
+        starts = datetime(2026, 11, 1 + n, 13, 30 * (n % 2), tzinfo=UTC)
+        meeting = Meeting(
+            pk=500 + n, relationship_id=40 + n, status=status, starts_at=starts,
+            ends_at=starts + timedelta(minutes=45 + 15 * n),
+        )  # fmt: skip
+        attendees = [
+            Attendee(meeting=meeting, user=person, response=response)
+            for person, response in [(mentor, "accepted"), (mentee, "pending")][: 2 - n]
+        ]
+        row = MeetingRow(
+            meeting=meeting, mentor=mentor, mentee=mentee,
+            sent_by=[mentor, None, mentee][n], attendees=attendees,
+            mentor_comment=f"Bien.\n<b>{name}</b>" if n == 0 else "",
+            mentee_comment="Line one\r\nline two" if n == 1 else "",
+        )  # fmt: skip
+        items.append({"row": row, "mentor_online": n == 0, "mentee_online": n == 1})
+    return items
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("name", NAMES)
+def test_relationship_and_meeting_rows_render_the_former_template_text(rf, language, name):
+    from django.utils import timezone
+
+    from programs.models import User
+
+    request = rf.get("/manage/relationships/", {"tab": "matched", "q": '"x'})
+    request.user = User(pk=1, first_name="Viewer")
+    cases = [
+        (FORMER_RELATIONSHIP_ROWS, "relationship_rows", relationship_rows_context(name)),
+        (FORMER_MEETING_ROWS, "meeting_rows", meeting_rows_context(name)),
+    ]
+    with translation.override(language), timezone.override("America/Toronto"):
+        for former, tag, rows in cases:
+            for shown in (rows, rows[1:2], rows[2:]):
+                context = {"rows": shown, "user": request.user}
+                expected = engines["django"].from_string(former).render(context, request=request)
+                ours = (
+                    engines["django"]
+                    .from_string(f"{{% load rows %}}{{% {tag} rows %}}")
+                    .render(context, request=request)
+                )
+                assert without_csrf_token(ours) == without_csrf_token(expected), tag
+                assert ours.count("<tr") == len(shown)

@@ -18,3 +18,17 @@ def member_rows(context: Any, items: Any) -> SafeString:
     return rows.member_rows(
         items, request=context["request"], csrf_token=str(context.get("csrf_token", ""))
     )
+
+
+@register.simple_tag(takes_context=True)
+def relationship_rows(context: Any, items: Any) -> SafeString:
+    """The relationships list's rows: `{% relationship_rows rows %}` inside its <tbody>."""
+    return rows.relationship_rows(
+        items, request=context["request"], csrf_token=str(context.get("csrf_token", ""))
+    )
+
+
+@register.simple_tag
+def meeting_rows(items: Any) -> SafeString:
+    """«Rencontres»' rows: `{% meeting_rows rows %}` inside its <tbody>."""
+    return rows.meeting_rows(items)

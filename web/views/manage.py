@@ -227,8 +227,11 @@ def relationships(request: MemberRequest) -> HttpResponse:
         request,
         selectors.relationship_list(organisation_id=organisation_id, tab=tab, search=search),
     )
-    online = online_user_ids(organisation_id=organisation_id)
     ids = [r.pk for r in page.object_list]
+    online = online_among(
+        organisation_id=organisation_id,
+        user_ids=[person for r in page.object_list for person in (r.mentor_id, r.mentee_id)],
+    )
     tallies = meeting_counts_by_relationship(organisation_id=organisation_id, relationship_ids=ids)
     next_meetings = next_meetings_by_relationship(relationship_ids=ids)
     agreements = agreement_states(relationship_ids=ids)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from feedback.selectors import evaluation_state_label, evaluation_states
 from notifications.system_messages.selectors import system_message_detail
-from presence.selectors import online_user_ids
+from presence.selectors import online_among, online_user_ids
 from programs import dates
 from programs import selectors as program_selectors
 from programs.errors import DomainError
@@ -242,14 +242,18 @@ def meetings_list(request: MemberRequest, phone: bool = False) -> HttpResponse:
         if search
         else filtered
     )
-    online = online_user_ids(organisation_id=organisation_id)
+    shown = [selectors.admin_row(meeting) for meeting in page.object_list]
+    online = online_among(
+        organisation_id=organisation_id,
+        user_ids=[person.pk for row in shown for person in (row.mentor, row.mentee)],
+    )
     rows = [
         {
             "row": row,
             "mentor_online": row.mentor.pk in online,
             "mentee_online": row.mentee.pk in online,
         }
-        for row in map(selectors.admin_row, page.object_list)
+        for row in shown
     ]
     return render(
         request,
