@@ -145,7 +145,10 @@ class AnyOf(Lookup):
             sql, params = In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
             return sql, list(params)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(pk) for pk in self.rhs]]
+        # The array as its text, '{1,2,3}': psycopg's list dumper adapts each element in
+        # Python, several times slower for thousands of ids (int() refuses anything else).
+        ids = ",".join(str(int(pk)) for pk in self.rhs)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, f"{{{ids}}}"]
 
 
 def among(field: str, ids: Sequence[int] | QuerySet[Any, Any]) -> Q:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, F, IntegerField, JSONField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -101,8 +102,18 @@ def _matching_ids(
         if staff_too:
             scope |= Q(organisation__isnull=True)
         qs = qs.alias(organisation_key=F("organisation_id") + 0).filter(scope)
-    ids = list(qs.order_by().values_list("pk", flat=True)[: FEW_ENOUGH + 1])
+    ids = _id_list(qs.order_by().values_list("pk", flat=True)[: FEW_ENOUGH + 1])
     return None if len(ids) > FEW_ENOUGH else ids
+
+
+def _id_list(ids: QuerySet[Any, int]) -> list[int]:
+    """The ids a `values_list("pk", flat=True)` query reads, in one fetch: thousands of
+    them, which the ORM's iterator would read a hundred at a time through its
+    converters."""
+    sql, params = ids.query.sql_with_params()
+    with connections[ids.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 PERSON_FIELDS = ("first_name", "last_name", "email")
