@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -271,6 +272,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.Index(fields=["organisation", "sector"], name="user_org_sector_idx"),
             models.Index(fields=["organisation", "function"], name="user_org_function_idx"),
         ]
+
+    # What `full_name` reads: the columns a list that shows people's names selects
+    # (`.only(...)`), a person having some fifty.
+    NAME_FIELDS: ClassVar[tuple[str, ...]] = ("first_name", "last_name", "deleted_at")
 
     def __str__(self) -> str:
         return self.full_name
