@@ -155,6 +155,20 @@ def people_named(
 
 
 MEMBER_ORDER = ("last_name", "first_name", "pk")
+# What the members list shows of a member (web/rows.py `member_rows`).
+MEMBER_ROW_FIELDS = (
+    *User.NAME_FIELDS,
+    "email",
+    "email_problem",
+    "role",
+    "is_active",
+    "profile_completion",
+    "last_seen",
+    "last_login",
+    "date_joined",
+    "ended_at",
+    "organisation",
+)
 
 
 def _relationship_count(side: str, *, matched_only: bool = False) -> RawSQL:
@@ -203,6 +217,7 @@ def _member_rows(ids: Any) -> QuerySet[User]:
     return (
         User.objects.filter(pk__in=ids)
         .select_related("member_administrator")
+        .only(*MEMBER_ROW_FIELDS, "member_administrator", *User.name_fields("member_administrator"))
         .annotate(
             group_names=_GroupNames(),
             current_as_mentor=_relationship_count("mentor", matched_only=True),
@@ -275,8 +290,14 @@ RELATIONSHIP_ORDER = ("-created_at", "-pk")
 
 
 def _relationship_rows(ids: Any) -> QuerySet[Relationship]:
-    return Relationship.objects.filter(pk__in=ids).select_related(
-        "mentor", "mentee", "relationship_administrator"
+    """The lists' relationships (the relationships list, «Conversations»): what a line
+    shows of the pair and their administrator, their names only (a person has some fifty
+    columns, and compiling a query costs in proportion to the columns it selects)."""
+    people = ("mentor", "mentee", "relationship_administrator")
+    return (
+        Relationship.objects.filter(pk__in=ids)
+        .select_related(*people)
+        .only("status", "created_at", "started_at", "ended_at", *people, *User.name_fields(*people))
     )
 
 

@@ -42,6 +42,19 @@ def _fresh_channel_layer():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request made by a French-speaking member leaves French active in the thread
+    (web.middleware.UserPreferencesMiddleware activates the member's language and zone,
+    and the next request activates its own): each test starts in the project's default
+    language and zone, whatever the test before it requested."""
+    from django.utils import timezone, translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters (web/throttle.py) live in Redis for an hour: each test starts
     with none, whatever the tests before it posted."""

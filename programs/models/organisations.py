@@ -277,6 +277,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # (`.only(...)`), a person having some fifty.
     NAME_FIELDS: ClassVar[tuple[str, ...]] = ("first_name", "last_name", "deleted_at")
 
+    @classmethod
+    def name_fields(cls, *people: str) -> list[str]:
+        """`NAME_FIELDS` of the people at these paths (e.g. "relationship__mentor"), for
+        the `.only()` of a list that selects them (`select_related`)."""
+        return [f"{person}__{field}" for person in people for field in cls.NAME_FIELDS]
+
     def __str__(self) -> str:
         return self.full_name
 

@@ -73,7 +73,7 @@ def admin_day(
         "starts_at",
         "relationship__mentor",
         "relationship__mentee",
-        *_names("relationship__mentor", "relationship__mentee"),
+        *User.name_fields("relationship__mentor", "relationship__mentee"),
     )
     today = list(
         meetings.filter(starts_at__gte=today_start, starts_at__lt=tomorrow).order_by(
@@ -98,7 +98,7 @@ def admin_day(
     quiet_total = quiet_qs.count()
     quiet = list(
         quiet_qs.select_related("mentor", "mentee")
-        .only("mentor", "mentee", *_names("mentor", "mentee"))
+        .only("mentor", "mentee", *User.name_fields("mentor", "mentee"))
         .order_by(F("last_meeting").asc(nulls_first=True), "started_at", "pk")[:limit]
     )
     return AdminDay(
@@ -115,18 +115,11 @@ def admin_day(
     )
 
 
-def _names(*people: str) -> list[str]:
-    """What the day's lines read of each person at these paths: their name (`full_name`
-    reads `deleted_at` too). The lines' queries select these columns only: a person has
-    some fifty, and compiling a query costs in proportion to the columns it selects."""
-    return [f"{person}__{field}" for person in people for field in User.NAME_FIELDS]
-
-
 def _unanswered_lines(pending: QuerySet[Attendee], limit: int) -> list[Attendee]:
     """The first `limit` invitations waiting, by start: the person and the meeting."""
     return list(
         pending.select_related("user", "meeting")
-        .only("user", "meeting__relationship_id", "meeting__starts_at", *_names("user"))
+        .only("user", "meeting__relationship_id", "meeting__starts_at", *User.name_fields("user"))
         .order_by("meeting__starts_at", "pk")[:limit]
     )
 
