@@ -18,7 +18,7 @@ handshakes took (ours first, at most 50 in flight).
 Server setup: PostgreSQL database tandem_bench (created when missing, migrated), one
 organisation with SOCKETS mentors (bulk_create, one password hash) and one session each;
 Redis db 11 under the prefix tandem-bench-ws; DEBUG=1; PRESENCE_WRITE_INTERVAL=0, so
-every beat runs the full presence write (one MULTI/EXEC of five commands) — the worst
+every beat runs the full presence write (one Lua script of five commands) — the worst
 case; production's 10 s throttle skips beats that come sooner than that (browsers beat
 every 20 s, so in practice every beat writes there too). Before the sockets close, the
 organisation's presence index must hold every member with a last-seen time from the

@@ -80,7 +80,9 @@ class Announcer:
 
     async def _announce(self, organisation_id: int, batch: dict[int, tuple[bool, float]]) -> None:
         try:
-            await _record_last_seen(user_ids_seen={uid: _at(ts) for uid, (_, ts) in batch.items()})
+            # One time for the batch (its latest): one UPDATE, within a window of exact.
+            at = _at(max(ts for _, ts in batch.values()))
+            await _record_last_seen(user_ids_seen=dict.fromkeys(batch, at))
             await events.apresence_changed(
                 organisation_id,
                 online=[uid for uid, (online, _) in batch.items() if online],

@@ -241,11 +241,12 @@ def member_set_preferences(
 def member_record_last_seen(*, user_ids_seen: Mapping[int, datetime]) -> None:
     """Keep «Dernière session» when presence says someone went offline or connected.
     Called on transitions only, never per heartbeat."""
-    # One UPDATE for a batch (a reconnect storm announces hundreds at once).
-    User.objects.bulk_update(
-        [User(pk=user_id, last_seen=seen_at) for user_id, seen_at in user_ids_seen.items()],
-        ["last_seen"],
-    )
+    # One UPDATE per distinct time: presence announces a batch with one time.
+    by_time: dict[datetime, list[int]] = {}
+    for user_id, seen_at in user_ids_seen.items():
+        by_time.setdefault(seen_at, []).append(user_id)
+    for seen_at, user_ids in by_time.items():
+        User.objects.filter(pk__in=user_ids).update(last_seen=seen_at)
 
 
 @transaction.atomic

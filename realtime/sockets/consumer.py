@@ -137,7 +137,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except Exception:
+            # The consumer dies with this exception and its disconnect() never runs, e.g.
+            # a send to a page that closed meanwhile (Daphne: "Attempt to send on a closed
+            # protocol"). Leave the groups and the presence count, or the person would
+            # stay online until the sweeper.
+            await self._leave()
+            raise
 
     async def _refuse(self, code: int) -> None:
         # Closing before accept() rejects the handshake with HTTP 403 and the browser only
@@ -207,15 +215,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await _mark_read(user_id=self.user_id, relationship_id=found[0], post_id=post_id)
 
     async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
+        groups, self.groups_joined = self.groups_joined, []
         await asyncio.gather(
-            *(
-                _in_turn(self.channel_layer.group_discard(g, self.channel_name))
-                for g in self.groups_joined
-            )
+            *(_in_turn(self.channel_layer.group_discard(g, self.channel_name)) for g in groups)
         )
-        if self.presence is not None:
-            await self.presence.closed()
-            self.presence = None
+        presence, self.presence = self.presence, None
+        if presence is not None:
+            await presence.closed()
 
     async def live_event(self, message: dict) -> None:
         await self.send(text_data=message["payload"])
