@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -35,3 +36,12 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# A Daphne process holds thousands of sockets for hours, and Python's cyclic collector
+# walks every tracked object on each full collection: with 2,000 sockets a process paused
+# about 1.2 s for one (bench/scale.py, a gen2 pause seen in every process), and each
+# pause shows in the heartbeats' p99. Everything imported until now lives as long as the
+# process: leave it out of the walks. Collect the young generation less often (a
+# heartbeat allocates little that is cyclic; the default 700 ran one every few beats).
+gc.freeze()
+gc.set_threshold(10_000, 10, 10)

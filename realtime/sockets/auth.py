@@ -73,4 +73,6 @@ class SessionUserMiddleware(BaseMiddleware):
             organisation_id=found.organisation_id,
             is_org_admin=found.is_org_admin,
         )
-        return await super().__call__(scope, receive, send)
+        # Not BaseMiddleware.__call__: it copies the scope again, and every copy lives as
+        # long as the socket (this frame awaits the consumer to the end).
+        return await self.inner(scope, receive, send)  # type: ignore[misc,call-arg]
