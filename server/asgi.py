@@ -39,9 +39,7 @@ application = ProtocolTypeRouter(
 
 # A Daphne process holds thousands of sockets for hours, and Python's cyclic collector
 # walks every tracked object on each full collection: with 2,000 sockets a process paused
-# about 1.2 s for one (bench/scale.py, a gen2 pause seen in every process), and each
+# about 1.2 s for one (bench/scale.py, a full collection seen in every process), and each
 # pause shows in the heartbeats' p99. Everything imported until now lives as long as the
-# process: leave it out of the walks. Collect the young generation less often (a
-# heartbeat allocates little that is cyclic; the default 700 ran one every few beats).
+# process: leave it out of the walks.
 gc.freeze()
-gc.set_threshold(10_000, 10, 10)
