@@ -39,8 +39,10 @@ from websockets.typing import Origin
 from tests.live.daphne import daphne_command, free_port, terminate, wait_healthy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/11"
-DATABASE_NAME = "tandem_bench"
+# BENCH_LIVE_DATABASE and BENCH_LIVE_REDIS_URL move the live benches to another database
+# and Redis db (e.g. one per engineer, when several runs share the machine).
+REDIS_URL = os.environ.get("BENCH_LIVE_REDIS_URL", "redis://127.0.0.1:6379/11")
+DATABASE_NAME = os.environ.get("BENCH_LIVE_DATABASE", "tandem_bench")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
 SERVER_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The bench signs session cookies and Daphne verifies them: one key for both.
@@ -229,11 +231,14 @@ class Members:
     user_ids: list[int]
     cookies: list[str]
     session_keys: list[str]
+    # The first `admins` of user_ids (and cookies) are the organisation's administrators.
+    admins: int = 0
 
 
-def create_members(slug: str, count: int) -> Members:
-    """One organisation (recreated) with `count` mentors, each signed in once: a session
-    row with the auth keys, as tests/realtime/helpers.session_cookie_for makes it."""
+def create_members(slug: str, count: int, *, admins: int = 0) -> Members:
+    """One organisation (recreated) with `count` members, each signed in once: a session
+    row with the auth keys, as tests/realtime/helpers.session_cookie_for makes it. The
+    first `admins` are administrators, the others mentors."""
     from django.contrib.auth.hashers import make_password
 
     from programs.models import Organisation, Role, User
@@ -252,7 +257,7 @@ def create_members(slug: str, count: int) -> Members:
             first_name="Mentor",
             last_name=f"{n:04d}",
             organisation=org,
-            role=Role.MENTOR,
+            role=Role.ADMINISTRATOR if n < admins else Role.MENTOR,
             password=password,
         )
         for n in range(count)
@@ -263,6 +268,7 @@ def create_members(slug: str, count: int) -> Members:
         user_ids=[user.pk for user in users],
         cookies=session_cookies(keys),
         session_keys=keys,
+        admins=admins,
     )
 
 

@@ -38,10 +38,38 @@ class EchoConsumer(AsyncWebsocketConsumer):
 
 echo_application = EchoConsumer.as_asgi()
 
+BARE_PATH = "/bench/bare/"
+
+
+class BareGroupConsumer(EchoConsumer):
+    """The echo, plus the groups a LiveConsumer of the same person would join — named in
+    the query string (`?groups=a,b`), no session, no presence — and `live.event` payloads
+    forwarded verbatim: bare Channels with the same spread (bench/scale.py)."""
+
+    async def connect(self) -> None:
+        query = self.scope.get("query_string", b"").decode()
+        names = query.removeprefix("groups=")
+        self.joined = [name for name in names.split(",") if name] if names else []
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def live_event(self, message: dict) -> None:
+        await self.send(text_data=message["payload"])
+
+
+bare_application = BareGroupConsumer.as_asgi()
+
 
 async def websocket(scope: Any, receive: Any, send: Any) -> None:
     if scope["path"] == ECHO_PATH:
         await echo_application(scope, receive, send)
+    elif scope["path"] == BARE_PATH:
+        await bare_application(scope, receive, send)
     else:
         await tandem_application(scope, receive, send)
 

@@ -44,6 +44,7 @@ missing arrival counts as LOST_AFTER in the percentiles); it must be 0.
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -79,9 +80,10 @@ ROUNDS = 9
 LOST_AFTER = 10.0
 QUIET = 0.3
 START_TIMEOUT = 30.0
-DB_NAME = "tandem_bench_rsvp"
+# BENCH_RSVP_DATABASE and BENCH_RSVP_REDIS_URL move it elsewhere (several runs on a machine).
+DB_NAME = os.environ.get("BENCH_RSVP_DATABASE", "tandem_bench_rsvp")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_URL = os.environ.get("BENCH_RSVP_REDIS_URL", "redis://127.0.0.1:6379/1")
 PREFIX = "tandem-bench-rsvp"
 # Sessions are signed: this process (which makes them) and Daphne must share the key.
 SECRET_KEY = "bench-rsvp-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -318,7 +320,7 @@ def run(generator: Generator, seeded: Seeded) -> tuple[str, int]:
     base_p50 = statistics.median(r.p50 for r in base_results)
     lost = sum(r.lost for r in ours_results + base_results)
     line = (
-        f"rsvp_fanout_p99 ratio={ours_p99 / base_p99:.2f} goal=2.0 better=lower "
+        f"rsvp_fanout_p99 ratio={ours_p99 / base_p99:.2f} goal=1.5 better=lower "
         f"ours_p99={ours_p99:.1f}ms base_p99={base_p99:.1f}ms "
         f"ours_p50={ours_p50:.1f}ms base_p50={base_p50:.1f}ms "
         f"sockets={SOCKETS} lost={lost} rounds={ROUNDS}"

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import os
 import statistics
 import sys
 import tempfile
@@ -91,9 +92,11 @@ BURST_STALL = 10.0
 BURST_TIMEOUT = 120.0
 QUIET = 0.3
 START_TIMEOUT = 30.0
-DB_NAME = "tandem_bench_fanout"
+# BENCH_FANOUT_DATABASE and BENCH_FANOUT_REDIS_URL move it elsewhere (several runs on a
+# machine).
+DB_NAME = os.environ.get("BENCH_FANOUT_DATABASE", "tandem_bench_fanout")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/10"
+REDIS_URL = os.environ.get("BENCH_FANOUT_REDIS_URL", "redis://127.0.0.1:6379/10")
 PREFIX = "tandem-bench-fanout"
 # Sessions are signed: this process (which makes them) and Daphne must share the key.
 SECRET_KEY = "bench-fanout-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -309,7 +312,7 @@ def run(generator: Generator, staff: Any) -> tuple[str, int]:
     base_p50 = statistics.median(r.p50 for r in base_results)
     lost = sum(r.lost for r in ours_results + base_results)
     line = (
-        f"fanout_500_p99 ratio={ours_p99 / base_p99:.2f} goal=2.0 better=lower "
+        f"fanout_500_p99 ratio={ours_p99 / base_p99:.2f} goal=1.5 better=lower "
         f"ours_p99={ours_p99:.1f}ms base_p99={base_p99:.1f}ms "
         f"ours_p50={ours_p50:.1f}ms base_p50={base_p50:.1f}ms "
         f"sockets={SOCKETS} lost={lost} burst50_lost={burst_lost} rounds={ROUNDS}"

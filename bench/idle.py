@@ -257,7 +257,7 @@ def report(results: dict[str, list[Sample]]) -> None:
     common = f"sockets={SOCKETS} window={SECONDS:g}s rounds={len(ours)} sides={mode}"
     ours_cpu, echo_cpu = med(ours, "cpu_percent"), med(echo, "cpu_percent")
     print(
-        f"idle_1000_cpu ratio={ours_cpu / echo_cpu:.3f} goal=1.5 better=lower "
+        f"idle_1000_cpu ratio={ours_cpu / echo_cpu:.3f} goal=1.3 better=lower "
         f"ours_cpu={ours_cpu:.2f}% base_cpu={echo_cpu:.2f}% "
         f"ours_cpu_s={med(ours, 'cpu_seconds'):.2f} base_cpu_s={med(echo, 'cpu_seconds'):.2f} "
         f"{common}",
@@ -265,7 +265,7 @@ def report(results: dict[str, list[Sample]]) -> None:
     )
     ours_rss, echo_rss = med(ours, "rss_per_socket"), med(echo, "rss_per_socket")
     print(
-        f"idle_1000_rss ratio={ours_rss / echo_rss:.3f} goal=1.3 better=lower "
+        f"idle_1000_rss ratio={ours_rss / echo_rss:.3f} goal=1.2 better=lower "
         f"ours_rss={ours_rss:.1f}KiB/socket base_rss={echo_rss:.1f}KiB/socket "
         f"ours_rss_end={med(ours, 'rss_end') / 1024:.1f}MiB "
         f"base_rss_end={med(echo, 'rss_end') / 1024:.1f}MiB "

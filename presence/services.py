@@ -1,7 +1,8 @@
 """Presence use cases: a socket connects, beats, closes; the sweeper expires the silent.
 
 Heartbeats touch Redis only (and at most once per PRESENCE_WRITE_INTERVAL per socket);
-the database hears of a user only on a transition, to keep «Dernière session».
+the database hears of a user only on a transition, to keep «Dernière session». A
+socket's transitions are announced in batches per organisation (presence.announcer).
 """
 
 from __future__ import annotations
@@ -9,15 +10,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from presence import events, store
+from presence.announcer import announcer
 from presence.clients import aredis_client, redis_client
 from programs.services import member_record_last_seen
-
-# A transition's one write, off the process's shared database thread.
-_record_last_seen = database_sync_to_async(member_record_last_seen, thread_sensitive=False)
 
 
 def _at(ts: float) -> datetime:
@@ -34,8 +32,15 @@ class SocketPresence:
     async def _mark(self, now: float) -> None:
         self.last_write = now
         if await store.mark_seen(aredis_client(), self.seen, now):
-            await _record_last_seen(user_ids_seen={self.seen.user_id: _at(now)})
-            await events.apresence_changed(self.seen.organisation_id, online=[self.seen.user_id])
+            await self._announce(online=True, at=now)
+
+    async def _announce(self, *, online: bool, at: float) -> None:
+        await announcer().add(
+            organisation_id=self.seen.organisation_id,
+            user_id=self.seen.user_id,
+            online=online,
+            at=at,
+        )
 
     async def connected(self) -> None:
         await self._mark(time.time())
@@ -51,8 +56,7 @@ class SocketPresence:
     async def closed(self) -> None:
         now = time.time()
         if await store.mark_gone(aredis_client(), self.seen, now):
-            await _record_last_seen(user_ids_seen={self.seen.user_id: _at(now)})
-            await events.apresence_changed(self.seen.organisation_id, offline=[self.seen.user_id])
+            await self._announce(online=False, at=now)
 
 
 def presence_sweep(*, now: float | None = None) -> dict[int, dict[int, float]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -235,11 +238,15 @@ def member_set_preferences(
     return user
 
 
-def member_record_last_seen(*, user_ids_seen: dict[int, object]) -> None:
+def member_record_last_seen(*, user_ids_seen: Mapping[int, datetime]) -> None:
     """Keep «Dernière session» when presence says someone went offline or connected.
     Called on transitions only, never per heartbeat."""
+    # One UPDATE per distinct time: presence announces a batch with one time.
+    by_time: dict[datetime, list[int]] = {}
     for user_id, seen_at in user_ids_seen.items():
-        User.objects.filter(pk=user_id).update(last_seen=seen_at)
+        by_time.setdefault(seen_at, []).append(user_id)
+    for seen_at, user_ids in by_time.items():
+        User.objects.filter(pk__in=user_ids).update(last_seen=seen_at)
 
 
 @transaction.atomic

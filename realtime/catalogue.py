@@ -392,7 +392,9 @@ CATALOGUE: dict[str, Message] = {
             "event",
             ORG_ADMINS,
             PresenceChanged,
-            "Members who came online or went offline: transitions only, coalesced.",
+            "Members who came online or went offline: transitions only, coalesced (each "
+            "server process sends at most one per organisation per `PRESENCE_ANNOUNCE_MS`, "
+            "listing every change of that window).",
         ),
         Message(
             "meeting.booked",

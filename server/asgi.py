@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -35,3 +36,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# A Daphne process holds thousands of sockets for hours, and Python's cyclic collector
+# walks every tracked object on each full collection: with 2,000 sockets a process paused
+# about 1.2 s for one (bench/scale.py, a full collection seen in every process), and each
+# pause shows in the heartbeats' p99. Everything imported until now lives as long as the
+# process: leave it out of the walks.
+gc.freeze()

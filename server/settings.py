@@ -233,6 +233,8 @@ PRESENCE_HEARTBEAT_INTERVAL = envint("PRESENCE_HEARTBEAT_INTERVAL", 20)
 PRESENCE_OFFLINE_AFTER = envint("PRESENCE_OFFLINE_AFTER", 60)
 PRESENCE_WRITE_INTERVAL = envint("PRESENCE_WRITE_INTERVAL", 10)
 PRESENCE_REDIS_CONNECTIONS = envint("PRESENCE_REDIS_CONNECTIONS", 100)
+# A process announces its transitions per organisation in batches at most this late (ms).
+PRESENCE_ANNOUNCE_MS = envint("PRESENCE_ANNOUNCE_MS", 200)
 
 # The conversation (seconds). See docs/workspace.md «Conversation».
 CONVERSATION_EDIT_WINDOW = envint("CONVERSATION_EDIT_WINDOW", 5 * 60)

@@ -3,12 +3,14 @@
 Channels' AuthMiddlewareStack keeps the session and a full User object in the scope for
 the whole life of every socket; with thousands of idle sockets that is most of a socket's
 memory. This middleware does the same check (Django's own `auth.get_user`: the session's
-backend, its password hash, an active account) once, at the handshake, and keeps only the
-user id. The consumer reads the member's row itself.
+backend, its password hash, an active account) once, at the handshake, and keeps only
+three small values of the row it read: the user id, the organisation id and whether they
+administer it — so the consumer need not read the row again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 
 from channels.db import database_sync_to_async
@@ -26,23 +28,51 @@ def _cookie(scope: dict, name: str) -> str | None:
     return None
 
 
-def user_id_for_session(session_key: str | None) -> int | None:
+@dataclass(frozen=True)
+class SocketUser:
+    user_id: int | None = None
+    organisation_id: int | None = None
+    is_org_admin: bool = False
+
+
+ANONYMOUS = SocketUser()
+
+
+def socket_user_for_session(session_key: str | None) -> SocketUser:
     if not session_key:
-        return None
+        return ANONYMOUS
     engine = import_module(settings.SESSION_ENGINE)
     request = HttpRequest()
     request.session = engine.SessionStore(session_key=session_key)
     user = auth.get_user(request)
-    return user.pk if user.is_authenticated else None
+    if not user.is_authenticated:
+        return ANONYMOUS
+    return SocketUser(
+        user_id=user.pk,
+        organisation_id=getattr(user, "organisation_id", None),
+        is_org_admin=bool(getattr(user, "is_org_admin", False)),
+    )
 
 
-_user_id_for_session = database_sync_to_async(user_id_for_session)
+# Off the one thread every thread-sensitive database call of the process shares: a
+# thousand browsers reconnecting at once would take turns on it, one session and one user
+# read at a time, past Daphne's handshake timeout.
+_socket_user_for_session = database_sync_to_async(socket_user_for_session, thread_sensitive=False)
 
 
 class SessionUserMiddleware(BaseMiddleware):
-    """Puts `user_id` (or None) in the scope of each WebSocket connection."""
+    """Puts `user_id`, `organisation_id` and `is_org_admin` in the scope of each
+    WebSocket connection (None, None, False when signed out)."""
 
     async def __call__(self, scope, receive, send):
         session_key = _cookie(scope, settings.SESSION_COOKIE_NAME)
-        scope = dict(scope, user_id=await _user_id_for_session(session_key))
-        return await super().__call__(scope, receive, send)
+        found = await _socket_user_for_session(session_key)
+        scope = dict(
+            scope,
+            user_id=found.user_id,
+            organisation_id=found.organisation_id,
+            is_org_admin=found.is_org_admin,
+        )
+        # Not BaseMiddleware.__call__: it copies the scope again, and every copy lives as
+        # long as the socket (this frame awaits the consumer to the end).
+        return await self.inner(scope, receive, send)  # type: ignore[misc,call-arg]

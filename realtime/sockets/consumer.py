@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import orjson
 from channels.consumer import get_handler_name
@@ -16,7 +19,6 @@ from django.utils import timezone
 from notifications.bell.selectors import unread_count
 from presence.selectors import aonline_user_ids
 from presence.services import SocketPresence
-from programs.models import User
 from programs.selectors import dashboard_counts
 from realtime.catalogue import CLOSE_DEACTIVATED
 from realtime.groups import org_admins_group, platform_admins_group, user_group
@@ -29,21 +31,24 @@ HEARTBEAT_ACK = orjson.dumps({"event": "heartbeat.ack"}).decode()
 
 
 # A thousand browsers reconnecting at once (after a deploy or a Redis restart) would each
-# take a Redis connection for their group joins at the same moment, past the channel
-# layer's pool limit ("Too many connections"). Handshakes and goodbyes take turns, a few
-# dozen at a time per process; each is a few milliseconds.
-HANDSHAKES_AT_ONCE = 32
+# take a channel-layer Redis connection for their group joins at the same moment, past the
+# layer's pool (redis-py's 100 connections: "Too many connections"). The joins and leaves
+# (one Redis round trip or two each) take turns, a few dozen at a time per process,
+# leaving the rest of the pool to the layer's reader and to publishes; nothing else of a
+# handshake waits for them.
+GROUP_CHANGES_AT_ONCE = 48
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _handshake_gate() -> asyncio.Semaphore:
+async def _in_turn(change: Awaitable[None]) -> None:
     loop = asyncio.get_running_loop()
     gate = _gates.get(loop)
     if gate is None:
-        gate = _gates[loop] = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
-    return gate
+        gate = _gates[loop] = asyncio.Semaphore(GROUP_CHANGES_AT_ONCE)
+    async with gate:
+        await change
 
 
 def _off_thread(func):
@@ -53,10 +58,20 @@ def _off_thread(func):
     return database_sync_to_async(func, thread_sensitive=False)
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """What a socket's connection reads from the database, in one trip to the pool."""
+
+    unread: int
+    counts: dict[str, int] | None  # the dashboard tiles, for an administrator
+
+
 @_off_thread
-def _fresh_member(user_id: int) -> User | None:
-    # The session may outlive a deactivation; check the row, not the cached user.
-    return User.objects.filter(pk=user_id, is_active=True, organisation__isnull=False).first()
+def _arrival(user_id: int, organisation_id: int, is_admin: bool) -> Arrival:
+    return Arrival(
+        unread=unread_count(user_id=user_id),
+        counts=dashboard_counts(organisation_id=organisation_id) if is_admin else None,
+    )
 
 
 _pair_ids = _off_thread(pair_ids)
@@ -64,16 +79,6 @@ _mark_read = _off_thread(mark_read_by_ids)
 
 # A page says its person is typing at most this often (seconds); more is dropped.
 TYPING_INTERVAL = 2.0
-
-
-@_off_thread
-def _unread_count(user_id: int) -> int:
-    return unread_count(user_id=user_id)
-
-
-@_off_thread
-def _dashboard_counts(organisation_id: int) -> dict[str, int]:
-    return dashboard_counts(organisation_id=organisation_id)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -84,40 +89,45 @@ class LiveConsumer(AsyncWebsocketConsumer):
     presence: SocketPresence | None = None
 
     async def connect(self) -> None:
-        async with _handshake_gate():
-            await self._connect()
-
-    async def _connect(self) -> None:
         self.groups_joined = []
-        user_id = self.scope.get("user_id")
+        # SessionUserMiddleware read the member's row at this handshake (an inactive
+        # account has no user id).
+        user_id = cast("int | None", self.scope.get("user_id"))
+        organisation_id = cast("int | None", self.scope.get("organisation_id"))
         if user_id is None:
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
-        user = await _fresh_member(user_id)
-        if user is None:
+        if organisation_id is None:
             await self._refuse(CLOSE_DEACTIVATED)
             return
+        is_admin = bool(self.scope.get("is_org_admin"))
         await self.accept()
+        self.user_id = user_id
         self.presence = SocketPresence(
-            organisation_id=user.organisation_id, user_id=user.pk, socket=self.channel_name
+            organisation_id=organisation_id, user_id=user_id, socket=self.channel_name
         )
-        # Marked before joining the groups, so a person's own arrival is not echoed back
-        # to them; the snapshot below already includes it.
         await self.presence.connected()
-        self.user_id = user.pk
-        self.groups_joined.append(user_group(user.pk))
-        if user.is_org_admin:
-            self.groups_joined.append(org_admins_group(user.organisation_id))
+        self.groups_joined.append(user_group(user_id))
+        if is_admin:
+            self.groups_joined.append(org_admins_group(organisation_id))
             self.groups_joined.append(platform_admins_group())
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        if user.is_org_admin:
-            # A fresh (or re-) connection starts from the truth, not from missed deltas.
-            online = await aonline_user_ids(organisation_id=user.organisation_id)
+        await asyncio.gather(
+            *(
+                _in_turn(self.channel_layer.group_add(g, self.channel_name))
+                for g in self.groups_joined
+            )
+        )
+        # A fresh (or re-) connection starts from the truth, not from missed deltas: read
+        # after the joins, so a change the reads miss reaches this socket as an event (a
+        # presence transition it already has may be announced again: harmless).
+        self._start_bell()
+        arrival = await _arrival(user_id, organisation_id, is_admin)
+        if arrival.counts is not None:
+            online = await aonline_user_ids(organisation_id=organisation_id)
             await self.send(text_data=frame("presence.snapshot", {"online": sorted(online)}))
-            counts = await _dashboard_counts(user.organisation_id)
-            await self.send(text_data=frame("counts.changed", counts))
-        await self._send_bell()
+            await self.send(text_data=frame("counts.changed", arrival.counts))
+        self.unread = arrival.unread
+        await self._push_bell()
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes "old" database connections before every message, through the
@@ -127,7 +137,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except Exception:
+            # The consumer dies with this exception and its disconnect() never runs, e.g.
+            # a send to a page that closed meanwhile (Daphne: "Attempt to send on a closed
+            # protocol"). Leave the groups and the presence count, or the person would
+            # stay online until the sweeper.
+            await self._leave()
+            raise
 
     async def _refuse(self, code: int) -> None:
         # Closing before accept() rejects the handshake with HTTP 403 and the browser only
@@ -197,15 +215,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await _mark_read(user_id=self.user_id, relationship_id=found[0], post_id=post_id)
 
     async def disconnect(self, code: int) -> None:
-        async with _handshake_gate():
-            await self._disconnect()
+        await self._leave()
 
-    async def _disconnect(self) -> None:
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if self.presence is not None:
-            await self.presence.closed()
-            self.presence = None
+    async def _leave(self) -> None:
+        groups, self.groups_joined = self.groups_joined, []
+        await asyncio.gather(
+            *(_in_turn(self.channel_layer.group_discard(g, self.channel_name)) for g in groups)
+        )
+        presence, self.presence = self.presence, None
+        if presence is not None:
+            await presence.closed()
 
     async def live_event(self, message: dict) -> None:
         await self.send(text_data=message["payload"])
@@ -216,12 +235,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # it was counted at or delivered, so a message that arrives late or out of order never
     # counts a notification twice or loses one; the page always gets the latest count.
 
-    async def _send_bell(self) -> None:
+    def _start_bell(self) -> None:
+        # Taken before the count is read: a recount made after it replaces it.
         self.bell_counted_at = timezone.now()
         self.bell_bumps: list[datetime] = []
         self.bell_reasons: set[str] = set()
-        self.unread = await _unread_count(self.user_id)
-        await self._push_bell()
+        self.unread = 0
 
     async def _push_bell(self) -> None:
         await self.send(text_data=frame("bell.changed", {"unread": self.unread}))
