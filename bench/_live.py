@@ -343,6 +343,21 @@ def cleanup(*steps: Callable[[], object]) -> None:
             print(f"cleanup step failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
 
 
+def cleanup_run(
+    servers: Iterable[Daphne], prefix: str, slug: str, organisations: Sequence[Members]
+) -> None:
+    """After a bench with organisations `<slug>-0`, `<slug>-1`…: stop its servers, forget
+    its Redis keys, delete its members — each step whatever the others do (`cleanup`)."""
+    cleanup(
+        *(server.stop for server in servers),
+        lambda: clean_redis(prefix),
+        *(
+            (lambda n=n, org=org: delete_members(f"{slug}-{n}", org))
+            for n, org in enumerate(organisations)
+        ),
+    )
+
+
 # --- Redis ------------------------------------------------------------------------------
 
 

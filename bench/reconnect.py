@@ -58,10 +58,8 @@ from bench._live import (
     REDIS_URL,
     Daphne,
     Members,
-    clean_redis,
-    cleanup,
+    cleanup_run,
     create_members,
-    delete_members,
     end_process,
     expect,
     open_socket,
@@ -335,14 +333,7 @@ def main() -> None:
                 print(f"--- daphne log (tail)\n{server.output()}", flush=True)
             raise
         finally:
-            cleanup(
-                *([server.stop] if server is not None else []),
-                lambda: clean_redis(PREFIX),
-                *(
-                    (lambda n=n, org=org: delete_members(f"{SLUG}-{n}", org))
-                    for n, org in enumerate(organisations)
-                ),
-            )
+            cleanup_run([server] if server is not None else [], PREFIX, SLUG, organisations)
     report(result)
 
 

@@ -52,10 +52,8 @@ from bench._live import (
     HEARTBEAT,
     Daphne,
     Members,
-    clean_redis,
-    cleanup,
+    cleanup_run,
     create_members,
-    delete_members,
     end_process,
     expect,
     percentile,
@@ -355,14 +353,7 @@ def main() -> None:
                 print(f"--- daphne {server.name} log (tail)\n{server.output()}", flush=True)
             raise
         finally:
-            cleanup(
-                *(server.stop for server in servers["ours"] + servers["base"]),
-                lambda: clean_redis(PREFIX),
-                *(
-                    (lambda n=n, org=org: delete_members(f"{SLUG}-{n}", org))
-                    for n, org in enumerate(orgs)
-                ),
-            )
+            cleanup_run(servers["ours"] + servers["base"], PREFIX, SLUG, orgs)
     report(result)
 
 
