@@ -7,6 +7,7 @@ import datetime
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +19,8 @@ from channels.layers import channel_layers
 from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
 from django.conf import settings
-from django.db import connections
+from django.core.management.base import CommandError
+from django.db import OperationalError, connections
 from django.utils import timezone
 from playwright.sync_api import (
     Browser,
@@ -127,7 +129,28 @@ class FreshDaphneProcess(DaphneProcess):
         super().run()
 
 
-class BrowserTestCase(ChannelsLiveServerTestCase):
+class FlushRetried:
+    """For a TransactionTestCase whose test ends while another process may still write.
+
+    A live server may still be writing when its test ends: a closed page's socket has its
+    person's «Dernière session» recorded PRESENCE_ANNOUNCE_MS later. The teardown's flush
+    truncates every table in one statement, and PostgreSQL may pick it as a deadlock's
+    victim (rolled back whole); a failed flush would leave this test's rows to break the
+    next tests. So it is flushed again once the other write is through."""
+
+    FLUSH_ATTEMPTS = 5
+
+    def _fixture_teardown(self):
+        for attempt in range(1, self.FLUSH_ATTEMPTS + 1):
+            try:
+                return super()._fixture_teardown()  # type: ignore[misc]
+            except (CommandError, OperationalError) as error:
+                if attempt == self.FLUSH_ATTEMPTS or not _is_deadlock(error):
+                    raise
+                time.sleep(0.2 * attempt)
+
+
+class BrowserTestCase(FlushRetried, ChannelsLiveServerTestCase):
     """Channels' live server (Daphne, WebSockets, static files) for Playwright tests."""
 
     ProtocolServerProcess = FreshDaphneProcess
@@ -218,6 +241,15 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
             super().tearDownClass()
         finally:
             settings.DATABASES["default"]["TEST"]["NAME"] = cls._saved_test_name
+
+
+def _is_deadlock(error: BaseException | None) -> bool:
+    """Whether `error` or what caused it is PostgreSQL's «deadlock detected» (40P01)."""
+    while error is not None:
+        if getattr(error, "sqlstate", None) == "40P01":
+            return True
+        error = error.__cause__
+    return False
 
 
 class WorkerInThisProcessTestCase(BrowserTestCase):
