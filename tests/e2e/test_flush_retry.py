@@ -43,7 +43,15 @@ def _waiting_for_a_lock(pid: int) -> bool:
     return row is not None and row[0] == "Lock"
 
 
-class FlushRetriedTest(FlushRetried, TransactionTestCase):
+class CountedFlushes(TransactionTestCase):
+    flushes = 0
+
+    def _fixture_teardown(self):
+        self.flushes += 1
+        return super()._fixture_teardown()  # type: ignore[misc]
+
+
+class FlushRetriedTest(FlushRetried, CountedFlushes):
     def test_a_flush_chosen_as_deadlock_victim_is_run_again(self):
         make_org("mentor-canada", "Mentor Canada", "systems.tests@mentoringcanada.ca")
         first, second = _truncated_tables()[:2]
@@ -73,21 +81,12 @@ class FlushRetriedTest(FlushRetried, TransactionTestCase):
         thread = threading.Thread(target=other_writer)
         thread.start()
         assert holding.wait(10)
-        attempts: list[int] = []
-        original = TransactionTestCase._fixture_teardown
-
-        def counted(test_case):
-            attempts.append(1)
-            return original(test_case)
-
-        TransactionTestCase._fixture_teardown = counted  # type: ignore[method-assign]
         try:
             self._fixture_teardown()
         finally:
-            TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
             thread.join(15)
         assert not failures, failures
-        assert len(attempts) == 2  # the deadlock, then the flush that went through
+        assert self.flushes == 2  # the deadlock, then the flush that went through
         assert not Organisation.objects.exists()
 
     def test_only_a_deadlock_is_retried(self):
