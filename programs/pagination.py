@@ -14,6 +14,7 @@ An `IdPaged` is what a list selector hands to Django's Paginator instead of a qu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import F, Lookup, Model, Q, QuerySet
@@ -131,6 +132,23 @@ def _reverse(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
 
 
+@dataclass(frozen=True, slots=True)
+class IdArray:
+    """Ids as PostgreSQL writes an array, `{1,2,3}`: read from the database as that text
+    and sent back as one parameter, with no Python int made, parsed or written for each
+    (a search finds thousands of people by a common name). `count` is how many."""
+
+    text: str
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def ids(self) -> list[int]:
+        inside = self.text.strip("{}")
+        return [int(pk) for pk in inside.split(",")] if inside else []
+
+
 class AnyOf(Lookup):
     """`column = ANY(%s::bigint[])`: a list of ids sent as ONE array parameter on
     PostgreSQL. The ids a search found first (a thousand people named alike in a large
@@ -142,17 +160,21 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         if connection.vendor != "postgresql":
-            sql, params = In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
+            ids = self.rhs.ids() if isinstance(self.rhs, IdArray) else list(self.rhs)
+            sql, params = In(self.lhs, ids).as_sql(compiler, connection)
             return sql, list(params)
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if isinstance(self.rhs, IdArray):
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs.text]
         # The array as its text, '{1,2,3}': psycopg's list dumper adapts each element in
         # Python, several times slower for thousands of ids (int() refuses anything else).
-        ids = ",".join(str(int(pk)) for pk in self.rhs)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, f"{{{ids}}}"]
+        text = ",".join(str(int(pk)) for pk in self.rhs)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, f"{{{text}}}"]
 
 
-def among(field: str, ids: Sequence[int] | QuerySet[Any, Any]) -> Q:
-    """`field` one of `ids`: a list as one array parameter (`AnyOf`), a subquery as IN."""
+def among(field: str, ids: Sequence[int] | IdArray | QuerySet[Any, Any]) -> Q:
+    """`field` one of `ids`: a list or an `IdArray` as one array parameter (`AnyOf`), a
+    subquery as IN."""
     if isinstance(ids, QuerySet):
         return Q(**{f"{field}__in": ids})
-    return Q(AnyOf(F(field), tuple(ids)))
+    return Q(AnyOf(F(field), ids if isinstance(ids, IdArray) else tuple(ids)))

@@ -21,7 +21,7 @@ from programs.models import (
     Role,
     User,
 )
-from programs.pagination import IdPaged, among
+from programs.pagination import IdArray, IdPaged, among
 from programs.totals import stored_total, stored_totals
 
 
@@ -85,7 +85,7 @@ FEW_ENOUGH = 5_000
 
 def _matching_ids(
     *, organisation_id: int | None, word: str, fields: tuple[str, ...], staff_too: bool = False
-) -> list[int] | None:
+) -> list[int] | IdArray | None:
     """The ids of the organisation's people (and platform staff, who have none, when
     `staff_too`) with `word` in one of `fields`, found from the trigram indexes (programs
     migration 0013) in a query of their own; None when the word is too short for them or
@@ -102,18 +102,27 @@ def _matching_ids(
         if staff_too:
             scope |= Q(organisation__isnull=True)
         qs = qs.alias(organisation_key=F("organisation_id") + 0).filter(scope)
-    ids = _id_list(qs.order_by().values_list("pk", flat=True)[: FEW_ENOUGH + 1])
+    ids = _id_array(qs.order_by().values_list("pk", flat=True)[: FEW_ENOUGH + 1])
     return None if len(ids) > FEW_ENOUGH else ids
 
 
-def _id_list(ids: QuerySet[Any, int]) -> list[int]:
-    """The ids a `values_list("pk", flat=True)` query reads, in one fetch: thousands of
-    them, which the ORM's iterator would read a hundred at a time through its
-    converters."""
+def _id_array(ids: QuerySet[Any, int]) -> list[int] | IdArray:
+    """The ids a `values_list("pk", flat=True)` query reads, in one row: on PostgreSQL
+    their count and their array as text (an `IdArray`, sent back as it came: thousands of
+    them, which Python would otherwise read, convert and write out again one by one),
+    elsewhere a list."""
     sql, params = ids.query.sql_with_params()
-    with connections[ids.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    connection = connections[ids.db]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(array_agg(found.id)::text, '{{}}') FROM ({sql}) AS found(id)",
+            params,
+        )
+        count, text = cursor.fetchone()
+        return IdArray(text=text, count=count)
 
 
 PERSON_FIELDS = ("first_name", "last_name", "email")
@@ -139,10 +148,11 @@ def people_matching(
 
 def people_named(
     *, organisation_id: int, word: str, staff_too: bool = False
-) -> list[int] | QuerySet[User, Any]:
+) -> list[int] | IdArray | QuerySet[User, Any]:
     """The ids of the organisation's people (and of platform staff when `staff_too`)
-    whose first or last name contains `word`: a list found from the trigram indexes, or a
-    subquery when the word is too short or too common for them."""
+    whose first or last name contains `word`: found from the trigram indexes (an
+    `IdArray` on PostgreSQL, a list elsewhere), or a subquery when the word is too short
+    or too common for them."""
     ids = _matching_ids(
         organisation_id=organisation_id, word=word, fields=NAME_FIELDS, staff_too=staff_too
     )

@@ -60,7 +60,7 @@ def meetings_for_admin_list(
         sent = MeetingSeries.objects.filter(organisation_id=organisation_id).filter(
             among("created_by_id", named)
         )
-        if isinstance(named, list):
+        if not isinstance(named, QuerySet):
             # Few people: their relationships and series, then their meetings from the
             # (relationship, starts_at) index — not the organisation's meetings tested.
             queryset = queryset.filter(

@@ -607,3 +607,31 @@ def test_ids_as_one_array_parameter_select_what_in_selects(lists):
     # A subquery stays a subquery.
     subquery = User.objects.filter(organisation=lists["org"]).values("pk")
     assert "ANY" not in str(people.filter(among("pk", subquery)).query)
+
+
+def test_found_ids_come_back_as_one_array_text_and_select_the_same(lists):
+    from programs.pagination import IdArray
+    from programs.selectors import _id_array
+
+    people = User.objects.filter(organisation=lists["org"]).order_by("pk")
+    everyone = list(people.values_list("pk", flat=True))
+    for query in (people, people.filter(pk__in=everyone[:1]), people.filter(pk=-1)):
+        expected = list(query.values_list("pk", flat=True))
+        found = _id_array(query.values_list("pk", flat=True))
+        assert isinstance(found, IdArray)
+        assert len(found) == len(expected)
+        assert sorted(found.ids()) == expected
+        selected = User.objects.filter(among("pk", found)).order_by("pk")
+        assert list(selected.values_list("pk", flat=True)) == expected
+    # What a search hands on: a lookup of every word, the same rows as the plain filter.
+    from programs.selectors import people_matching
+
+    word = lists["data"]["people"][0].last_name[:4]
+    searched = people_matching(
+        User.objects.filter(organisation=lists["org"]), word, organisation_id=lists["org"].pk
+    )
+    plain = User.objects.filter(organisation=lists["org"]).filter(
+        Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+    )
+    assert "ANY" in str(searched.query)
+    assert set(searched.values_list("pk", flat=True)) == set(plain.values_list("pk", flat=True))
