@@ -39,8 +39,15 @@ def date_label(value: datetime.date | datetime.datetime, format_name: str = "DAT
     # each label is kept (a few thousand, least recently used first out). The key is the
     # value as written on its clock — its ISO text, offset included — not the value
     # itself: two aware datetimes at the same instant on different clocks are equal.
+    return date_label_in(get_language() or "", value, format_name)
+
+
+def date_label_in(
+    language: str, value: datetime.date | datetime.datetime, format_name: str = "DATE_FORMAT"
+) -> str:
+    """`date_label` when the caller knows the active language (a list, once a page)."""
     kind = "datetime" if isinstance(value, datetime.datetime) else "date"
-    return _label(get_language() or "", format_name, kind, value.isoformat(), value)
+    return _label(language, format_name, kind, value.isoformat(), value)
 
 
 @functools.lru_cache(maxsize=4096)

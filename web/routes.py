@@ -5,6 +5,7 @@ a page, the lists several a row."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -43,7 +44,17 @@ def url_named(name: str) -> str:
 def url_id(name: str, object_id: Any) -> str:
     """`reverse(name, args=[object_id])` for a route whose one argument is an
     `<int:...>`: the same URL, without `reverse`'s matching on every row of a list."""
-    if type(object_id) is not int or object_id < 0:  # noqa: E721 - not bool, not a str
-        return reverse(name, args=[object_id])
+    return id_urls(name)(object_id)
+
+
+def id_urls(name: str) -> Callable[[Any], str]:
+    """`url_id(name, ·)` for the rows of one page: the route (and the prefix, URL
+    configuration and language it depends on) looked up once."""
     before, after = _id_route(name, *_where())
-    return f"{before}{object_id}{after}"
+
+    def url(object_id: Any) -> str:
+        if type(object_id) is not int or object_id < 0:  # noqa: E721 - not bool, not a str
+            return reverse(name, args=[object_id])
+        return f"{before}{object_id}{after}"
+
+    return url

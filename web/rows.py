@@ -6,7 +6,7 @@ As template text a members row cost about 0.6 ms (thirty variable lookups, two
 half of the page's own time over its SQL at 100,000 members (bench/members_list.py). Here
 the labels that are the same on every row are translated once a page, every value a row
 shows is escaped once (`html.escape`, what Django's `escape` calls, without its
-lazy-string wrapper), and the URLs come from `url_id`'s cached routes: the same HTML,
+lazy-string wrapper), and the URLs come from `id_urls`' cached routes: the same HTML,
 in a tenth of the time. `web/templates/web/manage_members.html` calls it through the
 `{% member_rows %}` tag (and manage_relationships.html, meetings_admin_list.html theirs);
 tests/web/test_row_tags.py keeps the template text each replaced as its oracle.
@@ -22,26 +22,45 @@ from typing import Any
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from programs import dates
 from programs.models import Relationship, RelationshipStatus, User
 from scheduling.models import Meeting
 
-from .routes import url_id
-from .templatetags.tandem import agreement_state, hours_minutes, presence_dot, rsvp_mark
+from .routes import id_urls
+from .templatetags.tandem import (
+    agreement_state,
+    hours_minutes,
+    presence_dot_html,
+    presence_labels,
+    rsvp_labels,
+    rsvp_mark_html,
+)
 
 
-def _local_label(
-    value: datetime.date | datetime.datetime | None, format_name: str = "DATE_FORMAT"
-) -> str:
-    """`{{ value|date_label:format_name }}`: an aware datetime on the viewer's clock, empty
-    when None."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return dates.date_label(value, format_name)
+class _Page:
+    """What every row of one page shares, looked up once: the viewer's clock and
+    language (each a context-local read) and the presence dot's labels."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.language = get_language() or ""
+        self.presence = presence_labels()
+
+    def local_label(
+        self, value: datetime.date | datetime.datetime | None, format_name: str = "DATE_FORMAT"
+    ) -> str:
+        """`{{ value|date_label:format_name }}`: an aware datetime on the viewer's clock,
+        empty when None."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = value.astimezone(self.zone)
+        return dates.date_label_in(self.language, value, format_name)
+
+    def dot(self, person: Any, online: bool) -> str:
+        return presence_dot_html(person, online, self.presence)
 
 
 def _choices(model: Any, field: str) -> dict[str, str]:
@@ -67,12 +86,14 @@ def member_rows(rows: Iterable[Mapping[str, Any]], *, request: Any, csrf_token: 
     assign = escape(gettext("Assign"))
     roles = _choices(User, "role")
     problems = _choices(User, "email_problem")
+    page = _Page()
+    member_url_of, active_url_of = id_urls("web:member"), id_urls("web:member_active")
     html: list[str] = []
     for row in rows:
         member: Any = row["member"]  # a User with member_list's annotations
         pk = member.pk
         name = member.full_name
-        member_url = url_id("web:member", pk)
+        member_url = member_url_of(pk)
         email_problem = ""
         if member.email_problem:
             email_problem = (
@@ -86,10 +107,10 @@ def member_rows(rows: Iterable[Mapping[str, Any]], *, request: Any, csrf_token: 
             f'\n  <tr data-member="{pk}">\n'
             f'    <td class="name-cell"><input type="checkbox" name="member" value="{pk}"'
             f' form="member-selection" aria-label="{escape(select_label % {"name": name})}"'
-            f" data-select-member> {presence_dot(member, row['online'])}"
+            f" data-select-member> {page.dot(member, row['online'])}"
             f' <a class="name" href="{member_url}">{escape(name)}</a></td>\n'
             "    <td>\n"
-            f'      <form method="post" action="{url_id("web:member_active", pk)}"'
+            f'      <form method="post" action="{active_url_of(pk)}"'
             ' class="active-toggle">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
             f'        <input type="hidden" name="next" value="{next_path}">\n'
@@ -106,16 +127,17 @@ def member_rows(rows: Iterable[Mapping[str, Any]], *, request: Any, csrf_token: 
             f'    <td data-priority="2" class="wrap">{escape(member.email)}{email_problem}</td>\n'
             f'    <td data-priority="2">{roles.get(member.role, escape(member.role))}</td>\n'
             f'    <td data-priority="3" data-completion="{pk}">{member.profile_completion}%</td>\n'
-            f'    <td data-priority="3">{escape(_local_label(seen, "DATETIME_FORMAT"))}</td>\n'
+            f'    <td data-priority="3">{escape(page.local_label(seen, "DATETIME_FORMAT"))}</td>\n'
             f'    <td data-priority="3">{row["current"]}</td>\n'
             '    <td data-priority="3" class="wrap">'
             f"{escape(', '.join(member.group_names))}</td>\n"
             f'    <td data-priority="3">{row["matches"]}</td>\n'
             f'    <td data-priority="3">{hours_minutes(row["tally"].hours)}</td>\n'
-            f'    <td data-priority="3">{escape(_local_label(member.date_joined))}</td>\n'
+            f'    <td data-priority="3">{escape(page.local_label(member.date_joined))}</td>\n'
             '    <td data-priority="3" data-ended-on="'
             f'{member.ended_at.isoformat() if member.ended_at else ""}">'
-            f"{escape(dates.date_label(member.ended_at) if member.ended_at else '')}</td>\n"
+            f"{escape(dates.date_label_in(page.language, member.ended_at) if member.ended_at else '')}"
+            "</td>\n"
             f'    <td data-priority="3"><a href="{member_url}#member-administrator">'
             f"{escape(administrator.full_name) if administrator else assign}</a></td>\n"
             "  </tr>\n  "
@@ -136,23 +158,26 @@ def relationship_rows(
     end = escape(gettext("End this relationship? Its meetings still to come will be cancelled."))
     end_button = escape(gettext("End relationship"))
     statuses = _choices(Relationship, "status")
+    page = _Page()
+    dashboard_url, book_url = id_urls("web:relationship_dashboard"), id_urls("web:meeting_book")
+    end_url = id_urls("web:relationship_end")
     html: list[str] = []
     for row in rows:
         r = row["relationship"]
         pk = r.pk
         actions = [
-            f'<td><div class="actions-cell"><a href="{url_id("web:relationship_dashboard", pk)}"'
+            f'<td><div class="actions-cell"><a href="{dashboard_url(pk)}"'
             f" data-consult>{view}</a>\n      "
         ]
         if r.status == RelationshipStatus.MATCHED:
             actions.append(
-                f'<a class="button primary small" href="{url_id("web:meeting_book", pk)}"'
+                f'<a class="button primary small" href="{book_url(pk)}"'
                 f" data-book-meeting>{book}</a>"
             )
         actions.append("\n      ")
         if r.status != RelationshipStatus.COMPLETED:
             actions.append(
-                f'\n      <form method="post" action="{url_id("web:relationship_end", pk)}"'
+                f'\n      <form method="post" action="{end_url(pk)}"'
                 f' class="inline" data-confirm="{end}">'
                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
                 f'        <input type="hidden" name="next" value="{next_path}">\n'
@@ -164,15 +189,15 @@ def relationship_rows(
         upcoming = row["next_meeting"]
         next_meeting = (
             f'<time datetime="{escape(upcoming.isoformat())}">'
-            f"{escape(_local_label(upcoming, 'DATETIME_FORMAT'))}</time>"
+            f"{escape(page.local_label(upcoming, 'DATETIME_FORMAT'))}</time>"
             if upcoming
             else ""
         )
         html.append(
             f'\n  <tr data-relationship="{pk}">\n'
-            f'    <td class="name-cell">{presence_dot(r.mentor, row["mentor_online"])}'
+            f'    <td class="name-cell">{page.dot(r.mentor, row["mentor_online"])}'
             f" {_name(r.mentor)}</td>\n"
-            f'    <td class="name-cell">{presence_dot(r.mentee, row["mentee_online"])}'
+            f'    <td class="name-cell">{page.dot(r.mentee, row["mentee_online"])}'
             f" {_name(r.mentee)}</td>\n"
             f"    {''.join(actions)}\n"
             f'    <td data-priority="2">{statuses.get(r.status, escape(r.status))}</td>\n'
@@ -183,9 +208,9 @@ def relationship_rows(
             f'{escape(str(row["evaluation"]))}">{escape(str(row["evaluation_label"]))}</td>\n'
             f'    <td data-priority="3">{hours_minutes(row["tally"].hours)}</td>'
             f'<td data-priority="3">{row["tally"].meetings}</td>\n'
-            f'    <td data-priority="3">{escape(_local_label(r.created_at))}</td>\n'
-            f'    <td data-priority="3">{escape(_local_label(r.started_at))}</td>\n'
-            f'    <td data-priority="3">{escape(_local_label(r.ended_at))}</td>\n'
+            f'    <td data-priority="3">{escape(page.local_label(r.created_at))}</td>\n'
+            f'    <td data-priority="3">{escape(page.local_label(r.started_at))}</td>\n'
+            f'    <td data-priority="3">{escape(page.local_label(r.ended_at))}</td>\n'
             f'    <td data-priority="3">{_name(r.relationship_administrator)}</td>\n'
             "  </tr>\n  "
         )
@@ -197,25 +222,28 @@ def meeting_rows(rows: Iterable[Mapping[str, Any]]) -> SafeString:
     the meeting's `MeetingRow` and whether its mentor and mentee are online."""
     minutes = gettext("%(minutes)s min")
     statuses = _choices(Meeting, "status")
+    page = _Page()
+    answers = rsvp_labels()
+    dashboard_url = id_urls("web:relationship_dashboard")
     html: list[str] = []
     for item in rows:
         row = item["row"]
         m = row.meeting
-        marks = [rsvp_mark(m, attendee) for attendee in row.attendees]
+        marks = [rsvp_mark_html(m, attendee, answers) for attendee in row.attendees]
         participants = "".join(
             f"\n      {mark}{'<br>' if n < len(marks) - 1 else ''}\n    "
             for n, mark in enumerate(marks)
         )
         html.append(
             f'\n  <tr data-meeting="{m.pk}" data-relationship="{m.relationship_id}">\n'
-            f'    <td class="name-cell">{presence_dot(row.mentor, item["mentor_online"])}'
-            f' <a href="{url_id("web:relationship_dashboard", m.relationship_id)}">'
+            f'    <td class="name-cell">{page.dot(row.mentor, item["mentor_online"])}'
+            f' <a href="{dashboard_url(m.relationship_id)}">'
             f"{_name(row.mentor)}</a></td>\n"
-            f'    <td class="name-cell">{presence_dot(row.mentee, item["mentee_online"])}'
+            f'    <td class="name-cell">{page.dot(row.mentee, item["mentee_online"])}'
             f" {_name(row.mentee)}</td>\n"
             f'    <td data-priority="3">{_name(row.sent_by)}</td>\n'
             f'    <td><time datetime="{escape(m.starts_at.isoformat())}">'
-            f"{escape(_local_label(m.starts_at, 'DATETIME_FORMAT'))}</time></td>\n"
+            f"{escape(page.local_label(m.starts_at, 'DATETIME_FORMAT'))}</time></td>\n"
             f'    <td data-priority="3">'
             f"{escape(minutes % {'minutes': row.duration_minutes})}</td>\n"
             f'    <td data-priority="2" data-status="{escape(m.status)}">'

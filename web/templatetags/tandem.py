@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -49,7 +50,20 @@ def presence_dot(person: Any, online: bool, announce: bool = False) -> SafeStrin
 
     A tag, not an included template: the lists draw two per row, and an include with its
     four translations cost more than the rest of the row."""
-    connected, not_connected = escape(gettext("Connected")), escape(gettext("Not connected"))
+    return presence_dot_html(person, online, presence_labels(), announce=announce)
+
+
+def presence_labels() -> tuple[str, str]:
+    """The dot's two labels in the active language, escaped: «Connecté», «Non connecté»."""
+    return escape(gettext("Connected")), escape(gettext("Not connected"))
+
+
+def presence_dot_html(
+    person: Any, online: bool, labels: tuple[str, str], *, announce: bool = False
+) -> SafeString:
+    """`presence_dot` with its `presence_labels()` given: the lists translate them once a
+    page, not twice a row."""
+    connected, not_connected = labels
     label = connected if online else not_connected
     announced = f' data-presence-announce="{escape(person.full_name)}"' if announce else ""
     return mark_safe(  # noqa: S308 - the name and the translations are escaped
@@ -68,12 +82,23 @@ def rsvp_mark(meeting: Any, attendee: Any) -> SafeString:
     live.js swaps in when the answer changes. A tag: the list draws three a row, and as
     template text each cost four {% blocktranslate %} (what those render: the translation,
     the name escaped in it)."""
-    name = conditional_escape(attendee.user.full_name)
-    labels = {
-        "accepted": gettext("%(name)s: accepted") % {"name": name},
-        "declined": gettext("%(name)s: declined") % {"name": name},
-        "pending": gettext("%(name)s: no answer") % {"name": name},
+    return rsvp_mark_html(meeting, attendee, rsvp_labels())
+
+
+def rsvp_labels() -> dict[str, str]:
+    """`rsvp_mark`'s three labels in the active language, each with its %(name)s."""
+    return {
+        "accepted": gettext("%(name)s: accepted"),
+        "declined": gettext("%(name)s: declined"),
+        "pending": gettext("%(name)s: no answer"),
     }
+
+
+def rsvp_mark_html(meeting: Any, attendee: Any, patterns: Mapping[str, str]) -> SafeString:
+    """`rsvp_mark` with its `rsvp_labels()` given: «Rencontres» translates them once a
+    page, not nine times a row."""
+    name = conditional_escape(attendee.user.full_name)
+    labels = {response: pattern % {"name": name} for response, pattern in patterns.items()}
     response = attendee.response
     label = labels[response] if response in _RSVP_TICKS else labels["pending"]
     return mark_safe(  # noqa: S308 - every value above is escaped, the translations are ours
