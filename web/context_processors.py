@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from notifications.bell.selectors import unread_count
+from web.routes import route_key
 from web.routes import url_named as reverse
 
 
@@ -27,100 +31,119 @@ def navigation(request) -> dict:
                 "organisations" if staff_page.startswith("staff_organisation") else "release_notes"
             ),
         }
-    if user.is_org_admin:
-        # One entry per page: the dashboard is «Tableau de bord» only, and the role filters
-        # live on the members page, not in the menu. «Rapports» joins when its page exists.
-        items = [
-            ("dashboard", _("Dashboard"), reverse("web:manage")),
-            ("members", _("Members"), reverse("web:members")),
-            ("relationships", _("Relationships"), reverse("web:relationships")),
-            (
-                "meetings",
-                pgettext_lazy("admin navigation", "Meetings"),
-                reverse("web:meetings_admin"),
-            ),
-            (
-                "community_messages",
-                pgettext_lazy("admin navigation", "Messages"),
-                reverse("web:community_messages"),
-            ),
-            (
-                "system_messages",
-                pgettext_lazy("admin navigation", "System messages"),
-                reverse("web:system_messages"),
-            ),
-            ("evaluation", _("Program evaluation"), reverse("web:evaluation_admin")),
-            ("surveys", _("Surveys"), reverse("web:surveys")),
-            ("email_log", _("Email log"), reverse("web:email_log")),
-            ("audit_log", _("Audit log"), reverse("web:audit_log")),
-            ("groups", _("Groups"), reverse("web:groups")),
-            ("release_notes", _("Release notes"), reverse("web:release_notes")),
-        ]
-    else:
-        items = [
-            ("dashboard", _("Dashboard"), reverse("web:home")),
-            ("profile", _("Profile"), reverse("web:profile")),
-            (
-                "meetings",
-                pgettext_lazy("member navigation", "Meetings"),
-                reverse("web:member_meetings"),
-            ),
-            ("availability", _("Availability"), reverse("web:member_availability")),
-        ]
+    # An administrator's menu has one entry per page: the dashboard is «Tableau de bord»
+    # only, and the role filters live on the members page, not in the menu.
+    items = _items("admin" if user.is_org_admin else "member", *route_key())
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
-    active = {
-        "home": "dashboard",
-        "manage": "dashboard",
-        "organisation_settings": "dashboard",
-        "organisation_administrators": "dashboard",
-        "profile": "profile",
-        "member_meetings": "meetings",
-        "member_meeting": "meetings",
-        "member_availability": "availability",
-        "members": "members",
-        "member": "members",
-        "relationships": "relationships",
-        "relationship_new": "relationships",
-        "relationship_dashboard": "relationships",
-        "meeting_book": "relationships",
-        "meeting_reschedule": "relationships",
-        "meetings_admin": "meetings",
-        "groups": "groups",
-        "group": "groups",
-        "community_messages": "community_messages",
-        "community_message_new": "community_messages",
-        "community_message_edit": "community_messages",
-        "community_message_preview": "community_messages",
-        "community_message_send": "community_messages",
-        "community_message_cancel": "community_messages",
-        "community_message_delete": "community_messages",
-        "system_messages": "system_messages",
-        "system_message": "system_messages",
-        "system_message_preview": "system_messages",
-        "system_message_active": "system_messages",
-        "evaluation_admin": "evaluation",
-        "evaluation_question_new": "evaluation",
-        "evaluation_question_edit": "evaluation",
-        "surveys": "surveys",
-        "survey_new": "surveys",
-        "survey_edit": "surveys",
-        "survey_question_new": "surveys",
-        "survey_question_edit": "surveys",
-        "survey_results": "surveys",
-        "email_log": "email_log",
-        "audit_log": "audit_log",
-        "member_new": "members",
-        "notifications": "notifications",
-        "release_notes": "release_notes",
-        "release_note": "release_notes",
-    }.get(url_name, "")
     return {
         "nav_items": items,
-        "nav_active": active,
+        "nav_active": _ACTIVE.get(url_name, ""),
         "bell_unread": unread_count(user_id=user.pk),
         "live_config": {
             "url": "/ws/",
             "heartbeat": settings.PRESENCE_HEARTBEAT_INTERVAL,
         },
     }
+
+
+def _admin_items() -> list[tuple[str, Any, str]]:
+    return [
+        ("dashboard", _("Dashboard"), reverse("web:manage")),
+        ("members", _("Members"), reverse("web:members")),
+        ("relationships", _("Relationships"), reverse("web:relationships")),
+        (
+            "meetings",
+            pgettext_lazy("admin navigation", "Meetings"),
+            reverse("web:meetings_admin"),
+        ),
+        (
+            "community_messages",
+            pgettext_lazy("admin navigation", "Messages"),
+            reverse("web:community_messages"),
+        ),
+        (
+            "system_messages",
+            pgettext_lazy("admin navigation", "System messages"),
+            reverse("web:system_messages"),
+        ),
+        ("evaluation", _("Program evaluation"), reverse("web:evaluation_admin")),
+        ("surveys", _("Surveys"), reverse("web:surveys")),
+        ("email_log", _("Email log"), reverse("web:email_log")),
+        ("audit_log", _("Audit log"), reverse("web:audit_log")),
+        ("groups", _("Groups"), reverse("web:groups")),
+        ("release_notes", _("Release notes"), reverse("web:release_notes")),
+    ]
+
+
+def _member_items() -> list[tuple[str, Any, str]]:
+    return [
+        ("dashboard", _("Dashboard"), reverse("web:home")),
+        ("profile", _("Profile"), reverse("web:profile")),
+        (
+            "meetings",
+            pgettext_lazy("member navigation", "Meetings"),
+            reverse("web:member_meetings"),
+        ),
+        ("availability", _("Availability"), reverse("web:member_availability")),
+    ]
+
+
+_KINDS = {"admin": _admin_items, "member": _member_items}
+
+
+@functools.lru_cache(maxsize=64)
+def _items(
+    kind: str, prefix: str, urlconf: str, language: str | None
+) -> tuple[tuple[str, str, str], ...]:
+    """The menu of `kind` translated and its routes reversed, once per script prefix, URL
+    configuration and language (what each depends on), not on every page."""
+    return tuple((key, str(label), url) for key, label, url in _KINDS[kind]())
+
+
+_ACTIVE = {
+    "home": "dashboard",
+    "manage": "dashboard",
+    "organisation_settings": "dashboard",
+    "organisation_administrators": "dashboard",
+    "profile": "profile",
+    "member_meetings": "meetings",
+    "member_meeting": "meetings",
+    "member_availability": "availability",
+    "members": "members",
+    "member": "members",
+    "relationships": "relationships",
+    "relationship_new": "relationships",
+    "relationship_dashboard": "relationships",
+    "meeting_book": "relationships",
+    "meeting_reschedule": "relationships",
+    "meetings_admin": "meetings",
+    "groups": "groups",
+    "group": "groups",
+    "community_messages": "community_messages",
+    "community_message_new": "community_messages",
+    "community_message_edit": "community_messages",
+    "community_message_preview": "community_messages",
+    "community_message_send": "community_messages",
+    "community_message_cancel": "community_messages",
+    "community_message_delete": "community_messages",
+    "system_messages": "system_messages",
+    "system_message": "system_messages",
+    "system_message_preview": "system_messages",
+    "system_message_active": "system_messages",
+    "evaluation_admin": "evaluation",
+    "evaluation_question_new": "evaluation",
+    "evaluation_question_edit": "evaluation",
+    "surveys": "surveys",
+    "survey_new": "surveys",
+    "survey_edit": "surveys",
+    "survey_question_new": "surveys",
+    "survey_question_edit": "surveys",
+    "survey_results": "surveys",
+    "email_log": "email_log",
+    "audit_log": "audit_log",
+    "member_new": "members",
+    "notifications": "notifications",
+    "release_notes": "release_notes",
+    "release_note": "release_notes",
+}

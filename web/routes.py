@@ -16,7 +16,9 @@ from django.utils.translation import get_language
 _ID_MARK = 918273645
 
 
-def _where() -> tuple[str, str, str | None]:
+def route_key() -> tuple[str, str, str | None]:
+    """What a reversed URL depends on besides its name: the script prefix, the URL
+    configuration and the language."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test may override ROOT_URLCONF
     return get_script_prefix(), urlconf, get_language()
 
@@ -38,7 +40,7 @@ def _id_route(name: str, prefix: str, urlconf: str, language: str | None) -> tup
 
 def url_named(name: str) -> str:
     """`reverse(name)` for a route without arguments."""
-    return _named(name, *_where())
+    return _named(name, *route_key())
 
 
 def url_id(name: str, object_id: Any) -> str:
@@ -50,7 +52,7 @@ def url_id(name: str, object_id: Any) -> str:
 def id_urls(name: str) -> Callable[[Any], str]:
     """`url_id(name, ·)` for the rows of one page: the route (and the prefix, URL
     configuration and language it depends on) looked up once."""
-    before, after = _id_route(name, *_where())
+    before, after = _id_route(name, *route_key())
 
     def url(object_id: Any) -> str:
         if type(object_id) is not int or object_id < 0:  # noqa: E721 - not bool, not a str

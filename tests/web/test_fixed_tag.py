@@ -1,0 +1,60 @@
+"""{% fixed %}: drawn once per language, the same text as without it, and nothing that
+could be one person's is accepted inside."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils import translation
+
+BODY = (
+    "<th>{% translate 'Members' %}</th><a href=\"{% url 'web:members' %}\">x</a>"
+    "<p data-n=\"{% blocktranslate count count=2 with n='{count}' %}{{ n }} new member"
+    "{% plural %}{{ n }} new members{% endblocktranslate %}\"></p>"
+    "<link href=\"{% static 'tandem/tandem.css' %}\">"
+)
+
+
+def _render(source: str, language: str) -> str:
+    with translation.override(language):
+        return Template(source).render(Context({}))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_same_text_as_without_it_in_each_language(language):
+    plain = _render("{% load i18n static %}" + BODY, language)
+    kept = Template("{% load i18n static fixed %}{% fixed %}" + BODY + "{% endfixed %}")
+    with translation.override(language):
+        first = kept.render(Context({}))
+        again = kept.render(Context({"anything": "else"}))
+    assert first == again == plain
+    assert ("Membres" in plain) == (language == "fr")
+
+
+def test_each_language_keeps_its_own_text():
+    kept = Template("{% load i18n fixed %}{% fixed %}{% translate 'Members' %}{% endfixed %}")
+    with translation.override("fr"):
+        assert kept.render(Context({})) == "Membres"
+    with translation.override("en"):
+        assert kept.render(Context({})) == "Members"
+    with translation.override("fr"):
+        assert kept.render(Context({})) == "Membres"
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "{{ user.email }}",
+        "{% translate title %}",
+        "{% translate 'Members'|upper %}",
+        "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}",
+        "{% blocktranslate with n=user.pk %}{{ n }}{% endblocktranslate %}",
+        "{% url 'web:member' member.pk %}",
+        "{% csrf_token %}",
+        "{% if user %}x{% endif %}",
+        "{% translate 'Members' as label %}",
+    ],
+)
+def test_nothing_of_one_request_is_accepted(inside):
+    with pytest.raises(TemplateSyntaxError, match="fixed"):
+        Template("{% load i18n static fixed %}{% fixed %}" + inside + "{% endfixed %}")
