@@ -10,7 +10,7 @@ from django.utils import translation
 BODY = (
     "<th>{% translate 'Members' %}</th><a href=\"{% url 'web:members' %}\">x</a>"
     "<p data-n=\"{% blocktranslate count count=2 with n='{count}' %}{{ n }} new member"
-    "{% plural %}{{ n }} new members{% endblocktranslate %}\"></p>"
+    '{% plural %}{{ n }} new members{% endblocktranslate %}"></p>'
     "<link href=\"{% static 'tandem/tandem.css' %}\">"
 )
 
