@@ -58,3 +58,18 @@ def test_each_language_keeps_its_own_text():
 def test_nothing_of_one_request_is_accepted(inside):
     with pytest.raises(TemplateSyntaxError, match="fixed"):
         Template("{% load i18n static fixed %}{% fixed %}" + inside + "{% endfixed %}")
+
+
+def test_kept_per_script_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    kept = Template("{% load fixed %}{% fixed %}{% url 'web:members' %}{% endfixed %}")
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/")
+        at_root = kept.render(Context({}))
+        set_script_prefix("/tandem/")
+        below = kept.render(Context({}))
+    finally:
+        set_script_prefix(before)
+    assert below == "/tandem" + at_root

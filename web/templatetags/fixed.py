@@ -7,7 +7,8 @@ that link to named routes — are dozens of {% translate %}, {% blocktranslate %
 URL resolver) for the same text. Inside {% fixed %} only those tags are allowed, with
 literal arguments, and plain text: the parser refuses a variable, a filter, a condition
 or a {% csrf_token %}, so what is kept can never be one person's. The kept text is keyed
-by language, script prefix and URL configuration (what {% url %} depends on).
+by language, script prefix and URL configuration (`web.routes.route_key`: what {% url %}
+depends on).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from django.template.base import Node, NodeList, TextNode, TokenType, Variable
 from django.template.defaulttags import URLNode
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+
+from web.routes import route_key
 
 register = template.Library()
 
@@ -63,10 +64,10 @@ def _fixed(node: Node) -> bool:
 class FixedNode(Node):
     def __init__(self, nodelist: NodeList) -> None:
         self.nodelist = nodelist
-        self.kept: dict[tuple[str | None, str, Any], SafeString] = {}
+        self.kept: dict[tuple[str, str, str | None], SafeString] = {}
 
     def render(self, context: template.Context) -> SafeString:
-        key = (get_language(), get_script_prefix(), get_urlconf())
+        key = route_key()
         text = self.kept.get(key)
         if text is None:
             text = self.kept[key] = mark_safe(self.nodelist.render(context))  # noqa: S308
