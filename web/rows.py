@@ -136,8 +136,7 @@ def member_rows(rows: Iterable[Mapping[str, Any]], *, request: Any, csrf_token: 
             f'    <td data-priority="3">{escape(page.local_label(member.date_joined))}</td>\n'
             '    <td data-priority="3" data-ended-on="'
             f'{member.ended_at.isoformat() if member.ended_at else ""}">'
-            f"{escape(dates.date_label_in(page.language, member.ended_at) if member.ended_at else '')}"
-            "</td>\n"
+            f"{escape(page.local_label(member.ended_at))}</td>\n"
             f'    <td data-priority="3"><a href="{member_url}#member-administrator">'
             f"{escape(administrator.full_name) if administrator else assign}</a></td>\n"
             "  </tr>\n  "
