@@ -54,7 +54,7 @@ def presence_dot(person: Any, online: bool, announce: bool = False) -> SafeStrin
 
 
 def presence_labels() -> tuple[str, str]:
-    """The dot's two labels in the active language, escaped: «Connecté», «Non connecté»."""
+    """The dot's two labels in the active language, escaped («En ligne», «Hors ligne»)."""
     return escape(gettext("Connected")), escape(gettext("Not connected"))
 
 
