@@ -10,11 +10,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 django_http = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from realtime.sockets.auth import SessionUserMiddleware  # noqa: E402
-from realtime.sockets.routing import websocket_urlpatterns  # noqa: E402
+from realtime.sockets.auth import SocketEntry  # noqa: E402
+from realtime.sockets.routing import websocket_routes  # noqa: E402
 from server.public import PUBLIC_PATHS, PUBLIC_PREFIXES  # noqa: E402
 from server.public import app as public_app  # noqa: E402
 
@@ -26,16 +25,9 @@ async def http(scope, receive, send):
         await django_http(scope, receive, send)
 
 
-application = ProtocolTypeRouter(
-    {
-        "http": http,
-        "websocket": AllowedHostsOriginValidator(
-            # types-channels asks for its own URLPattern subclass, which Django's path()
-            # (what channels documents for these routes) never returns.
-            SessionUserMiddleware(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
-        ),
-    }
-)
+# Origin check, session and route in one step (realtime/sockets/auth.py).
+websocket = SocketEntry(websocket_routes)
+application = ProtocolTypeRouter({"http": http, "websocket": websocket})
 
 # A Daphne process holds thousands of sockets for hours, and Python's cyclic collector
 # walks every tracked object on each full collection: with 2,000 sockets a process paused

@@ -2,7 +2,7 @@
 
 Channels' AuthMiddlewareStack keeps the session and a full User object in the scope for
 the whole life of every socket; with thousands of idle sockets that is most of a socket's
-memory. This middleware does the same check (Django's own `auth.get_user`: the session's
+memory. `SocketEntry` does the same check (Django's own `auth.get_user`: the session's
 backend, its password hash, an active account) once, at the handshake, and keeps only
 three small values of the row it read: the user id, the organisation id and whether they
 administer it — so the consumer need not read the row again.
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from typing import Any
+from urllib.parse import ParseResult, urlparse
 
 from channels.db import database_sync_to_async
-from channels.middleware import BaseMiddleware
+from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest
@@ -60,19 +62,60 @@ def socket_user_for_session(session_key: str | None) -> SocketUser:
 _socket_user_for_session = database_sync_to_async(socket_user_for_session, thread_sensitive=False)
 
 
-class SessionUserMiddleware(BaseMiddleware):
-    """Puts `user_id`, `organisation_id` and `is_org_admin` in the scope of each
-    WebSocket connection (None, None, False when signed out)."""
+class SocketEntry:
+    """The WebSocket side of the ASGI application, in one step: the Origin header checked
+    against ALLOWED_HOSTS (Channels' AllowedHostsOriginValidator, whose rule it calls),
+    the session read (`socket_user_for_session`: `user_id`, `organisation_id` and
+    `is_org_admin` put in the scope; None, None, False when signed out), the path routed
+    to its consumer (`routes`: path without the leading slash → ASGI application).
 
-    async def __call__(self, scope, receive, send):
-        session_key = _cookie(scope, settings.SESSION_COOKIE_NAME)
-        found = await _socket_user_for_session(session_key)
+    Channels' stack for the same — AllowedHostsOriginValidator(SessionUserMiddleware(
+    URLRouter(...))) — keeps three coroutine frames and two copies of the scope alive for
+    the whole life of every socket (each layer awaits the next until the socket closes);
+    this keeps one of each (bench/idle.py: memory per idle socket). A refused Origin gets
+    Channels' own denial (the handshake closed, HTTP 403); a path with no route raises as
+    URLRouter does."""
+
+    def __init__(self, routes: dict[str, Any]) -> None:
+        self.routes = routes
+        # Only its Origin rule is used; the application it would wrap is never called.
+        self.origins = AllowedHostsOriginValidator(WebsocketDenier.as_asgi())
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            raise ValueError("SocketEntry serves WebSocket connections only")
+        if not self.origins.valid_origin(_origin(scope)):
+            await WebsocketDenier.as_asgi()(scope, receive, send)
+            return
+        application = self._route(scope)
+        # Awaited here, its locals gone before the consumer runs in this same frame.
+        found = await _socket_user_for_session(_cookie(scope, settings.SESSION_COOKIE_NAME))
         scope = dict(
             scope,
             user_id=found.user_id,
             organisation_id=found.organisation_id,
             is_org_admin=found.is_org_admin,
         )
-        # Not BaseMiddleware.__call__: it copies the scope again, and every copy lives as
-        # long as the socket (this frame awaits the consumer to the end).
-        return await self.inner(scope, receive, send)  # type: ignore[misc,call-arg]
+        del found
+        await application(scope, receive, send)
+
+    def _route(self, scope: dict) -> Any:
+        path = scope["path"]
+        root_path = scope.get("root_path", "")
+        if root_path and not path.startswith(root_path):
+            raise ValueError(f"No route found for path {path!r}.")
+        application = self.routes.get(path[len(root_path) :].lstrip("/"))
+        if application is None:
+            raise ValueError(f"No route found for path {path!r}.")
+        return application
+
+
+def _origin(scope: dict) -> ParseResult | None:
+    """The Origin header parsed, as Channels' OriginValidator reads it."""
+    for name, value in scope.get("headers", ()):
+        if name == b"origin":
+            try:
+                return urlparse(value.decode("latin1"))
+            except UnicodeDecodeError:
+                return None
+    return None
