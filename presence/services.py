@@ -23,7 +23,9 @@ def _at(ts: float) -> datetime:
 
 
 class SocketPresence:
-    """The presence of one open socket of one member."""
+    """The presence of one open socket of one member (one per socket: slots, no dict)."""
+
+    __slots__ = ("last_write", "seen")
 
     def __init__(self, *, organisation_id: int, user_id: int, socket: str) -> None:
         self.seen = store.Seen(organisation_id=organisation_id, user_id=user_id, socket=socket)

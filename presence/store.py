@@ -48,7 +48,7 @@ def threshold() -> int:
     return settings.PRESENCE_OFFLINE_AFTER
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seen:
     organisation_id: int
     user_id: int

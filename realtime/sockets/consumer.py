@@ -90,7 +90,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.groups_joined = []
-        # SessionUserMiddleware read the member's row at this handshake (an inactive
+        # SocketEntry (auth.py) read the member's row at this handshake (an inactive
         # account has no user id).
         user_id = cast("int | None", self.scope.get("user_id"))
         organisation_id = cast("int | None", self.scope.get("organisation_id"))
@@ -235,11 +235,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # it was counted at or delivered, so a message that arrives late or out of order never
     # counts a notification twice or loses one; the page always gets the latest count.
 
+    # Bumps and their reasons are kept only once one arrives: most sockets never get one,
+    # and an empty set and list on each of thousands of idle sockets add up (bench/idle.py).
+    bell_bumps: tuple[datetime, ...] = ()
+    bell_reasons: frozenset[str] = frozenset()
+
     def _start_bell(self) -> None:
         # Taken before the count is read: a recount made after it replaces it.
         self.bell_counted_at = timezone.now()
-        self.bell_bumps: list[datetime] = []
-        self.bell_reasons: set[str] = set()
         self.unread = 0
 
     async def _push_bell(self) -> None:
@@ -250,7 +253,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if counted_at < self.bell_counted_at:
             return  # older than the count we hold
         # Bumps delivered after this recount are not in it.
-        self.bell_bumps = [since for since in self.bell_bumps if since > counted_at]
+        self.bell_bumps = tuple(since for since in self.bell_bumps if since > counted_at)
         self.bell_counted_at = counted_at
         self.unread = message["unread"] + len(self.bell_bumps)
         await self._push_bell()
@@ -259,8 +262,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         since = datetime.fromisoformat(message["since"])
         if since <= self.bell_counted_at or message["reason"] in self.bell_reasons:
             return  # counted after it was delivered, or a retried job's second bump
-        self.bell_reasons.add(message["reason"])
-        self.bell_bumps.append(since)
+        self.bell_reasons = self.bell_reasons | {message["reason"]}
+        self.bell_bumps = (*self.bell_bumps, since)
         self.unread += 1
         await self._push_bell()
 
