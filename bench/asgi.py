@@ -22,6 +22,7 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 # First of the project's modules: it sets Django up (get_asgi_application).
 from server.asgi import application as tandem_application  # noqa: E402
+from server.asgi import websocket as tandem_websocket  # noqa: E402
 
 ECHO_PATH = "/bench/echo/"
 # The LiveConsumer's ack, byte for byte (the generator checks every reply against it).
@@ -70,8 +71,8 @@ async def websocket(scope: Any, receive: Any, send: Any) -> None:
         await echo_application(scope, receive, send)
     elif scope["path"] == BARE_PATH:
         await bare_application(scope, receive, send)
-    else:
-        await tandem_application(scope, receive, send)
+    else:  # Tandem's own WebSocket entry, as server.asgi's router calls it
+        await tandem_websocket(scope, receive, send)
 
 
 application = ProtocolTypeRouter({"http": tandem_application, "websocket": websocket})

@@ -7,6 +7,10 @@ per round, so the process' CPU time and RSS belong to that side alone:
 - echo: SOCKETS sockets to `/bench/echo/` (bench.asgi: accept, answer each text frame
   with the heartbeat ack, nothing else).
 
+Both sides' handshakes carry the same bytes: the same browsers' session cookies (a browser
+sends its cookies with every handshake to the site, whatever the path; the echo ignores
+them) — Daphne keeps each handshake's request headers for the socket's life.
+
 A load generator per side, in its own (spawned) process, opens the sockets, then each
 socket sends '{"type":"heartbeat"}' every INTERVAL (20 s, the browser's period) from a
 random start in the first INTERVAL, and waits for its ack; nothing else is sent. Daphne
@@ -197,9 +201,7 @@ def run_round(sides: list[str], env: dict, log_dir: Path, members: Members, seed
             samples[side].rss_before = rss_kib(procs[side])
         for side in sides:
             server = servers[side]
-            cookies: list[str | None] = (
-                list(members.cookies) if side == "ours" else [None] * SOCKETS
-            )
+            cookies: list[str | None] = list(members.cookies)  # both sides (docstring)
             path = LIVE_PATH if side == "ours" else ECHO_PATH
             children[side] = spawn(generator, server.url(path), server.origin, cookies, seed)
         for side in sides:
