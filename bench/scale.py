@@ -8,7 +8,9 @@ the same number of bare consumers (`/bench/bare/` in bench/asgi.py: an
 AsyncWebsocketConsumer that joins the same groups a LiveConsumer of that person would —
 `bare.user.<id>`, and for an administrator `bare.org.<n>.admins` and
 `bare.platform.admins` — forwards `live.event` payloads and answers heartbeats; no
-session, no presence). All four share Redis db 11 (BENCH_LIVE_REDIS_URL).
+session, no presence). The same browsers: each bare socket's handshake carries its
+person's session cookie too (a browser sends it to any path of the site; the bare
+consumer ignores it). All four share Redis db 11 (BENCH_LIVE_REDIS_URL).
 
 People: ORGS organisations of PEOPLE_PER_ORG members, the first ADMINS_PER_ORG of each
 administrators, the others mentors; every organisation's sockets are spread over both
@@ -227,7 +229,7 @@ def plans_for(orgs: list[Members], servers: dict[str, list[Daphne]]) -> list[Pla
             if admin:
                 groups += [f"bare.org.{index}.admins", "bare.platform.admins"]
             path = f"{BARE_PATH}?groups={','.join(groups)}"
-            plans.append(Plan("base", base.port, path, None, index, admin))
+            plans.append(Plan("base", base.port, path, cookie, index, admin))
     return plans
 
 

@@ -4,7 +4,9 @@ One Daphne process serves bench.asgi:application (Tandem's ASGI app plus `/bench
 a minimal AsyncWebsocketConsumer that answers every text frame with the heartbeat ack).
 A load generator in its own (spawned) process opens SOCKETS sockets to `/ws/`, each
 signed in as its own mentor (a session cookie, Origin http://127.0.0.1:<port>), and
-SOCKETS sockets to `/bench/echo/`. All 2,000 stay open for the whole run.
+SOCKETS sockets to `/bench/echo/`, whose handshakes carry the same cookies (a browser
+sends them to any path of the site; the echo ignores them). All 2,000 stay open for the
+whole run.
 
 A window: every socket of one side sends one '{"type":"heartbeat"}' at a uniformly
 random moment within WINDOW seconds and times the round trip to '{"event":"heartbeat.ack"}'
@@ -91,7 +93,7 @@ async def drive(
     started = time.perf_counter()
     live = await open_many(f"ws://127.0.0.1:{port}{LIVE_PATH}", origin, cookies)
     connected = time.perf_counter()
-    echo = await open_many(f"ws://127.0.0.1:{port}{ECHO_PATH}", origin, [None] * len(cookies))
+    echo = await open_many(f"ws://127.0.0.1:{port}{ECHO_PATH}", origin, list(cookies))
     connect_seconds = {"ours": connected - started, "echo": time.perf_counter() - connected}
     rng = random.Random(20)
     try:
