@@ -164,8 +164,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not isinstance(message, dict):
             return
         if message.get("type") == "heartbeat":
-            await self.presence.heartbeat()
+            # Acknowledged first: the ack says the beat arrived (live.js's check that the
+            # socket is alive), and the presence write after it need not hold it behind a
+            # Redis round trip (bench/scale.py: heartbeat RTT under load).
             await self.send(text_data=HEARTBEAT_ACK)
+            await self.presence.heartbeat()
             return
         action = message.get("action")
         if action == "typing":
