@@ -88,7 +88,8 @@ class SocketEntry:
             await WebsocketDenier.as_asgi()(scope, receive, send)
             return
         application = self._route(scope)
-        # Awaited here, its locals gone before the consumer runs in this same frame.
+        # This frame lives as long as the socket (it awaits the consumer): keep nothing
+        # in it but the one scope copy.
         found = await _socket_user_for_session(_cookie(scope, settings.SESSION_COOKIE_NAME))
         scope = dict(
             scope,
