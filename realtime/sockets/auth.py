@@ -78,14 +78,15 @@ class SocketEntry:
 
     def __init__(self, routes: dict[str, Any]) -> None:
         self.routes = routes
-        # Only its Origin rule is used; the application it would wrap is never called.
-        self.origins = AllowedHostsOriginValidator(WebsocketDenier.as_asgi())
+        self.deny = WebsocketDenier.as_asgi()
+        # Only its Origin rule is used (`valid_origin`); it is never called itself.
+        self.origins = AllowedHostsOriginValidator(self.deny)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
             raise ValueError("SocketEntry serves WebSocket connections only")
         if not self.origins.valid_origin(_origin(scope)):
-            await WebsocketDenier.as_asgi()(scope, receive, send)
+            await self.deny(scope, receive, send)
             return
         application = self._route(scope)
         # This frame lives as long as the socket (it awaits the consumer): keep nothing
