@@ -102,22 +102,20 @@ class SocketEntry:
         await application(scope, receive, send)
 
     def _route(self, scope: dict) -> Any:
-        path = scope["path"]
-        root_path = scope.get("root_path", "")
-        if root_path and not path.startswith(root_path):
-            raise ValueError(f"No route found for path {path!r}.")
-        application = self.routes.get(path[len(root_path) :].lstrip("/"))
+        path, root_path = scope["path"], scope.get("root_path", "")
+        application = None
+        if path.startswith(root_path):
+            application = self.routes.get(path[len(root_path) :].lstrip("/"))
         if application is None:
             raise ValueError(f"No route found for path {path!r}.")
         return application
 
 
 def _origin(scope: dict) -> ParseResult | None:
-    """The Origin header parsed, as Channels' OriginValidator reads it."""
+    """The Origin header parsed as Channels' OriginValidator reads it: the last one wins
+    (latin-1 decodes any bytes; what is not a URL fails the rule)."""
+    parsed = None
     for name, value in scope.get("headers", ()):
         if name == b"origin":
-            try:
-                return urlparse(value.decode("latin1"))
-            except UnicodeDecodeError:
-                return None
-    return None
+            parsed = urlparse(value.decode("latin1"))
+    return parsed
