@@ -16,6 +16,7 @@ from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from programs.models import Relationship, User
+from programs.pagination import among
 from scheduling.models import Attendee, Meeting
 from scheduling.selectors.common import ACTIVE_STATUSES
 
@@ -52,10 +53,12 @@ def meeting_counts_for_member(*, user: User) -> Tally:
 
 def meeting_counts_by_member(*, organisation_id: int, user_ids: list[int]) -> dict[int, Tally]:
     """{member id: Tally} of meetings held as mentor or mentee, for a list page, in one
-    query («Heures de mentorat»)."""
+    query («Heures de mentorat»): the ids as one array parameter; none, no query."""
+    if not user_ids:
+        return {}
     rows = (
         Attendee.objects.filter(
-            user_id__in=user_ids,
+            among("user_id", user_ids),
             meeting__organisation_id=organisation_id,
             meeting__status__in=ACTIVE_STATUSES,
             meeting__ends_at__lte=timezone.now(),
