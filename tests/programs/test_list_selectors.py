@@ -610,19 +610,68 @@ def test_ids_as_one_array_parameter_select_what_in_selects(lists):
 
 
 def test_found_ids_come_back_as_one_array_text_and_select_the_same(lists):
+    """`_matching_ids` (its query written once as SQL on PostgreSQL) finds exactly whom the
+    ORM's `icontains` finds, scoped as asked: LIKE's own characters in a word are
+    literal, another organisation's people never, platform staff only when asked."""
     from programs.pagination import IdArray
-    from programs.selectors import _id_array
+    from programs.selectors import NAME_FIELDS, PERSON_FIELDS, _matching_ids
 
-    people = User.objects.filter(organisation=lists["org"]).order_by("pk")
-    everyone = list(people.values_list("pk", flat=True))
-    for query in (people, people.filter(pk__in=everyone[:1]), people.filter(pk=-1)):
-        expected = list(query.values_list("pk", flat=True))
-        found = _id_array(query.values_list("pk", flat=True))
-        assert isinstance(found, IdArray)
-        assert len(found) == len(expected)
-        assert sorted(found.ids()) == expected
-        selected = User.objects.filter(among("pk", found)).order_by("pk")
-        assert list(selected.values_list("pk", flat=True)) == expected
+    org = lists["org"]
+    odd = [
+        User.objects.create_user(
+            email=f"odd{n}@lists.test",
+            first_name=first,
+            last_name="Zed",
+            organisation=org,
+            role=Role.MENTEE,
+        )
+        for n, first in enumerate(("50%_off", "back\\slash", "Ab_c", "AbXc"))
+    ]
+    staff = User.objects.create_user(
+        email="staff@platform.test",
+        first_name="Stafford",
+        last_name=odd[0].last_name,
+        is_staff=True,
+    )
+    words = [
+        lists["data"]["people"][0].last_name[:4],
+        "50%",
+        "%_o",
+        "k\\s",
+        "b_c",
+        "zed",
+        "STAFF",
+        "lists.te",
+        "nobody-has-this",
+    ]
+    for word in words:
+        for fields in (PERSON_FIELDS, NAME_FIELDS):
+            for staff_too in (False, True):
+                scope = Q(organisation=org) | (
+                    Q(organisation__isnull=True) if staff_too else Q(pk=None)
+                )
+                matches = Q()
+                for field in fields:
+                    matches |= Q(**{f"{field}__icontains": word})
+                expected = sorted(
+                    User.objects.filter(scope).filter(matches).values_list("pk", flat=True)
+                )
+                found = _matching_ids(
+                    organisation_id=org.pk, word=word, fields=fields, staff_too=staff_too
+                )
+                assert isinstance(found, IdArray)
+                assert len(found) == len(expected), (word, fields, staff_too)
+                assert sorted(found.ids()) == expected, (word, fields, staff_too)
+                assert not set(found.ids()) & lists["outsider_ids"]["people"]
+                selected = User.objects.filter(among("pk", found)).order_by("pk")
+                assert list(selected.values_list("pk", flat=True)) == expected
+    assert (
+        staff.pk
+        in _matching_ids(
+            organisation_id=org.pk, word="stafford", fields=NAME_FIELDS, staff_too=True
+        ).ids()
+    )
+    assert _matching_ids(organisation_id=org.pk, word="ab", fields=NAME_FIELDS) is None  # too short
     # What a search hands on: a lookup of every word, the same rows as the plain filter.
     from programs.selectors import people_matching
 
