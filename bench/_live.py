@@ -293,7 +293,7 @@ def sign_in(users: Iterable[Any]) -> list[str]:
             session_data=store.encode(
                 {
                     SESSION_KEY: str(user.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    BACKEND_SESSION_KEY: "programs.accounts.MemberBackend",
                     HASH_SESSION_KEY: user.get_session_auth_hash(),
                 }
             ),

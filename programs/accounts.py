@@ -11,6 +11,7 @@ from typing import cast
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
@@ -28,6 +29,26 @@ from programs.models import User
 logger = logging.getLogger(__name__)
 
 UNLOCK_SALT = "tandem.account-unlock"
+# The backend every sign-in names (settings.AUTHENTICATION_BACKENDS, after django-axes').
+MEMBER_BACKEND = "programs.accounts.MemberBackend"
+
+
+class MemberBackend(ModelBackend):
+    """Django's ModelBackend (the same passwords, permissions and active check), reading
+    the signed-in person's organisation in the same query as the person: every page
+    shows its name, and most read its settings — one query fewer on each.
+
+    Sessions opened before it name Django's ModelBackend; programs migration 0020 moved
+    them to this one (the session the same: a backend's path is all it changes)."""
+
+    def get_user(self, user_id: int) -> User | None:
+        try:
+            user = User._default_manager.select_related("organisation").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
 # An invitation's set-password link stays valid this long (a reset link: 3 days).
 INVITATION_MAX_AGE = 14 * 24 * 3600
 

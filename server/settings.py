@@ -258,7 +258,7 @@ Q_CLUSTER = {
 AUTH_USER_MODEL = "programs.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "programs.accounts.MemberBackend",  # ModelBackend, the organisation read with the person
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

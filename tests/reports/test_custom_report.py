@@ -99,9 +99,9 @@ def test_a_deleted_custom_field_drops_out(admin_client, admin, org):
 
 
 def test_reports_page_lists_the_prepared_reports(admin_client, mentor, django_assert_num_queries):
-    # session, user, organisation, the base layout's own; one count per report (six);
-    # «Exporter tous les rapports»: the first relationship's year, the latest archives.
-    with django_assert_num_queries(12):
+    # session, user with their organisation, the base layout's own; one count per report
+    # (six); «Exporter tous les rapports»: the first relationship's year, the latest archives.
+    with django_assert_num_queries(11):
         page = admin_client.get(reverse("web:reports")).content.decode()
     for title in (
         "Members report",

@@ -198,9 +198,9 @@ def test_query_count_does_not_grow_with_rows(
         ProfileFieldValue.objects.create(field=colour, user=person, value=["b"])
     mentee = make_member(org, "lone@mentor.test", "Lone", "Mentee", Role.MENTEE)
     services.relationship_match(actor=admin, mentor=mentors[0], mentee=mentee)
-    # session, user, organisation; the members filter's form (the custom fields, the
+    # session, user with their organisation; the members filter's form (the custom fields, the
     # sectors and functions offered); the audited start (savepoint, count, audit entry,
     # release); the custom fields (header), the custom fields (rows), the one select.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         rows = read_csv(admin_client.get(URL))
     assert len(rows) == 1 + count + 3  # the header; admin, Anna (colour), Lone

@@ -243,7 +243,7 @@ def test_the_filtered_list_costs_the_same_queries_for_5_or_40_members(
     admin_client.get(f"/manage/members/?field={sport.pk}&{ALL_FILTERS}")  # sessions warm
     # +1: the groups offered by the selection bar's «Ajouter au groupe»; the custom
     # field's kind comes with the form's choice fields (no query of its own).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = admin_client.get(f"/manage/members/?field={sport.pk}&{ALL_FILTERS}")
     assert page.status_code == 200
 

@@ -308,9 +308,9 @@ def test_the_preview_costs_the_same_queries_whatever_its_size(
     ]
     url = selection_url(start(admin_client, "deactivate", *people, *admins))
     admin_client.get(url)  # session warm
-    # Session, administrator, selection, the page's names (one query for both tables),
-    # organisation (the header), the bell.
-    with django_assert_num_queries(6):
+    # Session, administrator with their organisation (the header), selection, the
+    # page's names (one query for both tables), the bell.
+    with django_assert_num_queries(5):
         preview = admin_client.get(url)
     html = text_of(preview)
     assert f"{n} members will be deactivated" in html

@@ -105,7 +105,7 @@ class PasswordSetupView(auth_views.PasswordResetConfirmView):
     }
     token_generator = accounts.invitation_token_generator
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = accounts.MEMBER_BACKEND
     success_url = reverse_lazy("web:home")
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:

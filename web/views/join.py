@@ -11,15 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programs import invitations, services
+from programs import accounts, invitations, services
 from programs.errors import DomainError
 from web import throttle
 from web.access import admin_required
 from web.forms.join import SignUpForm, VerificationResendForm
 from web.forms.members import MemberAddForm
 from web.typing import MemberRequest
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _gone(request: HttpRequest) -> HttpResponse:
@@ -97,7 +95,7 @@ def join_verify(request: HttpRequest, token: str) -> HttpResponse:
             {"form": VerificationResendForm()},
             status=400,
         )
-    login(request, user, backend=BACKEND)
+    login(request, user, backend=accounts.MEMBER_BACKEND)
     messages.success(request, _("Your email address is confirmed. Welcome!"))
     response = redirect("web:home")
     response.set_cookie("django_language", user.language, samesite="Lax", max_age=365 * 24 * 3600)
