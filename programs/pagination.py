@@ -32,7 +32,8 @@ class IdPaged(Generic[T]):
     `filtered` is the filtered queryset without ordering, joins or annotations;
     `ordering` the list's order ending with a unique key (e.g. ("last_name", "pk"));
     `rows(ids)` reads the display rows of those ids (a list or a subquery of ids;
-    in any order); `total()`, when given, is the count kept by the database
+    in any order); `page(ids)`, when given, reads a page's rows instead, in the list's
+    order (e.g. plain values rather than models); `total()`, when given, is the count kept by the database
     (programs.totals) for an unfiltered list, or None to count. A `searched` list
     (few rows expected: those of the people found) reads all its ids in order once, when
     there are at most FEW_IDS of them, and counts and pages them in memory — one read of
@@ -46,6 +47,7 @@ class IdPaged(Generic[T]):
         rows: Callable[[Any], QuerySet[T]],
         total: Callable[[], int | None] | None = None,
         searched: bool = False,
+        page: Callable[[Any], list[Any]] | None = None,
     ) -> None:
         self._filtered = filtered
         self._total = total
@@ -53,6 +55,7 @@ class IdPaged(Generic[T]):
         self._all_ids: list[int] | None = None
         self._ordering = tuple(ordering)
         self._rows = rows
+        self._page = page
         self._count: int | None = None
 
     @property
@@ -92,6 +95,8 @@ class IdPaged(Generic[T]):
         """The rows of those ids in the list's order: one query (plus prefetches)."""
         if ids is None:
             return []
+        if self._page is not None:
+            return self._page(ids)
         return list(self._rows(ids).order_by(*self._ordering))
 
     @overload

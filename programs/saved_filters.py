@@ -73,7 +73,7 @@ def saved_filter_list(*, owner: User) -> QuerySet[SavedMemberFilter]:
     """«Recherches récentes»: the owner's saved filters, the most recently used first; their
     names (what the lists show: the filter itself is read when one is opened)."""
     return (
-        SavedMemberFilter.objects.filter(owner=owner, organisation_id=owner.organisation_id)
+        SavedMemberFilter.objects.filter(owner=owner, organisation=owner.organisation)
         .only("name")
         .order_by("-last_used_at", "-pk")[:RECENT_SEARCHES]
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+import json
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db import connections
-from django.db.models import Count, IntegerField, JSONField, Q, QuerySet
+from django.db.models import Count, Field, IntegerField, JSONField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
@@ -128,7 +130,7 @@ def _matching_ids_sql(fields: tuple[str, ...], scoped: bool, staff_too: bool) ->
     pattern once per field, the organisation when `scoped`, the limit."""
     users = User._meta.db_table
     matches = " OR ".join(
-        f'UPPER("{users}"."{User._meta.get_field(field).column}"::text) LIKE UPPER(%s)'
+        f'UPPER("{users}"."{cast(Field, User._meta.get_field(field)).column}"::text) LIKE UPPER(%s)'
         for field in fields
     )
     scope = ""
@@ -237,11 +239,11 @@ class _GroupNames(RawSQL):
 
 
 def _member_rows(ids: Any) -> QuerySet[User]:
-    """The members list's rows for these ids (a list or a subquery): the member, their
-    member administrator, the names of their groups (`group_names`) and relationship
-    counts — each computed for these rows only."""
+    """The members list's rows for these ids (a list, an `IdArray` or a subquery): the
+    member, their member administrator, the names of their groups (`group_names`) and
+    relationship counts — each computed for these rows only."""
     return (
-        User.objects.filter(pk__in=ids)
+        User.objects.filter(among("pk", ids))
         .select_related("member_administrator")
         .only(*MEMBER_ROW_FIELDS, "member_administrator", *User.name_fields("member_administrator"))
         .annotate(
@@ -252,6 +254,83 @@ def _member_rows(ids: Any) -> QuerySet[User]:
             total_as_mentee=_relationship_count("mentee"),
         )
     )
+
+
+class _Person:
+    """Who a members line names besides the member: their member administrator."""
+
+    __slots__ = ("pk", "first_name", "last_name", "deleted_at")
+    full_name = User.full_name  # the same property, on these four values
+
+    def __init__(self, pk: int, first_name: str, last_name: str, deleted_at: Any) -> None:
+        self.pk, self.first_name, self.last_name, self.deleted_at = (
+            pk,
+            first_name,
+            last_name,
+            deleted_at,
+        )
+
+
+class MemberRow:
+    """A line of the members list as plain values (`member_page`): what `_member_rows`
+    reads, without a model instance per member and per administrator — the attributes
+    web/rows.py `member_rows` and the view read, with the same names as on a User."""
+
+    OWN = (
+        "pk",
+        *(field for field in MEMBER_ROW_FIELDS if field != "organisation"),
+        "group_names",
+        "current_as_mentor",
+        "current_as_mentee",
+        "total_as_mentor",
+        "total_as_mentee",
+    )
+    COLUMNS = (*OWN, "member_administrator_id", *User.name_fields("member_administrator"))
+    __slots__ = (*OWN, "member_administrator")
+    full_name = User.full_name
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(self.OWN, values, strict=False):
+            setattr(self, name, value)
+        administrator_id, *names = values[len(self.OWN) :]
+        self.member_administrator = (
+            _Person(administrator_id, *names) if administrator_id is not None else None
+        )
+
+
+def member_page(ids: Any) -> list[MemberRow]:
+    """The members list's lines for these ids, in the list's order (`IdPaged` page rows).
+
+    A page of a searched list has its ids as a list: on PostgreSQL its query, the same
+    but for the one array of ids, is compiled once (`_member_page_sql`) and its rows read
+    as they come. Otherwise (a subquery of ids, SQLite) the ORM compiles it each time."""
+    connection = connections[User.objects.db]
+    if isinstance(ids, list) and connection.vendor == "postgresql":
+        sql, compiled, at = _member_page_sql()
+        params = [*compiled]
+        params[at] = "{" + ",".join(str(int(pk)) for pk in ids) + "}"  # as `among` writes it
+        groups_at = MemberRow.COLUMNS.index("group_names")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                MemberRow((*row[:groups_at], json.loads(row[groups_at]), *row[groups_at + 1 :]))
+                for row in cursor.fetchall()
+            ]
+    ordered = _member_rows(ids).order_by(*MEMBER_ORDER)
+    return [MemberRow(values) for values in ordered.values_list(*MemberRow.COLUMNS)]
+
+
+_SOME_IDS = "{-1}"  # stands for a page's ids while the query is compiled
+
+
+@functools.cache
+def _member_page_sql() -> tuple[str, tuple[Any, ...], int]:
+    """`member_page`'s query on PostgreSQL with the ids as one array parameter: its text,
+    its parameters and the place of the ids among them."""
+    ordered = _member_rows(IdArray(text=_SOME_IDS, count=1)).order_by(*MEMBER_ORDER)
+    sql, params = ordered.values_list(*MemberRow.COLUMNS).query.sql_with_params()
+    assert params.count(_SOME_IDS) == 1, params
+    return sql, params, params.index(_SOME_IDS)
 
 
 def members_filtered(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:
@@ -280,6 +359,7 @@ def member_list(*, organisation_id: int, filters: MemberFilters) -> IdPaged[User
         filtered=qs,
         ordering=MEMBER_ORDER,
         rows=_member_rows,
+        page=member_page,
         searched=bool(filters.search.split()),
         total=(
             (lambda: stored_total(organisation_id=organisation_id, kind="members"))

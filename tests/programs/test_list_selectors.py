@@ -684,3 +684,38 @@ def test_found_ids_come_back_as_one_array_text_and_select_the_same(lists):
     )
     assert "ANY" in str(searched.query)
     assert set(searched.values_list("pk", flat=True)) == set(plain.values_list("pk", flat=True))
+
+
+def test_member_lines_as_plain_values_read_what_the_models_read(lists):
+    """`member_page` (the members list's lines without model instances; a list of ids
+    through the query compiled once, a subquery through the ORM) gives, line by line,
+    every value the models of `_member_rows` give, in the list's order."""
+    from programs.selectors import MEMBER_ORDER, MemberRow, _member_rows, member_page
+
+    org = lists["org"]
+    people = list(User.objects.filter(organisation=org).order_by("pk"))
+    administrator = User.objects.filter(organisation=org, role=Role.ADMINISTRATOR).first()
+    assert administrator is not None
+    User.objects.filter(pk__in=[p.pk for p in people[::4]]).update(
+        member_administrator=administrator
+    )
+    User.objects.filter(pk=people[1].pk).update(deleted_at=datetime(2026, 1, 2, tzinfo=UTC))
+    User.objects.filter(pk=administrator.pk).update(last_name="O'Brien <b>")
+    ids = [p.pk for p in people[:40]]
+    models = list(_member_rows(ids).order_by(*MEMBER_ORDER))
+    assert any(m.member_administrator for m in models) and any(m.group_names for m in models)
+    subquery = User.objects.filter(pk__in=ids).values("pk")
+    for lines in (member_page(ids), member_page(subquery)):
+        assert all(isinstance(line, MemberRow) for line in lines)
+        assert len(lines) == len(models)
+        for line, model in zip(lines, models, strict=True):
+            for name in MemberRow.OWN:
+                assert getattr(line, name) == getattr(model, name), name
+            assert line.full_name == model.full_name
+            if model.member_administrator is None:
+                assert line.member_administrator is None
+            else:
+                assert line.member_administrator.pk == model.member_administrator.pk
+                assert line.member_administrator.full_name == model.member_administrator.full_name
+    assert "Deleted member" in [line.full_name for line in member_page(ids)]
+    assert member_page([10**12]) == []  # an id not there
