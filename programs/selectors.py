@@ -12,6 +12,7 @@ from django.db.models import Count, Field, IntegerField, JSONField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
+from programs.compiled import CompiledQuery, compile_once, id_array
 from programs.member_filters import (
     MemberFilters,
     member_filter_conditions,
@@ -301,36 +302,27 @@ class MemberRow:
 def member_page(ids: Any) -> list[MemberRow]:
     """The members list's lines for these ids, in the list's order (`IdPaged` page rows).
 
-    A page of a searched list has its ids as a list: on PostgreSQL its query, the same
-    but for the one array of ids, is compiled once (`_member_page_sql`) and its rows read
+    A page of a searched list has its ids as a list: on PostgreSQL its query (the same
+    but for the one array of ids) is compiled once (`programs.compiled`) and its rows read
     as they come. Otherwise (a subquery of ids, SQLite) the ORM compiles it each time."""
-    connection = connections[User.objects.db]
-    if isinstance(ids, list) and connection.vendor == "postgresql":
-        sql, compiled, at = _member_page_sql()
-        params = [*compiled]
-        params[at] = "{" + ",".join(str(int(pk)) for pk in ids) + "}"  # as `among` writes it
-        groups_at = MemberRow.COLUMNS.index("group_names")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [
-                MemberRow((*row[:groups_at], json.loads(row[groups_at]), *row[groups_at + 1 :]))
-                for row in cursor.fetchall()
-            ]
-    ordered = _member_rows(ids).order_by(*MEMBER_ORDER)
-    return [MemberRow(values) for values in ordered.values_list(*MemberRow.COLUMNS)]
+    if isinstance(ids, list) and connections[User.objects.db].vendor == "postgresql":
+        groups_at = MemberRow.OWN.index("group_names")
+        return [
+            MemberRow((*row[:groups_at], json.loads(row[groups_at]), *row[groups_at + 1 :]))
+            for row in _member_page_query().rows(ids=id_array(ids))
+        ]
+    return [MemberRow(values) for values in _member_page_values(ids)]
 
 
-_SOME_IDS = "{-1}"  # stands for a page's ids while the query is compiled
+def _member_page_values(ids: Any) -> QuerySet[User, tuple[Any, ...]]:
+    return _member_rows(ids).order_by(*MEMBER_ORDER).values_list(*MemberRow.COLUMNS)
 
 
 @functools.cache
-def _member_page_sql() -> tuple[str, tuple[Any, ...], int]:
-    """`member_page`'s query on PostgreSQL with the ids as one array parameter: its text,
-    its parameters and the place of the ids among them."""
-    ordered = _member_rows(IdArray(text=_SOME_IDS, count=1)).order_by(*MEMBER_ORDER)
-    sql, params = ordered.values_list(*MemberRow.COLUMNS).query.sql_with_params()
-    assert params.count(_SOME_IDS) == 1, params
-    return sql, params, params.index(_SOME_IDS)
+def _member_page_query() -> CompiledQuery:
+    return compile_once(
+        lambda ids: _member_page_values(IdArray(text=ids, count=1)), ids=id_array([-1])
+    )
 
 
 def members_filtered(*, organisation_id: int, filters: MemberFilters) -> QuerySet[User]:

@@ -8,15 +8,18 @@ the future are "upcoming"; cancelled ones count for nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.db import connections
 from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from programs.compiled import CompiledQuery, compile_once, id_array
 from programs.models import Relationship, User
-from programs.pagination import among
+from programs.pagination import IdArray, among
 from scheduling.models import Attendee, Meeting
 from scheduling.selectors.common import ACTIVE_STATUSES
 
@@ -53,15 +56,29 @@ def meeting_counts_for_member(*, user: User) -> Tally:
 
 def meeting_counts_by_member(*, organisation_id: int, user_ids: list[int]) -> dict[int, Tally]:
     """{member id: Tally} of meetings held as mentor or mentee, for a list page, in one
-    query («Heures de mentorat»): the ids as one array parameter; none, no query."""
+    query («Heures de mentorat»): the ids as one array parameter, the query compiled once
+    on PostgreSQL (`programs.compiled`); none, no query."""
     if not user_ids:
         return {}
-    rows = (
+    now = timezone.now()
+    if connections[Attendee.objects.db].vendor == "postgresql":
+        rows: Iterable[tuple[int, int, timedelta | None]] = _member_tallies_query().rows(
+            organisation_id=organisation_id, ids=id_array(user_ids), now=now
+        )
+    else:
+        rows = _member_tallies(organisation_id, user_ids, now)
+    return {user_id: Tally(meetings, _hours(held)) for user_id, meetings, held in rows}
+
+
+def _member_tallies(
+    organisation_id: int, ids: list[int] | IdArray, now: datetime
+) -> QuerySet[Attendee, tuple[int, int, timedelta | None]]:
+    return (
         Attendee.objects.filter(
-            among("user_id", user_ids),
+            among("user_id", ids),
             meeting__organisation_id=organisation_id,
             meeting__status__in=ACTIVE_STATUSES,
-            meeting__ends_at__lte=timezone.now(),
+            meeting__ends_at__lte=now,
             is_organiser=False,
         )
         .values("user_id")
@@ -69,8 +86,20 @@ def meeting_counts_by_member(*, organisation_id: int, user_ids: list[int]) -> di
             meetings=Count("meeting_id", distinct=True),
             held=Sum(F("meeting__ends_at") - F("meeting__starts_at"), output_field=DurationField()),
         )
+        .values_list("user_id", "meetings", "held")
     )
-    return {row["user_id"]: Tally(row["meetings"], _hours(row["held"])) for row in rows}
+
+
+@functools.cache
+def _member_tallies_query() -> CompiledQuery:
+    return compile_once(
+        lambda organisation_id, ids, now: _member_tallies(
+            organisation_id, IdArray(text=ids, count=1), now
+        ),
+        organisation_id=-1,
+        ids=id_array([-1]),
+        now=datetime(1900, 1, 1, tzinfo=UTC),
+    )
 
 
 def _hours(held: timedelta | None) -> float:

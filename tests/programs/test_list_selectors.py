@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from programs import selectors
 from programs.models import (
@@ -719,3 +721,46 @@ def test_member_lines_as_plain_values_read_what_the_models_read(lists):
                 assert line.member_administrator.full_name == model.member_administrator.full_name
     assert "Deleted member" in [line.full_name for line in member_page(ids)]
     assert member_page([10**12]) == []  # an id not there
+
+
+def test_member_tallies_compiled_once_equal_the_orms(lists):
+    """The members list's meeting tallies (their query compiled once, `programs.compiled`)
+    equal the ORM's for the same values, and a tally made by hand from the attendees;
+    another organisation's people have none, whatever ids are asked for."""
+    from scheduling.selectors.counts import _hours, _member_tallies
+
+    org = lists["org"]
+    people = list(User.objects.filter(organisation=org).order_by("pk").values_list("pk", flat=True))
+    outsiders = sorted(lists["outsider_ids"]["people"])[:20]
+    now = timezone.now()
+    held: dict[int, tuple[set[int], timedelta]] = {}
+    for attendee in Attendee.objects.filter(
+        user_id__in=people,
+        is_organiser=False,
+        meeting__organisation=org,
+        meeting__status__in=ACTIVE_STATUSES,
+        meeting__ends_at__lte=now,
+    ).select_related("meeting"):
+        meetings, hours = held.get(attendee.user_id, (set(), timedelta()))
+        meetings.add(attendee.meeting_id)
+        held[attendee.user_id] = (
+            meetings,
+            hours + attendee.meeting.ends_at - attendee.meeting.starts_at,
+        )
+    assert held  # the data have meetings held
+    for ids in (people, people[:7], [*people[:3], *outsiders]):
+        with time_machine.travel(now, tick=False):
+            tallies = scheduling_selectors.meeting_counts_by_member(
+                organisation_id=org.pk, user_ids=ids
+            )
+        orm = {
+            user_id: scheduling_selectors.Tally(meetings, _hours(duration))
+            for user_id, meetings, duration in _member_tallies(org.pk, ids, now)
+        }
+        assert tallies == orm
+        assert tallies == {
+            pk: scheduling_selectors.Tally(len(meetings), _hours(hours))
+            for pk, (meetings, hours) in held.items()
+            if pk in ids
+        }
+        assert not set(tallies) & set(outsiders)

@@ -1,0 +1,58 @@
+"""Queries the ORM compiles once per process, for the hottest reads of the list pages.
+
+Building and compiling a queryset costs Django ~0.5–2 ms of Python on every request —
+on a list page more than PostgreSQL spends answering (bench/members_list.py). A
+`CompiledQuery` is the SQL text and parameters of a queryset compiled once with a
+stand-in for each value that changes per call (an organisation, a list of ids as one
+array, a moment): each call puts its values in their places and sends the same text. The
+text is exactly what the ORM would have sent for those values, so tests compare the two.
+Only for queries whose shape never changes with the values (one array parameter for a
+list of ids, `programs.pagination.among`), and on PostgreSQL: SQLite writes a list as
+one placeholder per id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+
+def id_array(ids: Sequence[int]) -> str:
+    """A list of ids as PostgreSQL writes an array, the way `among` sends it."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    params: tuple[Any, ...]
+    places: dict[str, int]  # each stand-in's index among the parameters
+    using: str
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows for these values, one per stand-in, as the database sends them
+        (Django's own loaders; no model or field converters)."""
+        params = list(self.params)
+        for name, value in values.items():
+            params[self.places[name]] = value
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+def compile_once(build: Callable[..., QuerySet[Any, Any]], **stand_ins: Any) -> CompiledQuery:
+    """`build(**stand_ins)` compiled; each stand-in a value found once among the compiled
+    parameters (a value no real call uses: a negative id, a far-off date)."""
+    queryset = build(**stand_ins)
+    sql, params = queryset.query.sql_with_params()
+    places = {}
+    for name, stand_in in stand_ins.items():
+        found = [n for n, param in enumerate(params) if param == stand_in]
+        if len(found) != 1:
+            raise ValueError(f"{name}'s stand-in is {len(found)} of the parameters, not one")
+        places[name] = found[0]
+    return CompiledQuery(sql=sql, params=tuple(params), places=places, using=queryset.db)
