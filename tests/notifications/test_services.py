@@ -101,13 +101,17 @@ def test_bad_release_notes_are_refused_and_nothing_saved(staff, overrides, messa
     assert ReleaseNote.objects.count() == 0
 
 
-def test_bell_open_delete_and_mark_all(mentor):
+def test_bell_open_delete_and_mark_all(mentor, mentee):
     first = bell.notification_send(user=mentor, title_en="One", title_fr="Un", url="/")
     bell.notification_send(user=mentor, title_en="Two", title_fr="Deux")
+    bell.notification_send(user=mentee, title_en="Theirs", title_fr="Le sien")
     assert selectors.unread_count(user_id=mentor.pk) == 2
+    assert selectors.unread_count(user_id=mentee.pk) == 1  # each their own
     assert bell.notification_open(notification=first) == "/"
     assert selectors.unread_count(user_id=mentor.pk) == 1
     bell.notification_delete(notification=first)
     assert selectors.unread_count(user_id=mentor.pk) == 1
     assert bell.notifications_mark_all_read(user=mentor) == 1
     assert selectors.unread_count(user_id=mentor.pk) == 0
+    assert selectors.unread_count(user_id=mentee.pk) == 1
+    assert selectors.unread_count(user_id=10**12) == 0  # nobody
