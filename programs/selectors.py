@@ -25,6 +25,7 @@ from programs.models import (
     Role,
     User,
 )
+from programs.models.organisations import full_name_of
 from programs.pagination import IdArray, IdPaged, among
 from programs.totals import stored_total, stored_totals
 
@@ -261,15 +262,14 @@ class _Person:
     """Who a members line names besides the member: their member administrator."""
 
     __slots__ = ("pk", "first_name", "last_name", "deleted_at")
-    full_name = User.full_name  # the same property, on these four values
 
     def __init__(self, pk: int, first_name: str, last_name: str, deleted_at: Any) -> None:
-        self.pk, self.first_name, self.last_name, self.deleted_at = (
-            pk,
-            first_name,
-            last_name,
-            deleted_at,
-        )
+        self.pk, self.first_name, self.last_name = pk, first_name, last_name
+        self.deleted_at = deleted_at
+
+    @property
+    def full_name(self) -> str:
+        return full_name_of(self.first_name, self.last_name, self.deleted_at)
 
 
 class MemberRow:
@@ -288,7 +288,11 @@ class MemberRow:
     )
     COLUMNS = (*OWN, "member_administrator_id", *User.name_fields("member_administrator"))
     __slots__ = (*OWN, "member_administrator")
-    full_name = User.full_name
+    pk: int
+    first_name: str
+    last_name: str
+    deleted_at: Any
+    member_administrator: _Person | None
 
     def __init__(self, values: Sequence[Any]) -> None:
         for name, value in zip(self.OWN, values, strict=False):
@@ -297,6 +301,10 @@ class MemberRow:
         self.member_administrator = (
             _Person(administrator_id, *names) if administrator_id is not None else None
         )
+
+    @property
+    def full_name(self) -> str:
+        return full_name_of(self.first_name, self.last_name, self.deleted_at)
 
 
 def member_page(ids: Any) -> list[MemberRow]:

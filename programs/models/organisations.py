@@ -107,6 +107,14 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username or "")
 
 
+def full_name_of(first_name: str, last_name: str, deleted_at: object) -> str:
+    """A person's name as every page shows it (`User.full_name`), from the three columns
+    `User.NAME_FIELDS` (a list that reads plain values calls it too)."""
+    if deleted_at is not None:
+        return str(_("Deleted member"))
+    return f"{first_name} {last_name}".strip()
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Members belong to one organisation with one role;
     platform staff (who publish release notes) may belong to none."""
@@ -288,9 +296,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self) -> str:
-        if self.deleted_at is not None:
-            return str(_("Deleted member"))
-        return f"{self.first_name} {self.last_name}".strip()
+        return full_name_of(self.first_name, self.last_name, self.deleted_at)
 
     @property
     def is_org_admin(self) -> bool:

@@ -23,7 +23,7 @@ OLD = "django.contrib.auth.backends.ModelBackend"
 def test_the_person_comes_with_their_organisation_in_one_query(admin, django_assert_num_queries):
     with django_assert_num_queries(1):
         user = MemberBackend().get_user(admin.pk)
-        assert user is not None
+        assert user is not None and user.organisation is not None
         assert user.organisation.name_en == admin.organisation.name_en
 
 
