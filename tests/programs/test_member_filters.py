@@ -200,6 +200,24 @@ def test_a_filter_is_saved_per_administrator_and_a_name_replaces(people):
     assert SavedMemberFilter.objects.count() == 1
 
 
+def test_recent_searches_compiled_once_read_what_the_orm_reads(people, org, other_org):
+    """«Recherches récentes» on PostgreSQL (its query compiled once) and through the ORM
+    (SQLite's way): the same names in the same order; nobody else's."""
+    from programs.saved_filters import _recent
+
+    admin = people["admin"]
+    for n in range(25):  # more than the list shows
+        saved_filters.saved_filter_save(actor=admin, name=f"Filter {n:02}", query=f"q={n}")
+    colleague = make_member(org, "second@mentor.test", "Sam", "Second", Role.ADMINISTRATOR)
+    saved_filters.saved_filter_save(actor=colleague, name="Theirs", query="q=x")
+    for owner in (admin, colleague):
+        listed = saved_filters.saved_filter_list(owner=owner)
+        assert [tuple(s) for s in listed] == list(_recent(owner.pk, owner.organisation_id))
+    assert len(saved_filters.saved_filter_list(owner=admin)) == saved_filters.RECENT_SEARCHES
+    assert [s.name for s in saved_filters.saved_filter_list(owner=colleague)] == ["Theirs"]
+    assert _recent(admin.pk, other_org.pk).count() == 0
+
+
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 def test_a_bad_name_is_refused_and_nothing_saved(people, name):
     with pytest.raises(DomainError):
