@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
+from django.db import connections
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from programs.compiled import CompiledQuery, compile_once
 from programs.models import (
     UNFINISHED_RECALCULATION,
     CompletionRecalculation,
@@ -35,8 +38,33 @@ def field_answers(*, user: User) -> dict[int, Any]:
     return dict(ProfileFieldValue.objects.filter(user=user).values_list("field_id", "value"))
 
 
-def recalculation_current(*, organisation_id: int) -> CompletionRecalculation | None:
-    """The organisation's «Recalculer valeur du profil» under way, if any."""
-    return CompletionRecalculation.objects.filter(
-        organisation_id=organisation_id, status__in=UNFINISHED_RECALCULATION
-    ).first()
+class RecalculationProgress(NamedTuple):
+    pk: int
+    done: int
+    total: int
+
+
+def recalculation_current(*, organisation_id: int) -> RecalculationProgress | None:
+    """The organisation's «Recalculer valeur du profil» under way, if any: its id and
+    progress (what the members page shows). Every members page asks, so on PostgreSQL
+    the query is compiled once (`programs.compiled`)."""
+    if connections[CompletionRecalculation.objects.db].vendor == "postgresql":
+        rows = _under_way_query().rows(organisation_id=organisation_id)
+    else:
+        rows = list(_under_way(organisation_id))
+    return RecalculationProgress(*rows[0]) if rows else None
+
+
+def _under_way(organisation_id: int) -> QuerySet[CompletionRecalculation, Any]:
+    return (
+        CompletionRecalculation.objects.filter(
+            organisation_id=organisation_id, status__in=UNFINISHED_RECALCULATION
+        )
+        .order_by("pk")
+        .values_list("pk", "done", "total")[:1]
+    )
+
+
+@functools.cache
+def _under_way_query() -> CompiledQuery:
+    return compile_once(_under_way, organisation_id=-1)

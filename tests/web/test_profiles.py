@@ -247,12 +247,21 @@ def test_adding_editing_moving_and_deleting_a_field(admin_client, admin, mentor)
     assert list(ProfileField.objects.values_list("pk", flat=True)) == [field.pk]
 
 
-def test_the_members_page_shows_a_recalculation_under_way(admin_client, admin):
+def test_the_members_page_shows_a_recalculation_under_way(admin_client, admin, other_org):
     page = admin_client.get("/manage/members/").content.decode()
     assert "data-recalculation" in page and "data-completion=" in page
-    CompletionRecalculation.objects.create(organisation_id=admin.organisation_id, total=40, done=10)
+    finished = CompletionRecalculation.objects.create(
+        organisation_id=admin.organisation_id, total=5, done=5, status="done"
+    )
+    CompletionRecalculation.objects.create(organisation_id=other_org.pk, total=70, done=3)
+    page = admin_client.get("/manage/members/").content.decode()
+    assert "data-recalculation hidden" in page  # a finished run, another organisation's
+    run = CompletionRecalculation.objects.create(
+        organisation_id=admin.organisation_id, total=40, done=10
+    )
     page = admin_client.get("/manage/members/").content.decode()
     assert "Profile completion values are being recalculated." in page
+    assert f'data-job-id="{run.pk}"' in page and f'data-job-id="{finished.pk}"' not in page
     assert 'max="40" value="10"' in page
 
 
