@@ -13,11 +13,12 @@ one placeholder per id.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 
@@ -56,3 +57,31 @@ def compile_once(build: Callable[..., QuerySet[Any, Any]], **stand_ins: Any) -> 
             raise ValueError(f"{name}'s stand-in is {len(found)} of the parameters, not one")
         places[name] = found[0]
     return CompiledQuery(sql=sql, params=tuple(params), places=places, using=queryset.db)
+
+
+class CompiledOnce:
+    """A query given by `build(**values)` (a queryset of plain rows, `values_list`): on
+    PostgreSQL compiled once, at its first call, with `stand_ins` (`compile_once`); elsewhere
+    (SQLite) built by the ORM on each call — the same rows either way. Each call's values
+    must suit both (a list of ids as `id_array` text, which `build` wraps as an
+    `IdArray`: one array parameter on PostgreSQL, IN elsewhere)."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any, Any]],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+        **stand_ins: Any,
+    ) -> None:
+        self._build = build
+        self._using = using
+        self._stand_ins = stand_ins
+
+    @functools.cached_property
+    def _compiled(self) -> CompiledQuery:
+        return compile_once(self._build, **self._stand_ins)
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        if connections[self._using].vendor == "postgresql":
+            return self._compiled.rows(**values)
+        return list(self._build(**values))

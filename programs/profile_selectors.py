@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
-from django.db import connections
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from programs.compiled import CompiledQuery, compile_once
+from programs.compiled import CompiledOnce
 from programs.models import (
     UNFINISHED_RECALCULATION,
     CompletionRecalculation,
@@ -48,10 +46,7 @@ def recalculation_current(*, organisation_id: int) -> RecalculationProgress | No
     """The organisation's «Recalculer valeur du profil» under way, if any: its id and
     progress (what the members page shows). Every members page asks, so on PostgreSQL
     the query is compiled once (`programs.compiled`)."""
-    if connections[CompletionRecalculation.objects.db].vendor == "postgresql":
-        rows = _under_way_query().rows(organisation_id=organisation_id)
-    else:
-        rows = list(_under_way(organisation_id))
+    rows = _under_way_query.rows(organisation_id=organisation_id)
     return RecalculationProgress(*rows[0]) if rows else None
 
 
@@ -65,6 +60,4 @@ def _under_way(organisation_id: int) -> QuerySet[CompletionRecalculation, Any]:
     )
 
 
-@functools.cache
-def _under_way_query() -> CompiledQuery:
-    return compile_once(_under_way, organisation_id=-1)
+_under_way_query = CompiledOnce(_under_way, organisation_id=-1)

@@ -3,16 +3,15 @@ filters of the members list, each kept under a name (no audit: they change no da
 
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs.compiled import CompiledQuery, compile_once
+from programs.compiled import CompiledOnce
 from programs.errors import DomainError
 from programs.models import SavedMemberFilter, User
 from programs.models.saved_filters import SAVED_FILTER_NAME_MAX, SAVED_FILTER_QUERY_MAX
@@ -83,25 +82,20 @@ def saved_filter_list(*, owner: User) -> list[SavedFilterName]:
     ids and names (what the lists show: the filter itself is read when one is opened).
     Every members page asks, so on PostgreSQL the query is compiled once
     (`programs.compiled`)."""
-    if connections[SavedMemberFilter.objects.db].vendor == "postgresql":
-        rows = _recent_query().rows(owner_id=owner.pk, organisation_id=owner.organisation_id)
-    else:
-        rows = list(_recent(owner.pk, owner.organisation_id))
+    # An administrator's filters are their organisation's (staff, with none, have none).
+    rows = _recent_query.rows(owner_id=owner.pk, organisation_id=owner.organisation_id or 0)
     return [SavedFilterName(*row) for row in rows]
 
 
-def _recent(owner_id: int, organisation_id: int | None) -> QuerySet[SavedMemberFilter, Any]:
-    # An administrator's filters are their organisation's (staff, with none, have none).
+def _recent(owner_id: int, organisation_id: int) -> QuerySet[SavedMemberFilter, Any]:
     return (
-        SavedMemberFilter.objects.filter(owner_id=owner_id, organisation_id=organisation_id or 0)
+        SavedMemberFilter.objects.filter(owner_id=owner_id, organisation_id=organisation_id)
         .order_by("-last_used_at", "-pk")
         .values_list("pk", "name")[:RECENT_SEARCHES]
     )
 
 
-@functools.cache
-def _recent_query() -> CompiledQuery:
-    return compile_once(_recent, owner_id=-1, organisation_id=-2)
+_recent_query = CompiledOnce(_recent, owner_id=-1, organisation_id=-2)
 
 
 def saved_filter_get(*, owner: User, saved_id: int) -> SavedMemberFilter:

@@ -8,16 +8,14 @@ the future are "upcoming"; cancelled ones count for nothing.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import connections
 from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from programs.compiled import CompiledQuery, compile_once, id_array
+from programs.compiled import CompiledOnce, id_array
 from programs.models import Relationship, User
 from programs.pagination import IdArray, among
 from scheduling.models import Attendee, Meeting
@@ -60,13 +58,9 @@ def meeting_counts_by_member(*, organisation_id: int, user_ids: list[int]) -> di
     on PostgreSQL (`programs.compiled`); none, no query."""
     if not user_ids:
         return {}
-    now = timezone.now()
-    if connections[Attendee.objects.db].vendor == "postgresql":
-        rows: Iterable[tuple[int, int, timedelta | None]] = _member_tallies_query().rows(
-            organisation_id=organisation_id, ids=id_array(user_ids), now=now
-        )
-    else:
-        rows = _member_tallies(organisation_id, user_ids, now)
+    rows = _member_tallies_query.rows(
+        organisation_id=organisation_id, ids=id_array(user_ids), now=timezone.now()
+    )
     return {user_id: Tally(meetings, _hours(held)) for user_id, meetings, held in rows}
 
 
@@ -90,16 +84,15 @@ def _member_tallies(
     )
 
 
-@functools.cache
-def _member_tallies_query() -> CompiledQuery:
-    return compile_once(
-        lambda organisation_id, ids, now: _member_tallies(
-            organisation_id, IdArray(text=ids, count=1), now
-        ),
-        organisation_id=-1,
-        ids=id_array([-1]),
-        now=datetime(1900, 1, 1, tzinfo=UTC),
-    )
+# `ids` arrives as `id_array` text, never empty (no query for an empty page).
+_member_tallies_query = CompiledOnce(
+    lambda organisation_id, ids, now: _member_tallies(
+        organisation_id, IdArray(text=ids, count=ids.count(",") + 1), now
+    ),
+    organisation_id=-1,
+    ids=id_array([-1]),
+    now=datetime(1900, 1, 1, tzinfo=UTC),
+)
 
 
 def _hours(held: timedelta | None) -> float:

@@ -212,7 +212,7 @@ def test_recent_searches_compiled_once_read_what_the_orm_reads(people, org, othe
     saved_filters.saved_filter_save(actor=colleague, name="Theirs", query="q=x")
     for owner in (admin, colleague):
         listed = saved_filters.saved_filter_list(owner=owner)
-        assert [tuple(s) for s in listed] == list(_recent(owner.pk, owner.organisation_id))
+        assert [tuple(s) for s in listed] == list(_recent(owner.pk, owner.organisation_id or 0))
     assert len(saved_filters.saved_filter_list(owner=admin)) == saved_filters.RECENT_SEARCHES
     assert [s.name for s in saved_filters.saved_filter_list(owner=colleague)] == ["Theirs"]
     assert _recent(admin.pk, other_org.pk).count() == 0
