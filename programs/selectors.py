@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connections
 from django.db.models import Count, Field, IntegerField, JSONField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
-from programs.compiled import CompiledQuery, compile_once, id_array
+from programs.compiled import CompiledOnce, CompiledQuery, compile_once, id_array
 from programs.member_filters import (
     MemberFilters,
     member_filter_conditions,
@@ -487,13 +487,27 @@ def group_list(*, organisation_id: int) -> QuerySet[MemberGroup]:
     )
 
 
-def group_choices(*, organisation_id: int) -> QuerySet[MemberGroup]:
-    """The organisation's groups by name, without counting their members: for a menu."""
+class GroupName(NamedTuple):
+    pk: int
+    name: str
+
+
+def group_choices(*, organisation_id: int) -> list[GroupName]:
+    """The organisation's groups by name, their ids and names, without counting their
+    members: for a menu (the members page's selection bar). Every members page asks, so
+    on PostgreSQL the query is compiled once (`programs.compiled`)."""
+    return [GroupName(*row) for row in _group_names.rows(organisation_id=organisation_id)]
+
+
+def _groups_by_name(organisation_id: int) -> QuerySet[MemberGroup, Any]:
     return (
         MemberGroup.objects.filter(organisation_id=organisation_id)
-        .order_by("name")
-        .only("pk", "name")
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
+
+
+_group_names = CompiledOnce(_groups_by_name, organisation_id=-1)
 
 
 def group_get(*, organisation_id: int, group_id: int) -> MemberGroup:

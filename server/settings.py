@@ -274,6 +274,8 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+# Django's database sessions, their read compiled once on PostgreSQL (programs/sessions.py).
+SESSION_ENGINE = "programs.sessions"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Public sign-up and «send the link again», per hour (web/throttle.py, docs/members.md).

@@ -1,11 +1,13 @@
-"""programs.compiled: a queryset compiled once, its values put in place per call."""
+"""programs.compiled: a queryset compiled once, its values put in place per call; model
+instances built from its rows as the ORM builds them."""
 
 from __future__ import annotations
 
 import pytest
+from django.db.models import Value
 
-from programs.compiled import compile_once, id_array
-from programs.models import User
+from programs.compiled import CompiledObjects, compile_once, id_array
+from programs.models import FieldKind, ProfileField, User
 from programs.pagination import IdArray, among
 from tests.conftest import make_member
 
@@ -45,3 +47,63 @@ def test_ids_are_written_as_an_array_of_integers():
     assert id_array([]) == "{}"
     with pytest.raises(ValueError):
         id_array(["1); DROP TABLE programs_user; --"])  # type: ignore[list-item]
+
+
+def _field_values(obj):
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def _with_organisation(pk):
+    return User.objects.select_related("organisation").filter(pk=pk)
+
+
+def test_objects_are_the_orms_with_their_related_row(
+    org, other_org, admin, mentor, django_assert_num_queries
+):
+    staff = User.objects.create_user("sam@tandem.test", "pw", first_name="Sam", is_staff=True)
+    query = CompiledObjects(_with_organisation, pk=-1)
+    for person in (admin, mentor, staff):
+        expected = _with_organisation(person.pk).get()
+        with django_assert_num_queries(1):
+            (found,) = query.objects(pk=person.pk)
+            # The organisation came in the same row (None for staff, who have none).
+            organisation = found.organisation
+        assert type(found) is User and found._state.db == "default" and not found._state.adding
+        assert _field_values(found) == _field_values(expected)
+        if expected.organisation is None:
+            assert organisation is None
+        else:
+            assert _field_values(organisation) == _field_values(expected.organisation)
+    assert query.objects(pk=10**12) == []
+
+
+def test_objects_keep_deferred_fields_and_decode_their_columns(org, other_org):
+    options = [{"id": "a", "en": "Health", "fr": "Santé"}, {"id": "b", "en": "Arts", "fr": "Arts"}]
+    ProfileField.objects.create(
+        organisation=org, name_en="Sector", kind=FieldKind.SINGLE, options=options
+    )
+    ProfileField.objects.create(organisation=org, name_en="Newcomer", kind=FieldKind.YES_NO)
+    ProfileField.objects.create(organisation=other_org, name_en="Theirs", kind=FieldKind.SINGLE)
+
+    def choices(organisation_id):
+        return (
+            ProfileField.objects.filter(
+                organisation_id=organisation_id, kind__in=["single", "yes_no"]
+            )
+            .only("id", "name_en", "options")
+            .order_by("pk")
+        )
+
+    query = CompiledObjects(choices, organisation_id=-1)
+    found, expected = query.objects(organisation_id=org.pk), list(choices(org.pk))
+    assert [f.pk for f in found] == [f.pk for f in expected] and len(found) == 2
+    for mine, theirs in zip(found, expected, strict=True):
+        assert mine.get_deferred_fields() == theirs.get_deferred_fields() != set()
+        assert (mine.name_en, mine.options) == (theirs.name_en, theirs.options)
+    assert found[0].options == options  # the JSON column decoded, as the ORM does
+
+
+def test_objects_refuse_what_the_model_iterable_would_add(org, admin):
+    query = CompiledObjects(lambda pk: User.objects.annotate(one=Value(1)).filter(pk=pk), pk=-1)
+    with pytest.raises(ValueError, match="plain queryset"):
+        query.objects(pk=admin.pk)

@@ -765,3 +765,20 @@ def test_member_tallies_compiled_once_equal_the_orms(lists):
             if pk in ids
         }
         assert not set(tallies) & set(outsiders)
+
+
+def test_group_choices_are_the_organisations_groups_by_name(db):
+    org, other = (
+        make_org("groups-here", "Here", "a@here.test"),
+        make_org("groups-there", "There", "b@there.test"),
+    )
+    names = ["Cohorte été", "alumni 2025", "Zèbre", "Alumni 2026", "Cohorte"]
+    made = [MemberGroup.objects.create(organisation=org, name=name) for name in names]
+    MemberGroup.objects.create(organisation=other, name="Aaa theirs")
+    expected = [
+        (g.pk, g.name) for g in MemberGroup.objects.filter(organisation=org).order_by("name", "pk")
+    ]
+    assert [(g.pk, g.name) for g in selectors.group_choices(organisation_id=org.pk)] == expected
+    assert {pk for pk, _name in expected} == {g.pk for g in made}
+    assert selectors.group_choices(organisation_id=other.pk)[0].name == "Aaa theirs"
+    assert selectors.group_choices(organisation_id=10**9) == []
