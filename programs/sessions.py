@@ -22,9 +22,7 @@ _MOMENT_STAND_IN = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
 
 def _data(key: str, now: datetime.datetime) -> QuerySet[Session, Any]:
     # What Django's `_get_session_from_db` asks, its data alone.
-    return Session.objects.filter(session_key=key, expire_date__gt=now).values_list(
-        "session_data"
-    )
+    return Session.objects.filter(session_key=key, expire_date__gt=now).values_list("session_data")
 
 
 _session_data = CompiledOnce(_data, key=_KEY_STAND_IN, now=_MOMENT_STAND_IN)

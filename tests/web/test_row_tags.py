@@ -376,3 +376,34 @@ def test_relationship_and_meeting_rows_render_the_former_template_text(rf, langu
                 )
                 assert without_csrf_token(ours) == without_csrf_token(expected), tag
                 assert ours.count("<tr") == len(shown)
+
+
+# base.html's menu before it became {% nav_menu %}.
+FORMER_MENU = """{% for key, label, url in nav_items %}
+    <li><a href="{{ url }}" class="{% if key == nav_active %}active{% endif %}" data-nav="{{ key }}"{% if key == nav_active %} aria-current="page"{% endif %}>{{ label }}</a></li>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("active", ["members", "release_notes", ""])
+def test_nav_menu_draws_what_the_loop_drew(language, active):
+    from django.utils.translation import gettext_lazy
+
+    items = [
+        ("members", gettext_lazy("Members"), "/manage/members/"),
+        ("release_notes", gettext_lazy("Release notes"), '/notes/?a=1&b="2"'),
+        ("odd", '<b>O\'Brien</b> & "Cie"', "/x/"),
+    ]
+    with translation.override(language):
+        mine = render(
+            "{% load tandem %}{% nav_menu nav_items nav_active %}",
+            {"nav_items": items, "nav_active": active},
+        )
+        former = render(FORMER_MENU, {"nav_items": items, "nav_active": active})
+    assert _squeezed(mine) == _squeezed(former)
+    assert ("Membres" in mine) == (language == "fr")
+    assert mine.count('aria-current="page"') == (1 if active else 0)
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", html).strip()
