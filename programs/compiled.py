@@ -33,7 +33,7 @@ def id_array(ids: Sequence[int]) -> str:
 class CompiledQuery:
     sql: str
     params: tuple[Any, ...]
-    places: dict[str, int]  # each stand-in's index among the parameters
+    places: dict[str, tuple[int, ...]]  # each stand-in's indexes among the parameters
     using: str
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
@@ -41,15 +41,18 @@ class CompiledQuery:
         (Django's own loaders; no model or field converters)."""
         params = list(self.params)
         for name, value in values.items():
-            params[self.places[name]] = value
+            for place in self.places[name]:
+                params[place] = value
         with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
 
 def compile_once(build: Callable[..., QuerySet[Any, Any]], **stand_ins: Any) -> CompiledQuery:
-    """`build(**stand_ins)` compiled; each stand-in a value found once among the compiled
-    parameters (a value no real call uses: a negative id, a far-off date)."""
+    """`build(**stand_ins)` compiled; each stand-in a value found among the compiled
+    parameters — once, or in every place the query uses that value (an organisation
+    named in a subquery too) — and no literal of the query: a value no real call uses
+    (a negative id, a far-off date), each stand-in different from the others."""
     queryset = build(**stand_ins)
     sql, params = queryset.query.sql_with_params()
     return CompiledQuery(
@@ -57,13 +60,16 @@ def compile_once(build: Callable[..., QuerySet[Any, Any]], **stand_ins: Any) -> 
     )
 
 
-def _places(params: Sequence[Any], stand_ins: dict[str, Any]) -> dict[str, int]:
+def _places(params: Sequence[Any], stand_ins: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     places = {}
     for name, stand_in in stand_ins.items():
-        found = [n for n, param in enumerate(params) if param == stand_in]
-        if len(found) != 1:
-            raise ValueError(f"{name}'s stand-in is {len(found)} of the parameters, not one")
-        places[name] = found[0]
+        found = tuple(n for n, param in enumerate(params) if param == stand_in)
+        if not found:
+            raise ValueError(f"{name}'s stand-in is none of the parameters")
+        places[name] = found
+    claimed = [place for found in places.values() for place in found]
+    if len(claimed) != len(set(claimed)):
+        raise ValueError("two stand-ins are the same value")
     return places
 
 
@@ -97,8 +103,8 @@ class CompiledOnce:
 
 class _ObjectsPlan:
     """What Django's ModelIterable works out for each run of a queryset, worked out once:
-    the compiled query, where the model's columns are, the select_related populators,
-    each column's converters (a JSON field's decoding, …)."""
+    the compiled query, where the model's columns are, the select_related populators, the
+    annotations' columns, each column's converters (a JSON field's decoding, …)."""
 
     def __init__(self, queryset: QuerySet[Any, Any], stand_ins: dict[str, Any]) -> None:
         compiler = queryset.query.get_compiler(using=queryset.db)
@@ -107,8 +113,9 @@ class _ObjectsPlan:
             sql=sql, params=tuple(params), places=_places(params, stand_ins), using=queryset.db
         )
         select, klass_info = compiler.select, compiler.klass_info
-        if klass_info is None or compiler.annotation_col_map or queryset._known_related_objects:
+        if klass_info is None or queryset._known_related_objects:
             raise ValueError("only a plain queryset of model instances compiles into objects")
+        self.annotations = list((compiler.annotation_col_map or {}).items())
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
@@ -161,5 +168,7 @@ class CompiledObjects:
             obj = plan.model.from_db(self._using, plan.init_list, row[plan.start : plan.end])
             for populator in plan.related:
                 populator.populate(row, obj)
+            for name, position in plan.annotations:
+                setattr(obj, name, row[position])
             found.append(obj)
         return found

@@ -40,10 +40,10 @@ from scheduling.selectors.day import (
 
 # The tests compare the dashboard's two ways of reading the same values.
 from scheduling.selectors.day import (
-    _waiting_and_quiet_counted as _waiting_and_quiet_counted,
+    _admin_day_counted as _admin_day_counted,
 )
 from scheduling.selectors.day import (
-    _waiting_and_quiet_kept as _waiting_and_quiet_kept,
+    _admin_day_kept as _admin_day_kept,
 )
 from scheduling.selectors.feed import feed_events
 from scheduling.selectors.lists import (

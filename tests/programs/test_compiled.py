@@ -4,7 +4,7 @@ instances built from its rows as the ORM builds them."""
 from __future__ import annotations
 
 import pytest
-from django.db.models import Value
+from django.db.models import F, Value
 
 from programs.compiled import CompiledObjects, compile_once, id_array
 from programs.models import FieldKind, ProfileField, User
@@ -35,11 +35,29 @@ def test_the_same_rows_as_the_orm_for_each_call(org, other_org, admin, mentor, m
     ]
 
 
-def test_a_stand_in_must_be_one_parameter(db):
-    with pytest.raises(ValueError, match="organisation_id's stand-in is 0"):
+def test_a_stand_in_must_be_a_parameter_and_no_other_stand_in(db):
+    with pytest.raises(ValueError, match="organisation_id's stand-in is none"):
         compile_once(lambda organisation_id: User.objects.filter(pk=1), organisation_id=-1)
-    with pytest.raises(ValueError, match="pk's stand-in is 2"):
-        compile_once(lambda pk: User.objects.filter(pk=pk).exclude(organisation_id=pk), pk=-1)
+    with pytest.raises(ValueError, match="two stand-ins are the same value"):
+        compile_once(lambda a, b: User.objects.filter(pk=a, organisation_id=b), a=-1, b=-1)
+
+
+def test_a_stand_in_used_twice_takes_the_value_in_both_places(org, other_org, admin):
+    outsider = make_member(other_org, "out@elsewhere.test", "Out", "Sider", "mentee")
+
+    def colleagues(organisation_id):
+        # The organisation twice: in the query and in its subquery.
+        same = User.objects.filter(organisation_id=organisation_id).values("pk")
+        return User.objects.filter(organisation_id=organisation_id, pk__in=same).values_list("pk")
+
+    query = compile_once(colleagues, organisation_id=-1)
+    assert len(query.places["organisation_id"]) == 2
+    for organisation in (org, other_org):
+        assert sorted(query.rows(organisation_id=organisation.pk)) == sorted(
+            colleagues(organisation.pk)
+        )
+    assert (outsider.pk,) in query.rows(organisation_id=other_org.pk)
+    assert (admin.pk,) not in query.rows(organisation_id=other_org.pk)
 
 
 def test_ids_are_written_as_an_array_of_integers():
@@ -103,7 +121,14 @@ def test_objects_keep_deferred_fields_and_decode_their_columns(org, other_org):
     assert found[0].options == options  # the JSON column decoded, as the ORM does
 
 
-def test_objects_refuse_what_the_model_iterable_would_add(org, admin):
-    query = CompiledObjects(lambda pk: User.objects.annotate(one=Value(1)).filter(pk=pk), pk=-1)
-    with pytest.raises(ValueError, match="plain queryset"):
-        query.objects(pk=admin.pk)
+def test_objects_carry_their_annotations(org, admin, mentor):
+    def annotated(organisation_id):
+        return User.objects.filter(organisation_id=organisation_id).annotate(
+            one=Value(1), twice=F("pk") * 2
+        )
+
+    query = CompiledObjects(annotated, organisation_id=-1)
+    found = sorted(query.objects(organisation_id=org.pk), key=lambda u: u.pk)
+    assert [(u.pk, u.one, u.twice) for u in found] == [
+        (u.pk, 1, 2 * u.pk) for u in annotated(org.pk).order_by("pk")
+    ]

@@ -9,11 +9,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from programs import selectors
@@ -482,17 +483,22 @@ def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(lists, 
 # -- the dashboard's invitations waiting and quiet pairs (scheduling.kept) ---------------
 
 
-def dashboard_shape(found: tuple) -> tuple:
-    totals, unanswered, quiet = found
+def dashboard_shape(day: scheduling_selectors.AdminDay) -> tuple:
+    """Every line and total of the administrator's day, and what each line shows."""
     return (
-        dict(totals),
-        [a.pk for a in unanswered],
-        quiet.count(),
         [
-            (r.pk, r.last_meeting)
-            for r in quiet.order_by(F("last_meeting").asc(nulls_first=True), "started_at", "pk")
+            (m.pk, m.starts_at, m.relationship_id, m.relationship.mentor.full_name,
+             m.relationship.mentee.full_name)
+            for m in (*day.today, *day.week)
         ],
-    )
+        (day.today_total, day.week_total, len(day.today), len(day.week)),
+        [
+            (a.pk, a.user.full_name, a.meeting.starts_at, a.meeting.relationship_id)
+            for a in day.unanswered
+        ],
+        (day.unanswered_total, day.invitations_waiting, day.quiet_total, day.quiet_days),
+        [(r.pk, r.last_meeting, r.mentor.full_name, r.mentee.full_name) for r in day.quiet],
+    )  # fmt: skip
 
 
 def dashboard_edges(org: Organisation) -> None:
@@ -528,19 +534,28 @@ def dashboard_edges(org: Organisation) -> None:
         (T0 + timedelta(days=50, seconds=1), 30),
     ],
 )
-def test_admin_day_from_kept_values_equals_the_counted_queries(lists, now, quiet_days):
+def test_admin_day_from_kept_values_equals_the_counted_queries(
+    lists, now, quiet_days, django_assert_num_queries
+):
+    """The dashboard on PostgreSQL (kept values, queries compiled once) against the ORM
+    counting every meeting, on two clocks (days end at different moments)."""
     org = lists["org"]
     dashboard_edges(org)
-    for limit in (1, 3, 8, 100):
-        kept = scheduling_selectors._waiting_and_quiet_kept(
-            organisation_id=org.pk, now=now, quiet_days=quiet_days, limit=limit
-        )
-        counted = scheduling_selectors._waiting_and_quiet_counted(
-            organisation_id=org.pk, now=now, quiet_days=quiet_days, limit=limit
-        )
-        assert dashboard_shape(kept) == dashboard_shape(counted), limit
-        shown = {r.pk for r in kept[2]} | {a.meeting.relationship_id for a in kept[1]}
-        assert not shown & lists["outsider_ids"]["relationships"]
+    for zone in (ZoneInfo("America/Toronto"), ZoneInfo("Pacific/Kiritimati")):
+        for limit in (1, 3, 8, 100):
+            values = {"now": now, "zone": zone, "quiet_days": quiet_days, "limit": limit}
+            with django_assert_num_queries(7):
+                kept = scheduling_selectors._admin_day_kept(organisation_id=org.pk, **values)
+                shape = dashboard_shape(kept)  # the names shown: no further query
+            counted = scheduling_selectors._admin_day_counted(organisation_id=org.pk, **values)
+            assert shape == dashboard_shape(counted), (zone, limit)
+            shown = (
+                {r.pk for r in kept.quiet}
+                | {a.meeting.relationship_id for a in kept.unanswered}
+                | {m.relationship_id for m in (*kept.today, *kept.week)}
+            )
+            assert not shown & lists["outsider_ids"]["relationships"]
+    assert any(dashboard_shape(kept)[index] for index in (0, 2, 4)), "lines to compare"
 
 
 def kept_values() -> tuple[dict[int, int], dict[int, datetime | None]]:
