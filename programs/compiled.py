@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 
 def id_array(ids: Sequence[int]) -> str:
@@ -113,7 +113,7 @@ class _ObjectsPlan:
             sql=sql, params=tuple(params), places=_places(params, stand_ins), using=queryset.db
         )
         select, klass_info = compiler.select, compiler.klass_info
-        if klass_info is None or queryset._known_related_objects:
+        if klass_info is None or queryset._known_related_objects:  # type: ignore[attr-defined]
             raise ValueError("only a plain queryset of model instances compiles into objects")
         self.annotations = list((compiler.annotation_col_map or {}).items())
         self.model = klass_info["model"]

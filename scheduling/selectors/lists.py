@@ -3,15 +3,18 @@ filter), its total, and the next meeting of each relationship on a list page."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from django.db import connection
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from programs.compiled import CompiledObjects, id_array
 from programs.models import Relationship, User
-from programs.pagination import IdPaged, among
+from programs.pagination import IdArray, IdPaged, among
 from programs.selectors import people_named
 from programs.totals import stored_total
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
@@ -76,6 +79,7 @@ def meetings_for_admin_list(
         filtered=queryset,
         ordering=ordering,
         rows=_admin_list_rows,
+        page=functools.partial(_admin_list_page, ordering=ordering),
         total=None
         if search.split() or meeting_type
         else lambda: meeting_count(organisation_id=organisation_id),
@@ -83,18 +87,13 @@ def meetings_for_admin_list(
     )
 
 
-def _admin_list_rows(ids: Any) -> QuerySet[Meeting]:
-    """«Rencontres»' meetings with what a line shows of them, their pair, sender and
-    attendees — names only (each person has some fifty columns, and compiling a query
-    costs in proportion to the columns it selects): `_with_people`, narrowed."""
+def _admin_list_meetings(ids: Any) -> QuerySet[Meeting]:
+    """«Rencontres»' meetings with what a line shows of them, their pair and sender —
+    names only (each person has some fifty columns, and compiling a query costs in
+    proportion to the columns it selects): `_with_people`, narrowed."""
     people = ("series__created_by", "relationship__mentor", "relationship__mentee")
-    attendees = (
-        Attendee.objects.select_related("user")
-        .only("meeting", "user", "response", "comment", "is_organiser", *User.name_fields("user"))
-        .order_by("-is_organiser", "pk")
-    )
     return (
-        Meeting.objects.filter(pk__in=ids)
+        Meeting.objects.filter(among("pk", ids))
         .select_related(*people)
         .only(
             "relationship",
@@ -108,7 +107,64 @@ def _admin_list_rows(ids: Any) -> QuerySet[Meeting]:
             "series__created_by",
             *User.name_fields(*people),
         )  # fmt: skip
-        .prefetch_related(Prefetch("attendees", queryset=attendees))
+    )
+
+
+def _admin_list_attendees() -> QuerySet[Attendee]:
+    """A line's attendees, the organiser first: their answer and comment, their name."""
+    return (
+        Attendee.objects.select_related("user")
+        .only("meeting", "user", "response", "comment", "is_organiser", *User.name_fields("user"))
+        .order_by("-is_organiser", "pk")
+    )
+
+
+def _admin_list_rows(ids: Any) -> QuerySet[Meeting]:
+    """«Rencontres»' meetings (`_admin_list_meetings`) with their attendees prefetched."""
+    return _admin_list_meetings(ids).prefetch_related(
+        Prefetch("attendees", queryset=_admin_list_attendees())
+    )
+
+
+def _admin_list_page(ids: Any, *, ordering: tuple[str, ...]) -> list[Meeting]:
+    """A page's meetings in the list's order with their attendees (`IdPaged` page rows).
+
+    A searched list's page has its ids as a list: on PostgreSQL its two queries (the
+    meetings, their attendees) are compiled once each (`programs.compiled`) and the
+    attendees put where Django's prefetch puts them. Otherwise (a subquery of ids,
+    SQLite) the ORM builds them each time."""
+    if not (isinstance(ids, list) and connection.vendor == "postgresql"):
+        return list(_admin_list_rows(ids).order_by(*ordering))
+    meetings_query, attendees_query = _admin_list_page_queries(ordering)
+    array = id_array(ids)
+    meetings = cast(list[Meeting], meetings_query.objects(ids=array))
+    attendees: dict[int, list[Attendee]] = {meeting.pk: [] for meeting in meetings}
+    for attendee in cast(list[Attendee], attendees_query.objects(ids=array)):
+        attendees[attendee.meeting_id].append(attendee)
+    for meeting in meetings:
+        # What prefetch_related leaves: `meeting.attendees.all()` is this list, no query
+        # (an empty queryset underneath: filtering it finds nothing, never another's).
+        prefetched = Attendee.objects.none()
+        prefetched._result_cache = attendees[meeting.pk]
+        prefetched._prefetch_done = True  # type: ignore[attr-defined]
+        meeting._prefetched_objects_cache = {"attendees": prefetched}  # type: ignore[attr-defined]
+    return meetings
+
+
+@functools.cache
+def _admin_list_page_queries(ordering: tuple[str, ...]) -> tuple[CompiledObjects, CompiledObjects]:
+    stand_in = id_array([-1])
+    return (
+        CompiledObjects(
+            lambda ids: _admin_list_meetings(IdArray(text=ids, count=1)).order_by(*ordering),
+            ids=stand_in,
+        ),
+        CompiledObjects(
+            lambda ids: _admin_list_attendees().filter(
+                among("meeting_id", IdArray(text=ids, count=1))
+            ),
+            ids=stand_in,
+        ),
     )
 
 

@@ -797,3 +797,52 @@ def test_group_choices_are_the_organisations_groups_by_name(db):
     assert {pk for pk, _name in expected} == {g.pk for g in made}
     assert selectors.group_choices(organisation_id=other.pk)[0].name == "Aaa theirs"
     assert selectors.group_choices(organisation_id=10**9) == []
+
+
+def admin_line(meeting: Meeting) -> tuple:
+    """What a «Rencontres» line shows (`admin_row`), attendees included."""
+    row = scheduling_selectors.admin_row(meeting)
+    return (
+        meeting.pk, meeting.starts_at, meeting.ends_at, meeting.status, meeting.meeting_type,
+        row.mentor.pk, row.mentor.full_name, row.mentee.full_name,
+        row.sent_by.full_name if row.sent_by else None,
+        [(a.pk, a.user_id, a.user.full_name, a.response, a.comment, a.is_organiser)
+         for a in row.attendees],
+        row.mentor_comment, row.mentee_comment,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_a_searched_rencontres_page_is_the_orms(lists, order, django_assert_num_queries):
+    """A searched page's meetings and attendees from the two queries compiled once: the
+    same lines, attendees and comments as the ORM's prefetch, and no query to read them.
+    (The ids are the organisation's: the list's own search found them.)"""
+    org = lists["org"]
+    first = Attendee.objects.filter(meeting__organisation=org).order_by("pk").first()
+    assert first is not None
+    Attendee.objects.filter(pk=first.pk).update(comment="On time <b>'ok'</b>")
+    ordering = scheduling_selectors.MEETING_ORDER[order]
+    everyone = list(
+        Meeting.objects.filter(organisation=org).order_by(*ordering).values_list("pk", flat=True)
+    )
+    shuffled = random.Random(4).sample(everyone[:12], 12)  # the list's order, whatever theirs
+    for ids in (everyone[:10], everyone[-7:], everyone[3:4], shuffled, [10**12]):
+        expected = [admin_line(m) for m in _admin_list_rows(ids).order_by(*ordering)]
+        with django_assert_num_queries(2):
+            page = scheduling_selectors.lists._admin_list_page(ids, ordering=ordering)
+            found = [admin_line(m) for m in page]
+        assert found == expected
+        assert [line[0] for line in found] == [pk for pk in everyone if pk in set(ids)]
+    commented = [a for line in expected_all(org, ordering) for a in line[9] if a[4]]
+    assert commented and any(a[4] == "On time <b>'ok'</b>" for a in commented)
+
+
+def _admin_list_rows(ids):
+    return scheduling_selectors.lists._admin_list_rows(ids)
+
+
+def expected_all(org, ordering):
+    ids = list(Meeting.objects.filter(organisation=org).values_list("pk", flat=True))
+    return [
+        admin_line(m) for m in scheduling_selectors.lists._admin_list_page(ids, ordering=ordering)
+    ]
