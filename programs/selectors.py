@@ -60,11 +60,13 @@ def _relationships_per_status(organisation_id: int) -> dict[str, int]:
 
 def members_among(*, organisation_id: int, user_ids: set[int], limit: int) -> list[User]:
     """Up to `limit` of this organisation's people among `user_ids` (e.g. those online),
-    by name; ids of anyone else are ignored."""
+    by name, their names only; ids of anyone else are ignored. No query when none."""
+    if not user_ids:
+        return []
     return list(
-        User.objects.filter(organisation_id=organisation_id, pk__in=user_ids).order_by(
-            "last_name", "first_name", "pk"
-        )[:limit]
+        User.objects.filter(organisation_id=organisation_id, pk__in=user_ids)
+        .only(*User.NAME_FIELDS)
+        .order_by("last_name", "first_name", "pk")[:limit]
     )
 
 
