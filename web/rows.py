@@ -48,6 +48,10 @@ class _Page:
         self.language = get_language() or ""
         self.presence = presence_labels()
 
+    def localtime(self, value: datetime.datetime) -> datetime.datetime:
+        """An aware datetime on the viewer's clock (what a template's filters show)."""
+        return value.astimezone(self.zone) if timezone.is_aware(value) else value
+
     def local_label(
         self, value: datetime.date | datetime.datetime | None, format_name: str = "DATE_FORMAT"
     ) -> str:
@@ -253,5 +257,62 @@ def meeting_rows(rows: Iterable[Mapping[str, Any]]) -> SafeString:
             f'    <td data-priority="3" class="wrap">'
             f"{linebreaksbr(row.mentee_comment, autoescape=True)}</td>\n"
             "  </tr>\n  "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+def day_meeting_lines(meetings: Iterable[Meeting], *, with_date: bool) -> SafeString:
+    """The dashboard's «Réunions aujourd'hui» (the time) and «Sept prochains jours» (date
+    and time) lines: each pair's names linking to their relationship's page."""
+    page = _Page()
+    pair = gettext("%(mentor)s and %(mentee)s")
+    dashboard_url = id_urls("web:relationship_dashboard")
+    html: list[str] = []
+    for m in meetings:
+        relationship = m.relationship
+        local = page.localtime(m.starts_at)
+        when = page.local_label(local, "DATETIME_FORMAT") if with_date else dates.time_label(local)
+        names = {"mentor": _name(relationship.mentor), "mentee": _name(relationship.mentee)}
+        html.append(
+            f'\n      <li><a href="{dashboard_url(m.relationship_id)}">{pair % names}</a>\n'
+            f'        <span class="when"><time datetime="{escape(local.isoformat())}">'
+            f"{escape(when)}</time></span></li>\n    "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+def day_unanswered_lines(attendees: Iterable[Any]) -> SafeString:
+    """The dashboard's «En attente d'une réponse» lines: who, and the meeting's start
+    linking to their relationship's page."""
+    page = _Page()
+    member_url, dashboard_url = id_urls("web:member"), id_urls("web:relationship_dashboard")
+    html: list[str] = []
+    for a in attendees:
+        local = page.localtime(a.meeting.starts_at)
+        html.append(
+            f'\n      <li><a href="{member_url(a.user_id)}">{_name(a.user)}</a>\n'
+            '        <span class="when">'
+            f'<a href="{dashboard_url(a.meeting.relationship_id)}">'
+            f'<time datetime="{escape(local.isoformat())}">'
+            f"{escape(page.local_label(local, 'DATETIME_FORMAT'))}</time></a></span></li>\n    "
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+def day_quiet_lines(relationships: Iterable[Any]) -> SafeString:
+    """The dashboard's «Relations silencieuses» lines: «Réserver une rencontre» for the
+    pair, and when they last met."""
+    page = _Page()
+    book = gettext("Book a meeting for %(mentor)s and %(mentee)s")
+    last = gettext("Last meeting: %(date)s")
+    never = gettext("No meeting yet")  # as {% translate %} gives a literal: unescaped
+    book_url = id_urls("web:meeting_book")
+    html: list[str] = []
+    for r in relationships:
+        names = {"mentor": _name(r.mentor), "mentee": _name(r.mentee)}
+        met = last % {"date": escape(page.local_label(r.last_meeting))} if r.last_meeting else never
+        html.append(
+            f'\n      <li><a href="{book_url(r.pk)}">{book % names}</a>\n'
+            f'        <span class="when">{met}</span></li>\n    '
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

@@ -407,3 +407,73 @@ def test_nav_menu_draws_what_the_loop_drew(language, active):
 
 def _squeezed(html: str) -> str:
     return re.sub(r"\s+", " ", html).strip()
+
+
+# manage_dashboard.html's lines before they became {% day_… %} tags.
+FORMER_DAY = {
+    "today": """{% load i18n tandem %}{% for m in day.today %}
+      <li><a href="{% url_id 'web:relationship_dashboard' m.relationship_id %}">{% blocktranslate with mentor=m.relationship.mentor.full_name mentee=m.relationship.mentee.full_name %}{{ mentor }} and {{ mentee }}{% endblocktranslate %}</a>
+        <span class="when"><time datetime="{{ m.starts_at|date:'c' }}">{{ m.starts_at|time_label }}</time></span></li>
+    {% endfor %}""",
+    "week": """{% load i18n tandem %}{% for m in day.week %}
+      <li><a href="{% url_id 'web:relationship_dashboard' m.relationship_id %}">{% blocktranslate with mentor=m.relationship.mentor.full_name mentee=m.relationship.mentee.full_name %}{{ mentor }} and {{ mentee }}{% endblocktranslate %}</a>
+        <span class="when"><time datetime="{{ m.starts_at|date:'c' }}">{{ m.starts_at|date_label:"DATETIME_FORMAT" }}</time></span></li>
+    {% endfor %}""",
+    "unanswered": """{% load i18n tandem %}{% for a in day.unanswered %}
+      <li><a href="{% url_id 'web:member' a.user_id %}">{{ a.user.full_name }}</a>
+        <span class="when"><a href="{% url_id 'web:relationship_dashboard' a.meeting.relationship_id %}"><time datetime="{{ a.meeting.starts_at|date:'c' }}">{{ a.meeting.starts_at|date_label:"DATETIME_FORMAT" }}</time></a></span></li>
+    {% endfor %}""",
+    "quiet": """{% load i18n tandem %}{% for r in day.quiet %}
+      <li><a href="{% url_id 'web:meeting_book' r.pk %}">{% blocktranslate with mentor=r.mentor.full_name mentee=r.mentee.full_name %}Book a meeting for {{ mentor }} and {{ mentee }}{% endblocktranslate %}</a>
+        <span class="when">{% if r.last_meeting %}{% blocktranslate with date=r.last_meeting|date_label %}Last meeting: {{ date }}{% endblocktranslate %}{% else %}{% translate "No meeting yet" %}{% endif %}</span></li>
+    {% endfor %}""",
+}  # noqa: E501
+NOW_TAGS = {
+    "today": "{% load rows %}{% day_meeting_lines day.today %}",
+    "week": "{% load rows %}{% day_meeting_lines day.week True %}",
+    "unanswered": "{% load rows %}{% day_unanswered_lines day.unanswered %}",
+    "quiet": "{% load rows %}{% day_quiet_lines day.quiet %}",
+}
+
+
+def _dashboard_day():
+    from datetime import UTC, datetime
+
+    people = [SimpleNamespace(pk=n, full_name=name) for n, name in enumerate(NAMES, start=7)]
+    starts = [datetime(2026, 3, 8, 6, 30, tzinfo=UTC), datetime(2026, 12, 1, 14, 0, tzinfo=UTC)]
+    meetings = [
+        SimpleNamespace(
+            pk=10 + n,
+            relationship_id=20 + n,
+            starts_at=start,
+            relationship=SimpleNamespace(mentor=people[n], mentee=people[n + 1]),
+        )
+        for n, start in enumerate(starts)
+    ]
+    return SimpleNamespace(
+        today=meetings,
+        week=meetings[::-1],
+        unanswered=[
+            SimpleNamespace(user_id=p.pk, user=p, meeting=m)
+            for p, m in zip(people, meetings * 2, strict=False)
+        ],
+        quiet=[
+            SimpleNamespace(pk=30 + n, mentor=people[n], mentee=people[-1], last_meeting=last)
+            for n, last in enumerate([None, starts[0], starts[1]])
+        ],
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("zone", ["America/Toronto", "Asia/Kolkata"])
+@pytest.mark.parametrize("lines", list(FORMER_DAY))
+def test_dashboard_lines_draw_what_the_template_drew(language, zone, lines):
+    from django.utils import timezone
+
+    context = {"day": _dashboard_day()}
+    with translation.override(language), timezone.override(zone):
+        mine = render(NOW_TAGS[lines], context)
+        former = render(FORMER_DAY[lines], context)
+    assert mine == former
+    assert mine.count("<li>") == len(getattr(context["day"], lines)) > 0
+    assert "&lt;b&gt;" in mine and "<b>" not in mine

@@ -32,3 +32,22 @@ def relationship_rows(context: Any, items: Any) -> SafeString:
 def meeting_rows(items: Any) -> SafeString:
     """«Rencontres»' rows: `{% meeting_rows rows %}` inside its <tbody>."""
     return rows.meeting_rows(items)
+
+
+@register.simple_tag
+def day_meeting_lines(meetings: Any, with_date: bool = False) -> SafeString:
+    """The dashboard's meetings today (`{% day_meeting_lines day.today %}`) or this week
+    (`… day.week True`), inside their <ul>."""
+    return rows.day_meeting_lines(meetings, with_date=with_date)
+
+
+@register.simple_tag
+def day_unanswered_lines(attendees: Any) -> SafeString:
+    """The dashboard's invitations waiting for an answer, inside their <ul>."""
+    return rows.day_unanswered_lines(attendees)
+
+
+@register.simple_tag
+def day_quiet_lines(relationships: Any) -> SafeString:
+    """The dashboard's quiet pairs, inside their <ul>."""
+    return rows.day_quiet_lines(relationships)
