@@ -37,7 +37,8 @@ class IdPaged(Generic[T]):
     (programs.totals) for an unfiltered list, or None to count. A `searched` list
     (few rows expected: those of the people found) reads all its ids in order once, when
     there are at most FEW_IDS of them, and counts and pages them in memory — one read of
-    the search instead of two (a count and a page)."""
+    the search instead of two (a count and a page); `ordered_ids()`, when given, reads
+    those ids (at most FEW_IDS + 1, in order) instead of the ORM (a query compiled once)."""
 
     def __init__(
         self,
@@ -48,6 +49,7 @@ class IdPaged(Generic[T]):
         total: Callable[[], int | None] | None = None,
         searched: bool = False,
         page: Callable[[Any], list[Any]] | None = None,
+        ordered_ids: Callable[[], list[int]] | None = None,
     ) -> None:
         self._filtered = filtered
         self._total = total
@@ -56,6 +58,7 @@ class IdPaged(Generic[T]):
         self._ordering = tuple(ordering)
         self._rows = rows
         self._page = page
+        self._ordered_ids = ordered_ids
         self._count: int | None = None
 
     @property
@@ -64,8 +67,11 @@ class IdPaged(Generic[T]):
 
     def count(self) -> int:
         if self._count is None and self._searched:
-            ordered = self._filtered.order_by(*self._ordering).values_list("pk", flat=True)
-            ids = list(ordered[: FEW_IDS + 1])
+            if self._ordered_ids is not None:
+                ids = self._ordered_ids()
+            else:
+                ordered = self._filtered.order_by(*self._ordering).values_list("pk", flat=True)
+                ids = list(ordered[: FEW_IDS + 1])
             if len(ids) <= FEW_IDS:
                 self._all_ids = ids
                 self._count = len(ids)

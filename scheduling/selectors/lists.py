@@ -4,6 +4,7 @@ filter), its total, and the next meeting of each relationship on a list page."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -12,9 +13,9 @@ from django.db import connection
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from programs.compiled import CompiledObjects, id_array
+from programs.compiled import CompiledObjects, CompiledOnce, id_array
 from programs.models import Relationship, User
-from programs.pagination import IdArray, IdPaged, among
+from programs.pagination import FEW_IDS, IdArray, IdPaged, among
 from programs.selectors import people_named
 from programs.totals import stored_total
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
@@ -53,28 +54,24 @@ def meetings_for_admin_list(
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
     if meeting_type:
         queryset = queryset.filter(meeting_type=meeting_type)  # «Appels téléphoniques»
+    ordering = MEETING_ORDER["asc" if order == "asc" else "desc"]
+    ordered_ids = None
     for word in search.split():
         # The sender may be platform staff, who belong to no organisation (and are never
         # a mentor or a mentee: those are the organisation's).
         named = people_named(organisation_id=organisation_id, word=word, staff_too=True)
-        pairs = Relationship.objects.filter(organisation_id=organisation_id).filter(
-            among("mentor_id", named) | among("mentee_id", named)
-        )
-        sent = MeetingSeries.objects.filter(organisation_id=organisation_id).filter(
-            among("created_by_id", named)
-        )
-        if not isinstance(named, QuerySet):
-            # Few people: their relationships and series, then their meetings from the
-            # (relationship, starts_at) index — not the organisation's meetings tested.
+        if isinstance(named, QuerySet):
             queryset = queryset.filter(
-                among("relationship_id", list(pairs.values_list("pk", flat=True)))
-                | among("series_id", list(sent.values_list("pk", flat=True)))
+                Q(relationship_id__in=_pairs_of(organisation_id, named).values("pk"))
+                | Q(series_id__in=_series_of(organisation_id, named).values("pk"))
             )
-        else:
-            queryset = queryset.filter(
-                Q(relationship_id__in=pairs.values("pk")) | Q(series_id__in=sent.values("pk"))
-            )
-    ordering = MEETING_ORDER["asc" if order == "asc" else "desc"]
+            continue
+        # Few people: their relationships and series, then their meetings from the
+        # (relationship, starts_at) index — not the organisation's meetings tested.
+        pairs, sent = _relationships_and_series_of(organisation_id, named)
+        if ordered_ids is None and len(search.split()) == 1 and not meeting_type:
+            ordered_ids = _searched_ids_reader(organisation_id, pairs, sent, ordering)
+        queryset = queryset.filter(among("relationship_id", pairs) | among("series_id", sent))
     return IdPaged(
         filtered=queryset,
         ordering=ordering,
@@ -84,7 +81,79 @@ def meetings_for_admin_list(
         if search.split() or meeting_type
         else lambda: meeting_count(organisation_id=organisation_id),
         searched=bool(search.split()),
+        ordered_ids=ordered_ids,
     )
+
+
+def _pairs_of(organisation_id: int, named: Any) -> QuerySet[Relationship]:
+    """The organisation's relationships of the people `named` (mentor or mentee)."""
+    return Relationship.objects.filter(organisation_id=organisation_id).filter(
+        among("mentor_id", named) | among("mentee_id", named)
+    )
+
+
+def _series_of(organisation_id: int, named: Any) -> QuerySet[MeetingSeries]:
+    """The organisation's meeting series sent by the people `named`."""
+    return MeetingSeries.objects.filter(organisation_id=organisation_id).filter(
+        among("created_by_id", named)
+    )
+
+
+def _relationships_and_series_of(
+    organisation_id: int, named: list[int] | IdArray
+) -> tuple[IdArray, IdArray]:
+    """The ids of the relationships and series of a few people found by name, each as
+    one array: on PostgreSQL from two queries compiled once (`programs.compiled`)."""
+    text = named.text if isinstance(named, IdArray) else id_array(named)
+    found = []
+    for query in (_pairs_query, _series_query):
+        ids = [pk for (pk,) in query.rows(organisation_id=organisation_id, named=text)]
+        found.append(IdArray(text=id_array(ids), count=len(ids)))
+    return found[0], found[1]
+
+
+# Stand-ins no call uses: an organisation, three arrays of ids.
+_ORG, _NAMED, _PAIRS, _SENT = -1, id_array([-1]), id_array([-2]), id_array([-3])
+_pairs_query = CompiledOnce(
+    lambda organisation_id, named: _pairs_of(
+        organisation_id, IdArray(text=named, count=1)
+    ).values_list("pk"),
+    organisation_id=_ORG,
+    named=_NAMED,
+)
+_series_query = CompiledOnce(
+    lambda organisation_id, named: _series_of(
+        organisation_id, IdArray(text=named, count=1)
+    ).values_list("pk"),
+    organisation_id=_ORG,
+    named=_NAMED,
+)
+
+
+def _searched_ids_reader(
+    organisation_id: int, pairs: IdArray, sent: IdArray, ordering: tuple[str, ...]
+) -> Callable[[], list[int]]:
+    """A one-word search's meeting ids in the list's order, at most FEW_IDS + 1 (what
+    `IdPaged` counts and pages): on PostgreSQL one query compiled once per order."""
+    query = _searched_ids_query(ordering)
+    values = {"organisation_id": organisation_id, "pairs": pairs.text, "sent": sent.text}
+    return lambda: [pk for (pk,) in query.rows(**values)]
+
+
+@functools.cache
+def _searched_ids_query(ordering: tuple[str, ...]) -> CompiledOnce:
+    def build(organisation_id: int, pairs: str, sent: str) -> QuerySet[Meeting, Any]:
+        return (
+            Meeting.objects.filter(organisation_id=organisation_id)
+            .filter(
+                among("relationship_id", IdArray(text=pairs, count=1))
+                | among("series_id", IdArray(text=sent, count=1))
+            )
+            .order_by(*ordering)
+            .values_list("pk")[: FEW_IDS + 1]
+        )
+
+    return CompiledOnce(build, organisation_id=_ORG, pairs=_PAIRS, sent=_SENT)
 
 
 def _admin_list_meetings(ids: Any) -> QuerySet[Meeting]:
