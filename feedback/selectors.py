@@ -23,7 +23,9 @@ from feedback.models import (
 )
 from feedback.questions import QuestionSummary, answer_display, summarise
 from notifications.community.selectors import audience_recipients
+from programs.compiled import CompiledOnce, id_array
 from programs.models import Role, User
+from programs.pagination import IdArray, among
 
 REPORT_BATCH = 1000
 
@@ -81,27 +83,37 @@ def evaluation_requests_pending(*, user: User) -> QuerySet[EvaluationRequest]:
 def evaluation_states(*, relationship_ids: Sequence[int]) -> dict[int, str]:
     """«L'évaluation finale» of each relationship of a page, in one query: not requested,
     requested, the mentor answered, the mentee answered, both answered."""
-    rows = (
-        EvaluationRequest.objects.filter(relationship_id__in=list(relationship_ids))
+    states = dict.fromkeys(relationship_ids, NOT_REQUESTED)
+    if not states:
+        return states
+    # The ids as one array, the query compiled once on PostgreSQL (`programs.compiled`).
+    for relationship_id, mentor, mentee in _evaluations_query.rows(ids=id_array(list(states))):
+        if mentor and mentee:
+            state = BOTH_ANSWERED
+        elif mentor:
+            state = MENTOR_ANSWERED
+        elif mentee:
+            state = MENTEE_ANSWERED
+        else:
+            state = REQUESTED
+        states[relationship_id] = state
+    return states
+
+
+def _evaluations(ids: str) -> QuerySet[EvaluationRequest, tuple[int, int, int]]:
+    return (
+        EvaluationRequest.objects.filter(among("relationship_id", IdArray(text=ids, count=1)))
         .values("relationship_id")
         .annotate(
             mentor=Count("pk", filter=Q(role=Role.MENTOR, answered_at__isnull=False)),
             mentee=Count("pk", filter=Q(role=Role.MENTEE, answered_at__isnull=False)),
         )
         .order_by()
+        .values_list("relationship_id", "mentor", "mentee")
     )
-    states = dict.fromkeys(relationship_ids, NOT_REQUESTED)
-    for row in rows:
-        if row["mentor"] and row["mentee"]:
-            state = BOTH_ANSWERED
-        elif row["mentor"]:
-            state = MENTOR_ANSWERED
-        elif row["mentee"]:
-            state = MENTEE_ANSWERED
-        else:
-            state = REQUESTED
-        states[row["relationship_id"]] = state
-    return states
+
+
+_evaluations_query = CompiledOnce(_evaluations, ids=id_array([-1]))
 
 
 def evaluation_state_label(state: str) -> str:

@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
+from programs.compiled import CompiledOnce, id_array
 from programs.models import Relationship, User
+from programs.pagination import IdArray, among
 from workspace.agreement import localised, template_sections
 from workspace.models import Agreement, Goal, GoalStatus, PrivateNote
+from workspace.models.agreement import signed_on_of
 from workspace.pair import is_pair
-from workspace.services.agreement import NOT_STARTED, SIGNED, agreement_state
+from workspace.services.agreement import NOT_STARTED, SIGNED, agreement_state, agreement_state_of
 
 
 def relationship_for_pair(*, user: User, relationship_id: int) -> Relationship:
@@ -91,18 +94,29 @@ def agreement_view(*, relationship: Relationship, language: str) -> AgreementVie
 
 
 def agreement_states(*, relationship_ids: list[int]) -> dict[int, tuple[str, datetime | None]]:
-    """{relationship id: (state, signed on)} for a list page's rows, in one query."""
-    rows = Agreement.objects.filter(relationship_id__in=relationship_ids).annotate(
-        answered=Count("answers", filter=~Q(answers__text=""))
-    )
+    """{relationship id: (state, signed on)} for a list page's rows, in one query (the ids
+    as one array; compiled once on PostgreSQL, `programs.compiled`); none, no query."""
+    if not relationship_ids:
+        return {}
     states: dict[int, tuple[str, datetime | None]] = {}
-    for agreement in rows:
-        state = agreement_state(agreement, answered=agreement.answered > 0)
-        states[agreement.relationship_id] = (
-            state,
-            agreement.signed_on if state == SIGNED else None,
-        )
+    for relationship_id, mentor_signed_at, mentee_signed_at, answered in _agreements_query.rows(
+        ids=id_array(relationship_ids)
+    ):
+        signed_on = signed_on_of(mentor_signed_at, mentee_signed_at)
+        state = agreement_state_of(signed=signed_on is not None, answered=answered > 0)
+        states[relationship_id] = (state, signed_on if state == SIGNED else None)
     return states
+
+
+def _agreements(ids: str) -> QuerySet[Agreement, tuple[int, datetime | None, datetime | None, int]]:
+    return (
+        Agreement.objects.filter(among("relationship_id", IdArray(text=ids, count=1)))
+        .annotate(answered=Count("answers", filter=~Q(answers__text="")))
+        .values_list("relationship_id", "mentor_signed_at", "mentee_signed_at", "answered")
+    )
+
+
+_agreements_query = CompiledOnce(_agreements, ids=id_array([-1]))
 
 
 def note_of(*, relationship: Relationship, author: User) -> PrivateNote | None:

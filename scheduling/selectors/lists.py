@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from django.db import connection
@@ -269,14 +269,26 @@ def meeting_count(*, organisation_id: int, meeting_type: str | None = None) -> i
 
 def next_meetings_by_relationship(*, relationship_ids: list[int]) -> dict[int, datetime]:
     """{relationship id: start of its next scheduled meeting} for a list page's rows, in
-    one query («Prochaine réunion»)."""
-    rows = (
+    one query («Prochaine réunion»): the ids as one array, compiled once on PostgreSQL;
+    none, no query."""
+    if not relationship_ids:
+        return {}
+    return dict(_next_meetings_query.rows(ids=id_array(relationship_ids), now=timezone.now()))
+
+
+def _next_meetings(ids: str, now: datetime) -> QuerySet[Meeting, tuple[int, datetime]]:
+    return (
         Meeting.objects.filter(
-            relationship_id__in=relationship_ids,
+            among("relationship_id", IdArray(text=ids, count=1)),
             status=MeetingStatus.SCHEDULED,
-            starts_at__gt=timezone.now(),
+            starts_at__gt=now,
         )
         .values("relationship_id")
         .annotate(next=Min("starts_at"))
+        .values_list("relationship_id", "next")
     )
-    return {row["relationship_id"]: row["next"] for row in rows}
+
+
+_next_meetings_query = CompiledOnce(
+    _next_meetings, ids=_NAMED, now=datetime(1900, 1, 1, tzinfo=UTC)
+)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from programs import selectors
@@ -344,6 +344,24 @@ def test_meeting_counts_for_a_page_equal_those_of_the_whole_organisation(lists):
         )
         == {}
     )
+
+
+@pytest.mark.parametrize("moment", [T0 - timedelta(days=400), T0, T0 + timedelta(days=45)])
+def test_next_meetings_of_a_page_are_the_earliest_still_to_come(lists, moment):
+    """«Prochaine réunion» from the query compiled once, against the ORM's minimum."""
+    ids = [r.pk for r in lists["data"]["relationships"][:40]]
+    with time_machine.travel(moment, tick=False):
+        found = scheduling_selectors.next_meetings_by_relationship(relationship_ids=ids)
+    expected = dict(
+        Meeting.objects.filter(
+            relationship_id__in=ids, status=MeetingStatus.SCHEDULED, starts_at__gt=moment
+        )
+        .values("relationship_id")
+        .annotate(next=Min("starts_at"))
+        .values_list("relationship_id", "next")
+    )
+    assert found == expected
+    assert scheduling_selectors.next_meetings_by_relationship(relationship_ids=[]) == {}
 
 
 @pytest.mark.parametrize(

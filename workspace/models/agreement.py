@@ -55,9 +55,16 @@ class Agreement(models.Model):
     @property
     def signed_on(self) -> datetime | None:
         """When the second signature was made; None until both signed."""
-        if self.mentor_signed_at and self.mentee_signed_at:
-            return max(self.mentor_signed_at, self.mentee_signed_at)
-        return None
+        return signed_on_of(self.mentor_signed_at, self.mentee_signed_at)
+
+
+def signed_on_of(
+    mentor_signed_at: datetime | None, mentee_signed_at: datetime | None
+) -> datetime | None:
+    """`Agreement.signed_on` from its two signatures (a list that reads plain values)."""
+    if mentor_signed_at and mentee_signed_at:
+        return max(mentor_signed_at, mentee_signed_at)
+    return None
 
 
 class AgreementAnswer(models.Model):

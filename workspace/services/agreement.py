@@ -32,6 +32,13 @@ def agreement_state(agreement: Agreement | None, *, answered: bool | None = None
         return SIGNED
     if answered is None:
         answered = agreement.answers.exclude(text="").exists()
+    return agreement_state_of(signed=False, answered=answered)
+
+
+def agreement_state_of(*, signed: bool, answered: bool) -> str:
+    """An agreement's state from whether it is signed and has an answer."""
+    if signed:
+        return SIGNED
     return IN_PROGRESS if answered else NOT_STARTED
 
 
