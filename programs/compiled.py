@@ -73,12 +73,9 @@ def _places(params: Sequence[Any], stand_ins: dict[str, Any]) -> dict[str, tuple
     return places
 
 
-class CompiledOnce:
-    """A query given by `build(**values)` (a queryset of plain rows, `values_list`): on
-    PostgreSQL compiled once, at its first call, with `stand_ins` (`compile_once`); elsewhere
-    (SQLite) built by the ORM on each call — the same rows either way. Each call's values
-    must suit both (a list of ids as `id_array` text, which `build` wraps as an
-    `IdArray`: one array parameter on PostgreSQL, IN elsewhere)."""
+class _Built:
+    """A query given by `build(**values)`, compiled once on PostgreSQL at its first call
+    with `stand_ins`; elsewhere (SQLite) `build` makes it on each call."""
 
     def __init__(
         self,
@@ -90,6 +87,14 @@ class CompiledOnce:
         self._build = build
         self._using = using
         self._stand_ins = stand_ins
+
+
+class CompiledOnce(_Built):
+    """A query given by `build(**values)` (a queryset of plain rows, `values_list`): on
+    PostgreSQL compiled once, at its first call, with `stand_ins` (`compile_once`); elsewhere
+    (SQLite) built by the ORM on each call — the same rows either way. Each call's values
+    must suit both (a list of ids as `id_array` text, which `build` wraps as an
+    `IdArray`: one array parameter on PostgreSQL, IN elsewhere)."""
 
     @functools.cached_property
     def _compiled(self) -> CompiledQuery:
@@ -129,23 +134,12 @@ class _ObjectsPlan:
         ]
 
 
-class CompiledObjects:
+class CompiledObjects(_Built):
     """Model instances of `build(**values)` (its select_related included), as the ORM
     makes them (`Model.from_db`, the same converters and related populators as
     `ModelIterable`): on PostgreSQL the query compiled once, at its first call, with
     `stand_ins` (`compile_once`); elsewhere the ORM's own queryset on each call. For the
     reads every request makes — the signed-in person with their organisation."""
-
-    def __init__(
-        self,
-        build: Callable[..., QuerySet[Any, Any]],
-        *,
-        using: str = DEFAULT_DB_ALIAS,
-        **stand_ins: Any,
-    ) -> None:
-        self._build = build
-        self._using = using
-        self._stand_ins = stand_ins
 
     @functools.cached_property
     def _plan(self) -> _ObjectsPlan:

@@ -245,29 +245,25 @@ def _unanswered_kept(organisation_id: int, now: datetime, *, limit: int) -> Quer
     )
 
 
-def _quiet_kept(organisation_id: int, cutoff: datetime) -> QuerySet[Relationship]:
+def _quiet_pairs(organisation_id: int, cutoff: datetime) -> QuerySet[Relationship]:
     """Matched pairs started before the cutoff whose last meeting not cancelled started
     before it, or who have none: a range of `rel_org_status_last_idx`."""
-    return (
-        Relationship.objects.filter(
-            organisation_id=organisation_id,
-            status=RelationshipStatus.MATCHED,
-            started_at__lt=cutoff,
-        )
-        .filter(Q(last_meeting_at__isnull=True) | Q(last_meeting_at__lt=cutoff))
-        .annotate(last_meeting=F("last_meeting_at"))
-    )
+    return Relationship.objects.filter(
+        organisation_id=organisation_id,
+        status=RelationshipStatus.MATCHED,
+        started_at__lt=cutoff,
+    ).filter(Q(last_meeting_at__isnull=True) | Q(last_meeting_at__lt=cutoff))
+
+
+def _quiet_kept(organisation_id: int, cutoff: datetime) -> QuerySet[Relationship]:
+    """The quiet pairs, each with its `last_meeting`."""
+    return _quiet_pairs(organisation_id, cutoff).annotate(last_meeting=F("last_meeting_at"))
 
 
 def _quiet_total(organisation_id: int, cutoff: datetime) -> QuerySet[Relationship, Any]:
     """(quiet pairs,): one row, or none."""
     return (
-        Relationship.objects.filter(
-            organisation_id=organisation_id,
-            status=RelationshipStatus.MATCHED,
-            started_at__lt=cutoff,
-        )
-        .filter(Q(last_meeting_at__isnull=True) | Q(last_meeting_at__lt=cutoff))
+        _quiet_pairs(organisation_id, cutoff)
         .order_by()
         .values("organisation_id")
         .annotate(n=Count("pk"))

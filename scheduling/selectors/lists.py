@@ -114,20 +114,20 @@ def _relationships_and_series_of(
 
 # Stand-ins no call uses: an organisation, three arrays of ids.
 _ORG, _NAMED, _PAIRS, _SENT = -1, id_array([-1]), id_array([-2]), id_array([-3])
-_pairs_query = CompiledOnce(
-    lambda organisation_id, named: _pairs_of(
-        organisation_id, IdArray(text=named, count=1)
-    ).values_list("pk"),
-    organisation_id=_ORG,
-    named=_NAMED,
-)
-_series_query = CompiledOnce(
-    lambda organisation_id, named: _series_of(
-        organisation_id, IdArray(text=named, count=1)
-    ).values_list("pk"),
-    organisation_id=_ORG,
-    named=_NAMED,
-)
+
+
+def _ids_of_named(of: Callable[[int, Any], QuerySet[Any]]) -> CompiledOnce:
+    """`of(organisation, named)`'s ids, the people named as `id_array` text."""
+    return CompiledOnce(
+        lambda organisation_id, named: of(
+            organisation_id, IdArray(text=named, count=1)
+        ).values_list("pk"),
+        organisation_id=_ORG,
+        named=_NAMED,
+    )
+
+
+_pairs_query, _series_query = _ids_of_named(_pairs_of), _ids_of_named(_series_of)
 
 
 def _searched_ids_reader(

@@ -3,6 +3,8 @@ instances built from its rows as the ORM builds them."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from django.db.models import F, Value
 
@@ -83,7 +85,7 @@ def test_objects_are_the_orms_with_their_related_row(
     for person in (admin, mentor, staff):
         expected = _with_organisation(person.pk).get()
         with django_assert_num_queries(1):
-            (found,) = query.objects(pk=person.pk)
+            (found,) = cast(list[User], query.objects(pk=person.pk))
             # The organisation came in the same row (None for staff, who have none).
             organisation = found.organisation
         assert type(found) is User and found._state.db == "default" and not found._state.adding
@@ -113,7 +115,8 @@ def test_objects_keep_deferred_fields_and_decode_their_columns(org, other_org):
         )
 
     query = CompiledObjects(choices, organisation_id=-1)
-    found, expected = query.objects(organisation_id=org.pk), list(choices(org.pk))
+    found = cast(list[ProfileField], query.objects(organisation_id=org.pk))
+    expected = list(choices(org.pk))
     assert [f.pk for f in found] == [f.pk for f in expected] and len(found) == 2
     for mine, theirs in zip(found, expected, strict=True):
         assert mine.get_deferred_fields() == theirs.get_deferred_fields() != set()
@@ -128,7 +131,7 @@ def test_objects_carry_their_annotations(org, admin, mentor):
         )
 
     query = CompiledObjects(annotated, organisation_id=-1)
-    found = sorted(query.objects(organisation_id=org.pk), key=lambda u: u.pk)
+    found: list[Any] = sorted(query.objects(organisation_id=org.pk), key=lambda u: u.pk)
     assert [(u.pk, u.one, u.twice) for u in found] == [
         (u.pk, 1, 2 * u.pk) for u in annotated(org.pk).order_by("pk")
     ]

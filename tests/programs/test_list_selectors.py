@@ -515,7 +515,8 @@ def dashboard_shape(day: scheduling_selectors.AdminDay) -> tuple:
             for a in day.unanswered
         ],
         (day.unanswered_total, day.invitations_waiting, day.quiet_total, day.quiet_days),
-        [(r.pk, r.last_meeting, r.mentor.full_name, r.mentee.full_name) for r in day.quiet],
+        [(r.pk, r.last_meeting, r.mentor.full_name, r.mentee.full_name)  # type: ignore[attr-defined]
+         for r in day.quiet],
     )  # fmt: skip
 
 
