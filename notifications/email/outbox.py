@@ -31,7 +31,8 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from notifications import jobs
@@ -276,13 +277,23 @@ def settle(community_message_id: int | None) -> None:
         community_message_id=community_message_id,
         status__in=[EmailStatus.QUEUED, EmailStatus.SENDING],
     )
+    # «Envoyé le» is never before its last email's sending: two workers finish a message's
+    # last emails together, and the one that settles may have read the clock before the
+    # other wrote the time of its send (both in the same UPDATE, so never older).
     now = timezone.now()
+    last_sent = (
+        EmailLog.objects.filter(community_message_id=OuterRef("pk"), sent_at__isnull=False)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
     CommunityMessage.objects.filter(
         pk=community_message_id,
         status=CommunityMessageStatus.SENDING,
         dispatched_at__isnull=False,
     ).exclude(pk__in=waiting.values("community_message_id")).update(
-        status=CommunityMessageStatus.SENT, sent_at=now, updated_at=now
+        status=CommunityMessageStatus.SENT,
+        sent_at=Greatest(Value(now), Coalesce(Subquery(last_sent), Value(now))),
+        updated_at=now,
     )
 
 

@@ -16,6 +16,7 @@ from django_q.models import Schedule
 from notifications.community import selectors as community
 from notifications.community import services as community_services
 from notifications.community.services import community_email_send
+from notifications.email import outbox
 from notifications.models import (
     Audience,
     CommunityAttachment,
@@ -539,3 +540,25 @@ def test_the_every_minute_job_is_scheduled():
     schedule = Schedule.objects.get(name="community-messages-due")
     assert schedule.func == "notifications.tasks.community_messages_due"
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
+
+
+def test_sent_is_never_before_the_last_email_was_sent(people, django_capture_on_commit_callbacks):
+    """Two workers finish a message's last emails together: the one that settles it may
+    have read its clock before the other recorded its send (CI saw it 1.4 ms earlier).
+    «Envoyé le» is then the last email's time, never before it."""
+    message = send_now(people["admin"], write(people["admin"]), django_capture_on_commit_callbacks)
+    logs = EmailLog.objects.filter(community_message=message)
+    sent_at = message.sent_at
+    assert sent_at is not None and sent_at >= max(log.sent_at for log in logs if log.sent_at)
+    later = sent_at + datetime.timedelta(milliseconds=2)
+    EmailLog.objects.filter(pk=logs.order_by("pk").first().pk).update(sent_at=later)
+    CommunityMessage.objects.filter(pk=message.pk).update(status=CommunityMessageStatus.SENDING)
+    with time_machine.travel(sent_at, tick=False):
+        outbox.settle(message.pk)  # its clock reads before the other's send
+    message.refresh_from_db()
+    assert message.status == CommunityMessageStatus.SENT and message.sent_at == later
+    CommunityMessage.objects.filter(pk=message.pk).update(status=CommunityMessageStatus.SENDING)
+    with time_machine.travel(later + datetime.timedelta(seconds=5), tick=False):
+        outbox.settle(message.pk)  # the usual case: its own clock, after every send
+    message.refresh_from_db()
+    assert message.sent_at == later + datetime.timedelta(seconds=5)

@@ -137,6 +137,20 @@ SCRIPT = textwrap.dedent(
             assert rows[1][rows[0].index("Posts")].startswith("Mentor "), rows
     xlsx = client.get("/manage/reports/members/download/?format=xlsx")
     assert b"".join(xlsx)[:2] == b"PK"
+    # A community message is «Envoyé» no earlier than its last email (SQLite's MAX()).
+    from notifications.email.outbox import settle
+    from notifications.models import CommunityMessage
+    message = CommunityMessage.objects.create(
+        organisation=org, audience="all", subject_en="Hi", body_en="<p>Hi</p>",
+        status="sending", dispatched_at=base,
+    )
+    last = dt.datetime(2999, 1, 1, 9, 30, 0, 5, tzinfo=dt.UTC)
+    EmailLog.objects.filter(subject="Subject 3").update(
+        community_message=message, status="sent", sent_at=last
+    )
+    settle(message.pk)
+    message.refresh_from_db()
+    assert message.status == "sent" and message.sent_at == last, message.sent_at
     print("SQLITE-OK")
     """
 )
