@@ -551,7 +551,9 @@ def test_sent_is_never_before_the_last_email_was_sent(people, django_capture_on_
     sent_at = message.sent_at
     assert sent_at is not None and sent_at >= max(log.sent_at for log in logs if log.sent_at)
     later = sent_at + datetime.timedelta(milliseconds=2)
-    EmailLog.objects.filter(pk=logs.order_by("pk").first().pk).update(sent_at=later)
+    first = logs.order_by("pk").first()
+    assert first is not None
+    EmailLog.objects.filter(pk=first.pk).update(sent_at=later)
     CommunityMessage.objects.filter(pk=message.pk).update(status=CommunityMessageStatus.SENDING)
     with time_machine.travel(sent_at, tick=False):
         outbox.settle(message.pk)  # its clock reads before the other's send
