@@ -277,9 +277,10 @@ def settle(community_message_id: int | None) -> None:
         community_message_id=community_message_id,
         status__in=[EmailStatus.QUEUED, EmailStatus.SENDING],
     )
-    # «Envoyé le» is never before its last email's sending: two workers finish a message's
-    # last emails together, and the one that settles may have read the clock before the
-    # other wrote the time of its send (both in the same UPDATE, so never older).
+    # «Envoyé le» is never before its last email's send: when two workers finish a
+    # message's last emails together, the one that settles it may have read its clock
+    # before the other recorded its send — so the time is the later of the two, both
+    # read by this one UPDATE.
     now = timezone.now()
     last_sent = (
         EmailLog.objects.filter(community_message_id=OuterRef("pk"), sent_at__isnull=False)
