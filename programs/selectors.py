@@ -260,8 +260,10 @@ def _member_rows(ids: Any) -> QuerySet[User]:
     )
 
 
-class _Person:
-    """Who a members line names besides the member: their member administrator."""
+class PersonName:
+    """A person a list line names, as plain values: their id and `User.NAME_FIELDS`,
+    with the same `pk` and `full_name` as on a User (a members line's member
+    administrator, a «Rencontres» line's pair and sender)."""
 
     __slots__ = ("pk", "first_name", "last_name", "deleted_at")
 
@@ -294,14 +296,14 @@ class MemberRow:
     first_name: str
     last_name: str
     deleted_at: Any
-    member_administrator: _Person | None
+    member_administrator: PersonName | None
 
     def __init__(self, values: Sequence[Any]) -> None:
         for name, value in zip(self.OWN, values, strict=False):
             setattr(self, name, value)
         administrator_id, *names = values[len(self.OWN) :]
         self.member_administrator = (
-            _Person(administrator_id, *names) if administrator_id is not None else None
+            PersonName(administrator_id, *names) if administrator_id is not None else None
         )
 
     @property

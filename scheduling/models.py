@@ -8,7 +8,7 @@ recurrence.py). Every meeting row is one occurrence; a one-off meeting is a seri
 from __future__ import annotations
 
 import secrets
-from datetime import time
+from datetime import datetime, time
 
 from django.conf import settings
 from django.db import models
@@ -174,7 +174,7 @@ class Meeting(models.Model):
 
     @property
     def duration_minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+        return minutes_between(self.starts_at, self.ends_at)
 
 
 class Attendee(models.Model):
@@ -218,3 +218,8 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed of {self.user_id}"
+
+
+def minutes_between(starts_at: datetime, ends_at: datetime) -> int:
+    """A meeting's length in whole minutes (`Meeting.duration_minutes`)."""
+    return int((ends_at - starts_at).total_seconds() // 60)

@@ -4,38 +4,85 @@ filter), its total, and the next meeting of each relationship on a list page."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from programs.compiled import CompiledObjects, CompiledOnce, id_array
+from programs.compiled import CompiledOnce, id_array
 from programs.models import Relationship, User
 from programs.pagination import FEW_IDS, IdArray, IdPaged, among
-from programs.selectors import people_named
+from programs.selectors import PersonName, people_named
 from programs.totals import stored_total
-from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus
+from scheduling.models import (
+    Attendee,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    minutes_between,
+)
 
 
 @dataclass(frozen=True)
 class MeetingRow:
-    """One line of the «Rencontres» tab."""
+    """One line of the «Rencontres» tab: its meeting, pair, sender and attendees — plain
+    values from a list page (`MeetingValues`, `PersonName`, `AttendeeValues`), or the
+    models themselves (`admin_row`), which have the same attributes."""
 
-    meeting: Meeting
-    mentor: User
-    mentee: User
-    sent_by: User | None
-    attendees: list[Attendee]
+    meeting: Meeting | MeetingValues
+    mentor: User | PersonName
+    mentee: User | PersonName
+    sent_by: User | PersonName | None
+    attendees: list[Attendee] | list[AttendeeValues]
     mentor_comment: str
     mentee_comment: str
 
     @property
     def duration_minutes(self) -> int:
         return self.meeting.duration_minutes
+
+
+class MeetingValues:
+    """The meeting of a «Rencontres» line as plain values, by a Meeting's names."""
+
+    FIELDS = ("pk", "relationship_id", "starts_at", "ends_at", "status", "meeting_type")
+    __slots__ = FIELDS
+    pk: int
+    relationship_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    meeting_type: str
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(self.FIELDS, values, strict=False):
+            setattr(self, name, value)
+
+    @property
+    def duration_minutes(self) -> int:
+        return minutes_between(self.starts_at, self.ends_at)
+
+
+class AttendeeValues:
+    """An attendee of a «Rencontres» line as plain values, by an Attendee's names."""
+
+    FIELDS = ("pk", "meeting_id", "user_id", "response", "comment", "is_organiser")
+    __slots__ = (*FIELDS, "user")
+    pk: int
+    meeting_id: int
+    user_id: int
+    response: str
+    comment: str
+    is_organiser: bool
+    user: PersonName
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(self.FIELDS, values, strict=False):
+            setattr(self, name, value)
+        self.user = PersonName(self.user_id, *values[len(self.FIELDS) :])
 
 
 MEETING_ORDER = {"asc": ("starts_at", "pk"), "desc": ("-starts_at", "-pk")}
@@ -48,9 +95,10 @@ def meetings_for_admin_list(
     searched by mentor, mentee or sender name (every word in one of them). The people
     named are found first (trigram indexes), then their relationships' and series'
     meetings. A page reads its ids from the (organisation, starts_at, id) index — from the
-    nearer end — then those meetings with their people: three queries plus the count,
-    whatever the organisation's size. Wrap each item with `admin_row()` for the mentor's
-    and mentee's comments."""
+    nearer end — then those meetings with their people and attendees: a slice is a list of
+    `MeetingRow`s (plain values), read in three queries plus the count, whatever the
+    organisation's size. Iterating reads every meeting as a model (`admin_row()` makes
+    its line)."""
     queryset = Meeting.objects.filter(organisation_id=organisation_id)
     if meeting_type:
         queryset = queryset.filter(meeting_type=meeting_type)  # «Appels téléphoniques»
@@ -157,9 +205,8 @@ def _searched_ids_query(ordering: tuple[str, ...]) -> CompiledOnce:
 
 
 def _admin_list_meetings(ids: Any) -> QuerySet[Meeting]:
-    """«Rencontres»' meetings with what a line shows of them, their pair and sender —
-    names only (each person has some fifty columns, and compiling a query costs in
-    proportion to the columns it selects): `_with_people`, narrowed."""
+    """«Rencontres»' meetings with their pair and sender — names only: the models that
+    `admin_row` reads."""
     people = ("series__created_by", "relationship__mentor", "relationship__mentee")
     return (
         Meeting.objects.filter(among("pk", ids))
@@ -179,77 +226,101 @@ def _admin_list_meetings(ids: Any) -> QuerySet[Meeting]:
     )
 
 
-def _admin_list_attendees() -> QuerySet[Attendee]:
-    """A line's attendees, the organiser first: their answer and comment, their name."""
-    return (
+def _admin_list_rows(ids: Any) -> QuerySet[Meeting]:
+    """«Rencontres»' meetings (`_admin_list_meetings`) with their attendees, the
+    organiser first, prefetched: every line as models (`admin_row`)."""
+    attendees = (
         Attendee.objects.select_related("user")
         .only("meeting", "user", "response", "comment", "is_organiser", *User.name_fields("user"))
-        .order_by("-is_organiser", "pk")
+        .order_by(*_ATTENDEE_ORDER)
+    )
+    return _admin_list_meetings(ids).prefetch_related(Prefetch("attendees", queryset=attendees))
+
+
+_ATTENDEE_ORDER = ("-is_organiser", "pk")
+# A line's pair and sender, each as an id and `User.NAME_FIELDS` after the meeting's own.
+_LINE_PEOPLE = ("relationship__mentor", "relationship__mentee", "series__created_by")
+_LINE_COLUMNS = (
+    *MeetingValues.FIELDS,
+    *(column for path in _LINE_PEOPLE for column in (f"{path}_id", *User.name_fields(path))),
+)
+
+
+def _line_values(ids: Any) -> QuerySet[Meeting, tuple[Any, ...]]:
+    """The meetings of those ids as `_LINE_COLUMNS`: one query, no model."""
+    return Meeting.objects.filter(among("pk", ids)).values_list(*_LINE_COLUMNS)
+
+
+def _attendee_values(ids: str) -> QuerySet[Attendee, tuple[Any, ...]]:
+    """The attendees of those meetings (`id_array` text), the organiser first, as
+    `AttendeeValues.FIELDS` and their names."""
+    return (
+        Attendee.objects.filter(among("meeting_id", IdArray(text=ids, count=1)))
+        .order_by(*_ATTENDEE_ORDER)
+        .values_list(*AttendeeValues.FIELDS, *User.name_fields("user"))
     )
 
 
-def _admin_list_rows(ids: Any) -> QuerySet[Meeting]:
-    """«Rencontres»' meetings (`_admin_list_meetings`) with their attendees prefetched."""
-    return _admin_list_meetings(ids).prefetch_related(
-        Prefetch("attendees", queryset=_admin_list_attendees())
-    )
-
-
-def _admin_list_page(ids: Any, *, ordering: tuple[str, ...]) -> list[Meeting]:
-    """A page's meetings in the list's order with their attendees (`IdPaged` page rows).
-
-    A searched list's page has its ids as a list: on PostgreSQL its two queries (the
-    meetings, their attendees) are compiled once each (`programs.compiled`) and the
-    attendees put where Django's prefetch puts them. Otherwise (a subquery of ids,
-    SQLite) the ORM builds them each time."""
-    if not (isinstance(ids, list) and connection.vendor == "postgresql"):
-        return list(_admin_list_rows(ids).order_by(*ordering))
-    meetings_query, attendees_query = _admin_list_page_queries(ordering)
-    array = id_array(ids)
-    meetings = cast(list[Meeting], meetings_query.objects(ids=array))
-    attendees: dict[int, list[Attendee]] = {meeting.pk: [] for meeting in meetings}
-    for attendee in cast(list[Attendee], attendees_query.objects(ids=array)):
+def _admin_list_page(ids: Any, *, ordering: tuple[str, ...]) -> list[MeetingRow]:
+    """A page's lines in the list's order, as plain values (`IdPaged` page rows): the
+    meetings with their pair and sender in one query, their attendees in another —
+    no model instance. A page's ids as a list (a searched list): on PostgreSQL the
+    meetings' query is compiled once per order (`programs.compiled`); a subquery of ids
+    (an unsearched list's page), the ORM builds it. The attendees' query, over the
+    meetings found, is compiled once."""
+    if isinstance(ids, list):
+        found = _line_query(ordering).rows(ids=id_array(ids))
+    else:
+        found = list(_line_values(ids).order_by(*ordering))
+    if not found:
+        return []
+    attendees: dict[int, list[AttendeeValues]] = {values[0]: [] for values in found}
+    for values in _attendees_query.rows(ids=id_array(list(attendees))):
+        attendee = AttendeeValues(values)
         attendees[attendee.meeting_id].append(attendee)
-    for meeting in meetings:
-        # What prefetch_related leaves: `meeting.attendees.all()` is this list, no query
-        # (an empty queryset underneath: filtering it finds nothing, never another's).
-        prefetched = Attendee.objects.none()
-        prefetched._result_cache = attendees[meeting.pk]
-        prefetched._prefetch_done = True  # type: ignore[attr-defined]
-        meeting._prefetched_objects_cache = {"attendees": prefetched}  # type: ignore[attr-defined]
-    return meetings
+    start = len(MeetingValues.FIELDS)
+    rows = []
+    for values in found:
+        mentor, mentee, sent_by = (
+            PersonName(*values[at : at + 4]) if values[at] is not None else None
+            for at in range(start, len(values), 4)
+        )
+        rows.append(_row(MeetingValues(values), mentor, mentee, sent_by, attendees[values[0]]))
+    return rows
 
 
 @functools.cache
-def _admin_list_page_queries(ordering: tuple[str, ...]) -> tuple[CompiledObjects, CompiledObjects]:
-    stand_in = id_array([-1])
-    return (
-        CompiledObjects(
-            lambda ids: _admin_list_meetings(IdArray(text=ids, count=1)).order_by(*ordering),
-            ids=stand_in,
-        ),
-        CompiledObjects(
-            lambda ids: _admin_list_attendees().filter(
-                among("meeting_id", IdArray(text=ids, count=1))
-            ),
-            ids=stand_in,
-        ),
+def _line_query(ordering: tuple[str, ...]) -> CompiledOnce:
+    return CompiledOnce(
+        lambda ids: _line_values(IdArray(text=ids, count=1)).order_by(*ordering), ids=_NAMED
     )
 
 
+_attendees_query = CompiledOnce(_attendee_values, ids=_NAMED)
+
+
 def admin_row(meeting: Meeting) -> MeetingRow:
-    """Display fields of a meeting from `meetings_for_admin_list` (no further queries)."""
+    """A «Rencontres» line from a meeting of `_admin_list_rows` (no further queries)."""
     relationship = meeting.relationship
-    attendees = list(meeting.attendees.all())
+    return _row(
+        meeting,
+        relationship.mentor,
+        relationship.mentee,
+        meeting.series.created_by,
+        list(meeting.attendees.all()),
+    )
+
+
+def _row(meeting: Any, mentor: Any, mentee: Any, sent_by: Any, attendees: list[Any]) -> MeetingRow:
     comments = {a.user_id: a.comment for a in attendees}
     return MeetingRow(
         meeting=meeting,
-        mentor=relationship.mentor,
-        mentee=relationship.mentee,
-        sent_by=meeting.series.created_by,
+        mentor=mentor,
+        mentee=mentee,
+        sent_by=sent_by,
         attendees=attendees,
-        mentor_comment=comments.get(relationship.mentor_id, ""),
-        mentee_comment=comments.get(relationship.mentee_id, ""),
+        mentor_comment=comments.get(mentor.pk, ""),
+        mentee_comment=comments.get(mentee.pk, ""),
     )
 
 

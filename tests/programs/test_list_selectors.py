@@ -16,6 +16,7 @@ import time_machine
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from programs import selectors
 from programs.models import (
@@ -305,9 +306,11 @@ def test_meeting_pages_equal_the_reference(lists, order, search):
         organisation_id=org_id, search=search, order=order
     )
 
-    def shape(m: Meeting) -> tuple:
-        row = scheduling_selectors.admin_row(m)
-        return (m.pk, row.mentor.pk, row.mentee.pk, row.mentor_comment, len(row.attendees))
+    def shape(m: Meeting | scheduling_selectors.MeetingRow) -> tuple:
+        """A page's line (plain values) or the reference's meeting made into its line."""
+        row = m if isinstance(m, scheduling_selectors.MeetingRow) else admin_row_of(m)
+        return (row.meeting.pk, row.mentor.pk, row.mentee.pk, row.mentor_comment,
+                len(row.attendees))  # fmt: skip
 
     every_page(new, meetings_reference(org_id, search, order), 10, shape)
     assert not {m.pk for m in new} & lists["outsider_ids"]["meetings"]
@@ -495,7 +498,14 @@ def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(lists, 
     new_meetings = scheduling_selectors.meetings_for_admin_list(
         organisation_id=org_id, search="mar"
     )
-    every_page(new_meetings, meetings_reference(org_id, "mar", "desc"), 10, lambda m: m.pk)
+    every_page(
+        new_meetings,
+        meetings_reference(org_id, "mar", "desc"),
+        10,
+        lambda m: admin_line(
+            m if isinstance(m, scheduling_selectors.MeetingRow) else admin_row_of(m)
+        ),
+    )
 
 
 # -- the dashboard's invitations waiting and quiet pairs (scheduling.kept) ---------------
@@ -818,42 +828,62 @@ def test_group_choices_are_the_organisations_groups_by_name(db):
     assert selectors.group_choices(organisation_id=10**9) == []
 
 
-def admin_line(meeting: Meeting) -> tuple:
-    """What a «Rencontres» line shows (`admin_row`), attendees included."""
-    row = scheduling_selectors.admin_row(meeting)
+def admin_row_of(meeting: Meeting) -> scheduling_selectors.MeetingRow:
+    """The line of a meeting made from the models (`admin_row` over the ORM's prefetch)."""
+    (model,) = _admin_list_rows([meeting.pk])
+    return scheduling_selectors.admin_row(model)
+
+
+def admin_line(row: scheduling_selectors.MeetingRow) -> tuple:
+    """What a «Rencontres» line shows, attendees included."""
+    m = row.meeting
     return (
-        meeting.pk, meeting.starts_at, meeting.ends_at, meeting.status, meeting.meeting_type,
-        row.mentor.pk, row.mentor.full_name, row.mentee.full_name,
-        row.sent_by.full_name if row.sent_by else None,
-        [(a.pk, a.user_id, a.user.full_name, a.response, a.comment, a.is_organiser)
-         for a in row.attendees],
+        m.pk, m.relationship_id, m.starts_at, m.ends_at, m.status, m.meeting_type,
+        m.duration_minutes, row.duration_minutes,
+        row.mentor.pk, row.mentor.full_name, row.mentee.pk, row.mentee.full_name,
+        (row.sent_by.pk, row.sent_by.full_name) if row.sent_by else None,
+        [(a.pk, a.meeting_id, a.user_id, a.user.pk, a.user.full_name, a.response, a.comment,
+          a.is_organiser) for a in row.attendees],
         row.mentor_comment, row.mentee_comment,
     )  # fmt: skip
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
-def test_a_searched_rencontres_page_is_the_orms(lists, order, django_assert_num_queries):
-    """A searched page's meetings and attendees from the two queries compiled once: the
-    same lines, attendees and comments as the ORM's prefetch, and no query to read them.
+def test_a_rencontres_page_is_the_orms(lists, order, django_assert_max_num_queries):
+    """A page's lines as plain values — from the ids of a searched page (a list: the
+    meetings' query compiled once) or of an unsearched one (a subquery) — are the lines
+    the models make (`admin_row` over the ORM's prefetch): the same meetings, people,
+    names, attendees in order, and comments; in two queries, one when none is found.
     (The ids are the organisation's: the list's own search found them.)"""
     org = lists["org"]
     first = Attendee.objects.filter(meeting__organisation=org).order_by("pk").first()
     assert first is not None
     Attendee.objects.filter(pk=first.pk).update(comment="On time <b>'ok'</b>")
+    deleted = Meeting.objects.filter(organisation=org).order_by("pk").first()
+    assert deleted is not None
+    User.objects.filter(pk=deleted.relationship.mentee_id).update(deleted_at=timezone.now())
     ordering = scheduling_selectors.MEETING_ORDER[order]
     everyone = list(
         Meeting.objects.filter(organisation=org).order_by(*ordering).values_list("pk", flat=True)
     )
     shuffled = random.Random(4).sample(everyone[:12], 12)  # the list's order, whatever theirs
-    for ids in (everyone[:10], everyone[-7:], everyone[3:4], shuffled, [10**12]):
-        expected = [admin_line(m) for m in _admin_list_rows(ids).order_by(*ordering)]
-        with django_assert_num_queries(2):
+    subquery = Meeting.objects.filter(organisation=org).order_by(*ordering).values("pk")[3:9]
+    for ids in (everyone[:10], everyone[-7:], everyone[3:4], shuffled, [10**12], subquery):
+        expected = [
+            admin_line(scheduling_selectors.admin_row(m))
+            for m in _admin_list_rows(ids).order_by(*ordering)
+        ]
+        with django_assert_max_num_queries(2):
             page = scheduling_selectors.lists._admin_list_page(ids, ordering=ordering)
-            found = [admin_line(m) for m in page]
+            found = [admin_line(row) for row in page]
         assert found == expected
-        assert [line[0] for line in found] == [pk for pk in everyone if pk in set(ids)]
-    commented = [a for line in expected_all(org, ordering) for a in line[9] if a[4]]
-    assert commented and any(a[4] == "On time <b>'ok'</b>" for a in commented)
+        wanted = set(ids) if isinstance(ids, list) else set(everyone[3:9])
+        assert [line[0] for line in found] == [pk for pk in everyone if pk in wanted]
+    lines = expected_all(org, ordering)
+    commented = [a for line in lines for a in line[13] if a[6]]
+    assert commented and any(a[6] == "On time <b>'ok'</b>" for a in commented)
+    assert any(line[11] == gettext("Deleted member") for line in lines)
+    assert any(line[12] is not None for line in lines) and all(len(line[13]) for line in lines)
 
 
 def _admin_list_rows(ids):
@@ -863,5 +893,6 @@ def _admin_list_rows(ids):
 def expected_all(org, ordering):
     ids = list(Meeting.objects.filter(organisation=org).values_list("pk", flat=True))
     return [
-        admin_line(m) for m in scheduling_selectors.lists._admin_list_page(ids, ordering=ordering)
+        admin_line(row)
+        for row in scheduling_selectors.lists._admin_list_page(ids, ordering=ordering)
     ]

@@ -242,7 +242,7 @@ def meetings_list(request: MemberRequest, phone: bool = False) -> HttpResponse:
         if search
         else filtered
     )
-    shown = [selectors.admin_row(meeting) for meeting in page.object_list]
+    shown: list[selectors.MeetingRow] = list(page.object_list)
     online = online_among(
         organisation_id=organisation_id,
         user_ids=[person.pk for row in shown for person in (row.mentor, row.mentee)],
