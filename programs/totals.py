@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from programs.compiled import CompiledOnce
 from programs.models import ListTotal
 
 USER_KINDS = (
@@ -90,24 +91,30 @@ def trigger_drop_sql(table: str) -> list[str]:
 
 def stored_total(*, organisation_id: int, kind: str) -> int | None:
     """The kept total, or None where the database keeps none (SQLite: count instead)."""
-    if connection.vendor != "postgresql":
-        return None
-    found = (
-        ListTotal.objects.filter(organisation_id=organisation_id, kind=kind)
-        .values_list("n", flat=True)
-        .first()
-    )
-    return found or 0
+    kept = _kept(organisation_id)
+    return None if kept is None else kept.get(kind, 0)
 
 
 def stored_totals(*, organisation_id: int, prefix: str) -> dict[str, int] | None:
     """Every kept total of the organisation whose kind starts with `prefix`, by the rest
     of the kind (e.g. prefix "relationships:" → {"matched": 12, …}); None on SQLite."""
+    kept = _kept(organisation_id)
+    if kept is None:
+        return None
+    return {kind.removeprefix(prefix): n for kind, n in kept.items() if kind.startswith(prefix)}
+
+
+def _kept(organisation_id: int) -> dict[str, int] | None:
+    """Every total kept for the organisation (a few rows), by kind: one query compiled
+    once (`programs.compiled`); None on SQLite."""
     if connection.vendor != "postgresql":
         return None
-    return {
-        kind.removeprefix(prefix): n
-        for kind, n in ListTotal.objects.filter(
-            organisation_id=organisation_id, kind__startswith=prefix
-        ).values_list("kind", "n")
-    }
+    return dict(_kept_query.rows(organisation_id=organisation_id))
+
+
+_kept_query = CompiledOnce(
+    lambda organisation_id: ListTotal.objects.filter(organisation_id=organisation_id).values_list(
+        "kind", "n"
+    ),
+    organisation_id=-1,
+)

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext
@@ -70,6 +69,14 @@ class _Page:
 def _choices(model: Any, field: str) -> dict[str, str]:
     """A choice field's labels in the active language, escaped."""
     return {value: escape(str(label)) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def _lines(text: str) -> str:
+    """`{{ text|linebreaksbr }}` of plain text: escaped, each line break a <br> (Django's
+    filter normalises \\r\\n and \\r first, as here)."""
+    if not text:
+        return ""
+    return escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
 
 
 def _name(person: Any) -> str:
@@ -253,9 +260,9 @@ def meeting_rows(rows: Iterable[Mapping[str, Any]]) -> SafeString:
             f"{statuses.get(m.status, escape(m.status))}</td>\n"
             f'    <td class="participants">{participants}</td>\n'
             f'    <td data-priority="3" class="wrap">'
-            f"{linebreaksbr(row.mentor_comment, autoescape=True)}</td>\n"
+            f"{_lines(row.mentor_comment)}</td>\n"
             f'    <td data-priority="3" class="wrap">'
-            f"{linebreaksbr(row.mentee_comment, autoescape=True)}</td>\n"
+            f"{_lines(row.mentee_comment)}</td>\n"
             "  </tr>\n  "
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

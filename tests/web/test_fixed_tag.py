@@ -73,3 +73,32 @@ def test_kept_per_script_prefix():
     finally:
         set_script_prefix(before)
     assert below == "/tandem" + at_root
+
+
+# The relationship tabs as they were before their fixed parts were kept (the oracle).
+FORMER_TABS = """{% load i18n %}<nav class="tabs" aria-label="{% translate 'Relationship tabs' %}">
+  <a href="{% url 'web:relationships' %}?tab=all">{% translate "All" %} ({{ tab_counts.all }})</a>
+  <a href="{% url 'web:relationships' %}?tab=matched">{% translate "Matched" %} ({{ tab_counts.matched }})</a>
+  <a href="{% url 'web:relationships' %}?tab=completed">{% translate "Completed" %} ({{ tab_counts.completed }})</a>
+  <a href="{% url 'web:conversations_admin' %}" class="{% if tab == 'conversations' %}active{% endif %}"{% if tab == 'conversations' %} aria-current="page"{% endif %} data-tab="conversations">{% translate "Conversations" %}</a>
+  <a href="{% url 'web:meetings_admin' %}" class="{% if tab == 'meetings' %}active{% endif %}"{% if tab == 'meetings' %} aria-current="page"{% endif %} data-tab="meetings">{% translate "Meetings" context "relationship tab" %}{% if total is not None and tab == 'meetings' %} ({{ total }}){% endif %}</a>
+  <a href="{% url 'web:phone_calls_admin' %}" class="{% if tab == 'phone' %}active{% endif %}"{% if tab == 'phone' %} aria-current="page"{% endif %} data-tab="phone">{% translate "Phone calls" %}{% if total is not None and tab == 'phone' %} ({{ total }}){% endif %}</a>
+</nav>
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_relationship_tabs_draw_the_former_text(language):
+    from django.template import engines
+
+    django_engine = engines["django"]
+    former = django_engine.from_string(FORMER_TABS)
+    tabs = django_engine.get_template("web/meetings_admin_tabs.html")
+    with translation.override(language):
+        for tab in ("meetings", "phone", "conversations", "all"):
+            for total in (None, 0, 12):
+                context = {"tab": tab, "total": total,
+                           "tab_counts": {"all": 3, "matched": 0, "completed": "<b>"}}  # fmt: skip
+                assert tabs.render(context) == former.render(context)
+        drawn = tabs.render({"tab": "phone"})
+    assert ("Conversations" in drawn) and (("Jumelé" in drawn) == (language == "fr"))

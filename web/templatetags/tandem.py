@@ -98,16 +98,21 @@ def rsvp_labels() -> dict[str, str]:
 def rsvp_mark_html(meeting: Any, attendee: Any, patterns: Mapping[str, str]) -> SafeString:
     """`rsvp_mark` with its `rsvp_labels()` given: «Rencontres» translates them once a
     page, not nine times a row."""
-    name = conditional_escape(attendee.user.full_name)
-    labels = {response: pattern % {"name": name} for response, pattern in patterns.items()}
+    # The name and the answer are plain text (`html.escape`, what Django's `escape`
+    # calls, without its lazy-string check: this is drawn three times a line).
+    name = escape(attendee.user.full_name)
+    named = {"name": name}
+    accepted = patterns["accepted"] % named
+    declined = patterns["declined"] % named
+    pending = patterns["pending"] % named
     response = attendee.response
-    label = labels[response] if response in _RSVP_TICKS else labels["pending"]
+    label = accepted if response == "accepted" else declined if response == "declined" else pending
     return mark_safe(  # noqa: S308 - every value above is escaped, the translations are ours
         f'<span class="rsvp" data-attendee="{meeting.pk}:{attendee.user_id}" '
-        f'data-response="{conditional_escape(response)}" data-name="{name}"\n'
-        f'        data-label-accepted="{labels["accepted"]}"\n'
-        f'        data-label-declined="{labels["declined"]}"\n'
-        f'        data-label-pending="{labels["pending"]}"\n'
+        f'data-response="{escape(response)}" data-name="{name}"\n'
+        f'        data-label-accepted="{accepted}"\n'
+        f'        data-label-declined="{declined}"\n'
+        f'        data-label-pending="{pending}"\n'
         f'        role="img" aria-label="{label}"><span class="tick" aria-hidden="true">'
         f"{_RSVP_TICKS.get(response, '?')}</span> {name}</span>"
     )
