@@ -13,6 +13,7 @@ it opens, and the proof that the new member reads the address they gave.
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs import accounts, events, services
 from programs.audit import AuditAction, audit_record
+from programs.compiled import CompiledObjects
 from programs.errors import DomainError
 from programs.models import InvitationLink, Language, Role, User
 from programs.permissions import require_org_admin
@@ -59,9 +61,7 @@ def invitation_links(*, actor: User) -> list[InvitationLink]:
     """The mentor link and the mentee link of the actor's organisation, in that order;
     one query once they exist (the dashboard shows them on every visit)."""
     organisation_id = require_org_admin(actor, organisation_id=actor.organisation_id)
-    found = {
-        link.role: link for link in InvitationLink.objects.filter(organisation_id=organisation_id)
-    }
+    found = _links_of(organisation_id)
     if len(found) < len(SIGN_UP_ROLES):
         # First time asked: create what is missing (a concurrent request may win the race).
         InvitationLink.objects.bulk_create(
@@ -72,11 +72,20 @@ def invitation_links(*, actor: User) -> list[InvitationLink]:
             ],
             ignore_conflicts=True,
         )
-        found = {
-            link.role: link
-            for link in InvitationLink.objects.filter(organisation_id=organisation_id)
-        }
+        found = _links_of(organisation_id)
     return [found[role] for role in SIGN_UP_ROLES]
+
+
+def _links_of(organisation_id: int) -> dict[str, InvitationLink]:
+    """The organisation's links by role: one query compiled once (`programs.compiled`)."""
+    links = cast(list[InvitationLink], _links_query.objects(organisation_id=organisation_id))
+    return {link.role: link for link in links}
+
+
+_links_query = CompiledObjects(
+    lambda organisation_id: InvitationLink.objects.filter(organisation_id=organisation_id),
+    organisation_id=-1,
+)
 
 
 def _locked_link(actor: User, role: str) -> tuple[int, InvitationLink]:

@@ -33,9 +33,15 @@ from programs.totals import stored_total, stored_totals
 def dashboard_counts(*, organisation_id: int) -> dict[str, int]:
     """The admin dashboard tiles. «Invitations» are mentoring requests not yet answered.
     Read from the totals the database keeps (programs.totals); counted on SQLite."""
-    active = stored_total(organisation_id=organisation_id, kind="members_active")
-    per_status = stored_totals(organisation_id=organisation_id, prefix="relationships:")
-    if active is None or per_status is None:
+    kept = stored_totals(organisation_id=organisation_id, prefix="")  # every kind: one read
+    if kept is not None:
+        active = kept.get("members_active", 0)
+        per_status = {
+            kind.removeprefix("relationships:"): n
+            for kind, n in kept.items()
+            if kind.startswith("relationships:")
+        }
+    else:
         members = User.objects.filter(organisation_id=organisation_id).exclude(
             role=Role.ADMINISTRATOR
         )
