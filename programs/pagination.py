@@ -38,7 +38,9 @@ class IdPaged(Generic[T]):
     (few rows expected: those of the people found) reads all its ids in order once, when
     there are at most FEW_IDS of them, and counts and pages them in memory — one read of
     the search instead of two (a count and a page); `ordered_ids()`, when given, reads
-    those ids (at most FEW_IDS + 1, in order) instead of the ORM (a query compiled once)."""
+    those ids in order (None when there are too many to list) and how many there are in
+    all, instead of the ORM (a query compiled once): past FEW_IDS, that total is the
+    count."""
 
     def __init__(
         self,
@@ -49,7 +51,7 @@ class IdPaged(Generic[T]):
         total: Callable[[], int | None] | None = None,
         searched: bool = False,
         page: Callable[[Any], list[Any]] | None = None,
-        ordered_ids: Callable[[], list[int]] | None = None,
+        ordered_ids: Callable[[], tuple[list[int] | None, int]] | None = None,
     ) -> None:
         self._filtered = filtered
         self._total = total
@@ -67,14 +69,18 @@ class IdPaged(Generic[T]):
 
     def count(self) -> int:
         if self._count is None and self._searched:
+            ids: list[int] | None
+            total = None
             if self._ordered_ids is not None:
-                ids = self._ordered_ids()
+                ids, total = self._ordered_ids()
             else:
                 ordered = self._filtered.order_by(*self._ordering).values_list("pk", flat=True)
                 ids = list(ordered[: FEW_IDS + 1])
-            if len(ids) <= FEW_IDS:
+            if ids is not None and len(ids) <= FEW_IDS:
                 self._all_ids = ids
                 self._count = len(ids)
+            else:
+                self._count = total  # read with the ids, or None: counted below
         if self._count is None:
             kept = self._total() if self._total is not None else None
             self._count = kept if kept is not None else self._filtered.order_by().count()

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from programs.compiled import CompiledOnce, id_array
@@ -180,16 +181,28 @@ _pairs_query, _series_query = _ids_of_named(_pairs_of), _ids_of_named(_series_of
 
 def _searched_ids_reader(
     organisation_id: int, pairs: IdArray, sent: IdArray, ordering: tuple[str, ...]
-) -> Callable[[], list[int]]:
-    """A one-word search's meeting ids in the list's order, at most FEW_IDS + 1 (what
-    `IdPaged` counts and pages): on PostgreSQL one query compiled once per order."""
+) -> Callable[[], tuple[list[int] | None, int]] | None:
+    """A one-word search's meeting ids in the list's order (None past FEW_IDS) and how
+    many match in all (what `IdPaged` counts and pages): on PostgreSQL one row of one
+    query compiled once per order — the total and, when at most FEW_IDS, the ids as one
+    array — so a search's ids are neither sent one row each nor counted twice. None
+    elsewhere (SQLite): `IdPaged` reads them with the ORM."""
+    if connection.vendor != "postgresql":
+        return None
     query = _searched_ids_query(ordering)
     values = {"organisation_id": organisation_id, "pairs": pairs.text, "sent": sent.text}
-    return lambda: [pk for (pk,) in query.rows(**values)]
+
+    def read() -> tuple[list[int] | None, int]:
+        found = query.rows(**values)
+        return found[0][1] if found else [], found[0][0] if found else 0
+
+    return read
 
 
 @functools.cache
 def _searched_ids_query(ordering: tuple[str, ...]) -> CompiledOnce:
+    from django.contrib.postgres.aggregates import ArrayAgg  # PostgreSQL's alone
+
     def build(organisation_id: int, pairs: str, sent: str) -> QuerySet[Meeting, Any]:
         return (
             Meeting.objects.filter(organisation_id=organisation_id)
@@ -197,8 +210,10 @@ def _searched_ids_query(ordering: tuple[str, ...]) -> CompiledOnce:
                 among("relationship_id", IdArray(text=pairs, count=1))
                 | among("series_id", IdArray(text=sent, count=1))
             )
-            .order_by(*ordering)
-            .values_list("pk")[: FEW_IDS + 1]
+            .values("organisation_id")  # one group: the organisation's
+            .annotate(total=Count("pk"))
+            .annotate(ids=Case(When(total__lte=FEW_IDS, then=ArrayAgg("pk", order_by=ordering))))
+            .values_list("total", "ids")
         )
 
     return CompiledOnce(build, organisation_id=_ORG, pairs=_PAIRS, sent=_SENT)

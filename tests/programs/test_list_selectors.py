@@ -486,26 +486,41 @@ def test_pages_show_the_kept_totals(lists, client):
     assert scheduling_selectors.meeting_count(organisation_id=org_id) == meetings - 1
 
 
-def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(lists, monkeypatch):
-    """Past FEW_IDS matches a searched list counts and pages from the index instead."""
+@pytest.mark.parametrize("reader_lists", [True, False])
+def test_a_search_with_too_many_rows_to_list_pages_as_an_unsearched_list(
+    lists, monkeypatch, reader_lists
+):
+    """Past FEW_IDS matches a searched list counts and pages from the index instead —
+    whether «Rencontres»' own reader of a search's ids still listed them (its limit
+    higher) or said there were too many (its total then the count)."""
     from programs import pagination
 
     monkeypatch.setattr(pagination, "FEW_IDS", 3)
-    org_id = lists["org"].pk
-    for filters in (selectors.MemberFilters(search="mar"), selectors.MemberFilters(search="a")):
-        new = selectors.member_list(organisation_id=org_id, filters=filters)
-        every_page(new, members_reference(org_id, filters), 10, member_shape)
-    new_meetings = scheduling_selectors.meetings_for_admin_list(
-        organisation_id=org_id, search="mar"
-    )
-    every_page(
-        new_meetings,
-        meetings_reference(org_id, "mar", "desc"),
-        10,
-        lambda m: admin_line(
-            m if isinstance(m, scheduling_selectors.MeetingRow) else admin_row_of(m)
-        ),
-    )
+    reader = scheduling_selectors.lists._searched_ids_query
+    if not reader_lists:
+        reader.cache_clear()  # compiled anew with the lower limit (and again after)
+        monkeypatch.setattr(scheduling_selectors.lists, "FEW_IDS", 3)
+    try:
+        org_id = lists["org"].pk
+        for filters in (
+            selectors.MemberFilters(search="mar"),
+            selectors.MemberFilters(search="a"),
+        ):
+            new = selectors.member_list(organisation_id=org_id, filters=filters)
+            every_page(new, members_reference(org_id, filters), 10, member_shape)
+        for order in ("desc", "asc"):
+            new_meetings = scheduling_selectors.meetings_for_admin_list(
+                organisation_id=org_id, search="mar", order=order
+            )
+            reference = meetings_reference(org_id, "mar", order)
+            assert every_page(new_meetings, reference, 10, meeting_line) > 3
+    finally:
+        reader.cache_clear()
+
+
+def meeting_line(m: Meeting | scheduling_selectors.MeetingRow) -> tuple:
+    """A page's line (plain values) or the reference's meeting made into its line."""
+    return admin_line(m if isinstance(m, scheduling_selectors.MeetingRow) else admin_row_of(m))
 
 
 # -- the dashboard's invitations waiting and quiet pairs (scheduling.kept) ---------------
