@@ -9,12 +9,14 @@ hour. It is built with COPY, VACUUM ANALYZEd, and kept: its name carries SEED_VE
 the sizes, so a rerun finds it (drop it, or bump SEED_VERSION, to build anew).
 
 Each page is requested through the real views (Django's test Client: middleware, session,
-view, template), DEBUG off, as that organisation's administrator: WARM requests unmeasured,
-then REQUESTS measured, the sizes taking turns; p50 and p95 per page per size. Then, at
-the largest size, every statement a warm request of each page sent (captured with
-CaptureQueriesContext: the text PostgreSQL received, parameters merged client-side as
-Django binds them) is sent raw through psycopg REQUESTS times, the way Django sends it
-(client-side cursor, nothing prepared); a second table shows each page against its SQL.
+view, template), DEBUG off, as that organisation's administrator; p50 and p95 per page per
+size. The baseline is the page's own SQL: every statement a warm request of the page
+sends at the largest size (captured with CaptureQueriesContext: the text PostgreSQL
+received, parameters merged client-side as Django binds them), sent raw through psycopg
+the way Django sends it (client-side cursor, nothing prepared). WARM rounds unmeasured,
+then REQUESTS measured ones, in each round the sizes and the raw SQL taking turns (the
+raw SQL first in one round, last in the next), so page and baseline meet the same
+moments of the machine; a second table shows each page against its SQL.
 
 Prints the table, every page at the largest size against BUDGET_MS, and
   pages_flat ratio=R goal=2.0 better=lower    (the worst page: its L p95 ÷ its S p95)
@@ -588,9 +590,13 @@ def pages_of(org_id: int) -> dict[str, Callable[[], Any]]:
     }
 
 
-def time_pages(requests: dict[str, Callable[[], Any]]) -> dict[str, list[float]]:
-    """One page at every size: WARM unmeasured rounds, then REQUESTS measured ones, the
-    sizes taking turns within each round so a busy moment of the machine falls on all."""
+def time_pages(
+    requests: dict[str, Callable[[], Any]], raw: Callable[[], float]
+) -> tuple[dict[str, list[float]], list[float]]:
+    """One page at every size, and its SQL at the largest sent raw (`raw`, one send of
+    every statement, its ms): WARM unmeasured rounds, then REQUESTS measured ones, the
+    sizes and the raw SQL taking turns within each round — the raw SQL first in one
+    round, last in the next — so a busy moment of the machine falls on all alike."""
 
     def once(request: Callable[[], Any]) -> float:
         started = time.perf_counter()
@@ -601,12 +607,19 @@ def time_pages(requests: dict[str, Callable[[], Any]]) -> dict[str, list[float]]
         return elapsed
 
     times: dict[str, list[float]] = {size: [] for size in requests}
+    raw_times: list[float] = []
     for round_ in range(WARM + REQUESTS):
+        if round_ % 2 == 0:
+            sent = raw()
         for size, request in requests.items():
             elapsed = once(request)
             if round_ >= WARM:
                 times[size].append(elapsed)
-    return times
+        if round_ % 2 == 1:
+            sent = raw()
+        if round_ >= WARM:
+            raw_times.append(sent)
+    return times, raw_times
 
 
 def captured_sql(request: Callable[[], Any]) -> list[str]:
@@ -626,26 +639,23 @@ def captured_sql(request: Callable[[], Any]) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
 
-def raw_sql_times(statements: list[str], dsn: str) -> list[float]:
-    """Those statements sent raw through psycopg, REQUESTS times (after WARM rounds), the
-    way Django sends them: a client-side-binding cursor (the simple query protocol) and
-    nothing prepared. psycopg's own default (prepare_threshold=5) would prepare each
-    statement from its sixth run on and time execution without parsing and planning,
-    which Django's queries never skip."""
-    times = []
-    with psycopg.connect(
-        dsn, autocommit=True, prepare_threshold=None, cursor_factory=psycopg.ClientCursor
-    ) as conn:
-        for round_ in range(WARM + REQUESTS):
-            started = time.perf_counter()
-            for sql in statements:
-                with conn.cursor() as cur:
-                    cur.execute(sql.encode())
-                    if cur.description is not None:
-                        cur.fetchall()
-            if round_ >= WARM:
-                times.append((time.perf_counter() - started) * 1000)
-    return times
+def raw_sender(statements: list[str], conn: psycopg.Connection[Any]) -> Callable[[], float]:
+    """One send of those statements raw (ms), the way Django sends them: a
+    client-side-binding cursor (the simple query protocol) and nothing prepared.
+    psycopg's own default (prepare_threshold=5) would prepare each statement from its
+    sixth run on and time execution without parsing and planning, which Django's queries
+    never skip."""
+
+    def send() -> float:
+        started = time.perf_counter()
+        for sql in statements:
+            with conn.cursor() as cur:
+                cur.execute(sql.encode())
+                if cur.description is not None:
+                    cur.fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    return send
 
 
 def main() -> int:
@@ -679,12 +689,25 @@ def main() -> int:
         build(name, sizes)
 
     requests = {size: pages_of(org_id) for org_id, size in enumerate(sizes, start=1)}
-    results: dict[str, dict[str, list[float]]] = {size: {} for size in sizes}
-    for page in requests[sizes[0]]:
-        for size, times in time_pages({size: requests[size][page] for size in sizes}).items():
-            results[size][page] = times
-
     largest = sizes[-1]
+    results: dict[str, dict[str, list[float]]] = {size: {} for size in sizes}
+    statement_counts: dict[str, int] = {}
+    sql_times: dict[str, list[float]] = {}
+    raw = psycopg.connect(
+        dsn, autocommit=True, prepare_threshold=None, cursor_factory=psycopg.ClientCursor
+    )
+    for page in requests[sizes[0]]:
+        # Every statement a warm request of the page sends at the largest size, sent raw
+        # in the same rounds as the pages are requested.
+        statements = captured_sql(requests[largest][page])
+        statement_counts[page] = len(statements)
+        page_times, sql_times[page] = time_pages(
+            {size: requests[size][page] for size in sizes}, raw_sender(statements, raw)
+        )
+        for size, times in page_times.items():
+            results[size][page] = times
+    raw.close()
+
     page_names = list(results[largest])
     header = " | ".join(f"{s} p50 | {s} p95" for s in sizes)
     print(f"| page | {header} |")
@@ -711,16 +734,14 @@ def main() -> int:
     print(f"pages_flat ratio={flat:.2f} goal=2.0 better=lower", flush=True)
 
     # Every page's SQL at the largest size, sent raw; the figure is the worst page's.
-    pages = pages_of(sizes.index(largest) + 1)
     print(f"| page ({largest}) | queries | SQL raw p50 | SQL raw p95 | view p95 | view ÷ SQL |")
     print("|---|---|---|---|---|---|")
     sql_p95: dict[str, float] = {}
     for page in page_names:
-        statements = captured_sql(pages[page])
-        sql = raw_sql_times(statements, dsn)
+        sql = sql_times[page]
         sql_p95[page] = percentile(sql, 0.95)
         print(
-            f"| {page} | {len(statements)} | {statistics.median(sql):.1f} | "
+            f"| {page} | {statement_counts[page]} | {statistics.median(sql):.1f} | "
             f"{sql_p95[page]:.1f} | {p95[largest][page]:.1f} | "
             f"{p95[largest][page] / sql_p95[page]:.2f} |"
         )

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, Min, Prefetch, Q, QuerySet, When
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from programs.compiled import CompiledOnce, id_array
@@ -205,7 +206,11 @@ def _searched_ids_query(ordering: tuple[str, ...]) -> CompiledOnce:
 
     def build(organisation_id: int, pairs: str, sent: str) -> QuerySet[Meeting, Any]:
         return (
-            Meeting.objects.filter(organisation_id=organisation_id)
+            # The organisation tested on each meeting found, not through its index: the
+            # pairs' and series' own indexes find a search's few meetings, and PostgreSQL
+            # would otherwise AND them with a bitmap of every meeting of the organisation
+            # (at 194,000 meetings, half the query's time).
+            Meeting.objects.filter(Exact(F("organisation_id") + 0, organisation_id))
             .filter(
                 among("relationship_id", IdArray(text=pairs, count=1))
                 | among("series_id", IdArray(text=sent, count=1))
