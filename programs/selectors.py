@@ -406,9 +406,8 @@ RELATIONSHIP_ORDER = ("-created_at", "-pk")
 
 
 def _relationship_rows(ids: Any) -> QuerySet[Relationship]:
-    """The lists' relationships (the relationships list, «Conversations»): what a line
-    shows of the pair and their administrator, their names only (a person has some fifty
-    columns, and compiling a query costs in proportion to the columns it selects)."""
+    """The lists' relationships as models: what a line shows of the pair and their
+    administrator, their names only (iterating a list: a report, a test)."""
     people = ("mentor", "mentee", "relationship_administrator")
     return (
         Relationship.objects.filter(pk__in=ids)
@@ -417,11 +416,77 @@ def _relationship_rows(ids: Any) -> QuerySet[Relationship]:
     )
 
 
+class RelationshipRow:
+    """A line of the relationships list (and of «Conversations») as plain values: the
+    attributes web/rows.py `relationship_rows` and the templates read, by a
+    Relationship's names, its people as `PersonName`s."""
+
+    FIELDS = (
+        "pk",
+        "status",
+        "created_at",
+        "started_at",
+        "ended_at",
+        "mentor_id",
+        "mentee_id",
+        "relationship_administrator_id",
+    )
+    COLUMNS = (*FIELDS, *User.name_fields("mentor", "mentee", "relationship_administrator"))
+    __slots__ = (*FIELDS, "mentor", "mentee", "relationship_administrator")
+    pk: int
+    status: str
+    mentor_id: int
+    mentee_id: int
+    relationship_administrator_id: int | None
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(self.FIELDS, values, strict=False):
+            setattr(self, name, value)
+        at = len(self.FIELDS)
+        self.mentor = PersonName(self.mentor_id, *values[at : at + 3])
+        self.mentee = PersonName(self.mentee_id, *values[at + 3 : at + 6])
+        administrator = self.relationship_administrator_id
+        self.relationship_administrator = (
+            PersonName(administrator, *values[at + 6 : at + 9])
+            if administrator is not None
+            else None
+        )
+
+    def get_status_display(self) -> str:
+        """As Django's `get_status_display()`: the label, or the value if it has none."""
+        return str(dict(RelationshipStatus.choices).get(self.status, self.status))
+
+
+def _relationship_values(ids: Any) -> QuerySet[Relationship, tuple[Any, ...]]:
+    return (
+        Relationship.objects.filter(among("pk", ids))
+        .order_by(*RELATIONSHIP_ORDER)
+        .values_list(*RelationshipRow.COLUMNS)
+    )
+
+
+def _relationship_page(ids: Any) -> list[RelationshipRow]:
+    """A page's lines in the list's order (`IdPaged` page rows), one query, no model:
+    a searched page's ids as a list, compiled once on PostgreSQL (`programs.compiled`);
+    a subquery of ids, built by the ORM."""
+    if isinstance(ids, list):
+        found = _relationship_page_query.rows(ids=id_array(ids))
+    else:
+        found = list(_relationship_values(ids))
+    return [RelationshipRow(values) for values in found]
+
+
+_relationship_page_query = CompiledOnce(
+    lambda ids: _relationship_values(IdArray(text=ids, count=1)), ids=id_array([-1])
+)
+
+
 def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> IdPaged[Relationship]:
     """The relationships list, newest first, on a tab, searched by the mentor's or the
     mentee's name (every word in one of them). The people named are found first (from the
     trigram indexes), then their relationships; a page reads its ids from the
-    (organisation[, status], created, id) index and then those rows."""
+    (organisation[, status], created, id) index and then those rows: a slice is a list of
+    `RelationshipRow`s (plain values); iterating reads models."""
     qs = Relationship.objects.filter(organisation_id=organisation_id)
     status = RELATIONSHIP_TABS.get(tab)
     if status:
@@ -442,6 +507,7 @@ def relationship_list(*, organisation_id: int, tab: str, search: str = "") -> Id
         filtered=qs,
         ordering=RELATIONSHIP_ORDER,
         rows=_relationship_rows,
+        page=_relationship_page,
         total=total,
         searched=bool(search.split()),
     )

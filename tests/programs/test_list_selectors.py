@@ -32,7 +32,7 @@ from programs.pagination import among
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Attendee, Meeting, MeetingSeries, MeetingStatus, Response
 from scheduling.selectors import ACTIVE_STATUSES
-from tests.conftest import make_org
+from tests.conftest import make_member, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -271,13 +271,50 @@ def test_the_members_list_has_ties_to_break_and_a_page_past_the_middle(lists):
 def test_relationship_pages_equal_the_reference(lists, tab, search):
     org_id = lists["org"].pk
     new = selectors.relationship_list(organisation_id=org_id, tab=tab, search=search)
-    every_page(
-        new,
-        relationships_reference(org_id, tab, search),
-        10,
-        lambda r: (r.pk, r.mentor.email, r.mentee.email),
-    )
+    every_page(new, relationships_reference(org_id, tab, search), 10, relationship_line)
     assert not {r.pk for r in new} & lists["outsider_ids"]["relationships"]
+
+
+def relationship_line(r: Any) -> tuple:
+    """What a relationships line shows: of a page's plain values or of a model."""
+    administrator = r.relationship_administrator
+    return (
+        r.pk, r.status, r.get_status_display(), r.created_at, r.started_at, r.ended_at,
+        r.mentor_id, r.mentor.pk, r.mentor.full_name, r.mentee_id, r.mentee.pk,
+        r.mentee.full_name,
+        (administrator.pk, administrator.full_name) if administrator is not None else None,
+    )  # fmt: skip
+
+
+def test_a_relationships_page_is_the_models(lists, django_assert_num_queries):
+    """A page's plain lines — from a list of ids (compiled once) or a subquery — are the
+    models' lines, in the list's order; a deleted person and an administrator included;
+    one query each."""
+    org = lists["org"]
+    ordering = selectors.RELATIONSHIP_ORDER
+    everyone = list(
+        Relationship.objects.filter(organisation=org)
+        .order_by(*ordering)
+        .values_list("pk", flat=True)
+    )
+    some = everyone[:12]
+    administrator = make_member(org, "ra@lists.test", "Rémi", "<Admin>", Role.ADMINISTRATOR)
+    Relationship.objects.filter(pk=some[0]).update(relationship_administrator=administrator)
+    User.objects.filter(pk=Relationship.objects.get(pk=some[1]).mentor_id).update(
+        deleted_at=timezone.now()
+    )
+    shuffled = random.Random(5).sample(some, len(some))
+    subquery = Relationship.objects.filter(organisation=org).order_by(*ordering).values("pk")[:12]
+    for ids in (shuffled, subquery, [10**12]):
+        expected = [
+            relationship_line(r) for r in selectors._relationship_rows(ids).order_by(*ordering)
+        ]
+        with django_assert_num_queries(1):
+            found = [relationship_line(r) for r in selectors._relationship_page(ids)]
+        assert found == expected
+    lines = [relationship_line(r) for r in selectors._relationship_page(some)]
+    assert [line[0] for line in lines] == some
+    assert lines[0][12] is not None and any(line[8] == gettext("Deleted member") for line in lines)
 
 
 def test_relationship_tab_counts_equal_the_reference(lists):
