@@ -282,6 +282,18 @@ class PersonName:
         return full_name_of(self.first_name, self.last_name, self.deleted_at)
 
 
+class PlainValues:
+    """A list line's own values by a model's names, from a row's first columns: each
+    subclass names them in `FIELDS` (and its `__slots__`)."""
+
+    FIELDS: tuple[str, ...] = ()
+    __slots__ = ()
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(self.FIELDS, values, strict=False):
+            setattr(self, name, value)
+
+
 class MemberRow:
     """A line of the members list as plain values (`member_page`): what `_member_rows`
     reads, without a model instance per member and per administrator — the attributes
@@ -416,7 +428,7 @@ def _relationship_rows(ids: Any) -> QuerySet[Relationship]:
     )
 
 
-class RelationshipRow:
+class RelationshipRow(PlainValues):
     """A line of the relationships list (and of «Conversations») as plain values: the
     attributes web/rows.py `relationship_rows` and the templates read, by a
     Relationship's names, its people as `PersonName`s."""
@@ -440,8 +452,7 @@ class RelationshipRow:
     relationship_administrator_id: int | None
 
     def __init__(self, values: Sequence[Any]) -> None:
-        for name, value in zip(self.FIELDS, values, strict=False):
-            setattr(self, name, value)
+        super().__init__(values)
         at = len(self.FIELDS)
         self.mentor = PersonName(self.mentor_id, *values[at : at + 3])
         self.mentee = PersonName(self.mentee_id, *values[at + 3 : at + 6])

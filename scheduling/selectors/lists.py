@@ -17,7 +17,7 @@ from django.utils import timezone
 from programs.compiled import CompiledOnce, id_array
 from programs.models import Relationship, User
 from programs.pagination import FEW_IDS, IdArray, IdPaged, among
-from programs.selectors import PersonName, people_named
+from programs.selectors import PersonName, PlainValues, people_named
 from programs.totals import stored_total
 from scheduling.models import (
     Attendee,
@@ -47,7 +47,7 @@ class MeetingRow:
         return self.meeting.duration_minutes
 
 
-class MeetingValues:
+class MeetingValues(PlainValues):
     """The meeting of a «Rencontres» line as plain values, by a Meeting's names."""
 
     FIELDS = ("pk", "relationship_id", "starts_at", "ends_at", "status", "meeting_type")
@@ -59,16 +59,12 @@ class MeetingValues:
     status: str
     meeting_type: str
 
-    def __init__(self, values: Sequence[Any]) -> None:
-        for name, value in zip(self.FIELDS, values, strict=False):
-            setattr(self, name, value)
-
     @property
     def duration_minutes(self) -> int:
         return minutes_between(self.starts_at, self.ends_at)
 
 
-class AttendeeValues:
+class AttendeeValues(PlainValues):
     """An attendee of a «Rencontres» line as plain values, by an Attendee's names."""
 
     FIELDS = ("pk", "meeting_id", "user_id", "response", "comment", "is_organiser")
@@ -82,8 +78,7 @@ class AttendeeValues:
     user: PersonName
 
     def __init__(self, values: Sequence[Any]) -> None:
-        for name, value in zip(self.FIELDS, values, strict=False):
-            setattr(self, name, value)
+        super().__init__(values)
         self.user = PersonName(self.user_id, *values[len(self.FIELDS) :])
 
 
