@@ -6,9 +6,10 @@ number of queries, and never another organisation's."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import EmailLog, EmailStatus
 from programs import services as program_services
@@ -16,6 +17,7 @@ from programs.models import Relationship, Role, User
 from scheduling.services import availability_set
 from tests.conftest import make_member
 from tests.meetings import EDMONTON, NOW
+from tests.web.test_row_tags import without_csrf_token
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +181,35 @@ def test_another_organisations_day_is_never_shown(
     assert "Olive Outsider" in section(theirs, "quiet")
     for name in ("Anna Carter", "Charlotte Test", "Quinn", "anna@mentor.test"):
         assert name not in theirs, name
+
+
+FORMER = Path(__file__).parent / "former" / "manage_dashboard.html"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("busy", [True, False])
+def test_the_dashboard_draws_the_former_template_text(
+    admin_client, admin, frozen, request, language, busy
+):
+    """The dashboard with its fixed text kept per language ({% fixed %}) is, word for word,
+    what the template drew before (tests/web/former/manage_dashboard.html, the oracle):
+    a busy day and an empty one, an invitation link switched off, in both languages."""
+    from django.template import engines
+
+    from programs import invitations
+
+    if busy:
+        request.getfixturevalue("busy_day")
+        link = invitations.invitation_links(actor=admin)[1]
+        type(link).objects.filter(pk=link.pk).update(is_active=False)
+    admin.language = language
+    admin.save(update_fields=["language"])
+    response = admin_client.get("/manage/")
+    assert response.status_code == 200
+    former = engines["django"].from_string(FORMER.read_text())
+    with translation.override(language):
+        expected = former.render(response.context[0].flatten(), request=response.wsgi_request)
+    drawn = response.content.decode()
+    assert without_csrf_token(drawn) == without_csrf_token(expected)
+    assert ("Rencontres aujourd" in drawn) == (language == "fr")
+    assert ('value="on"' in drawn) == busy  # the switched-off link offers «Switch on»
