@@ -167,6 +167,14 @@ class Meeting(models.Model):
                 condition=Q(status=MeetingStatus.SCHEDULED, pending_answers__gt=0),
                 name="meeting_org_pending_idx",
             ),
+            # The dashboard's meetings today and this week (its totals counted from the
+            # index alone): without it PostgreSQL ANDed the organisation's dates with a
+            # bitmap of every scheduled meeting of every organisation.
+            models.Index(
+                fields=["organisation", "starts_at", "id"],
+                condition=Q(status=MeetingStatus.SCHEDULED),
+                name="meeting_org_scheduled_idx",
+            ),
         ]
 
     def __str__(self) -> str:
