@@ -51,7 +51,9 @@ SIZES = {  # members, relationships, meetings (about)
 OTHER_SIZE = (3_000, 1_200, 12_000)
 ORGANISATIONS = 20
 WARM = 5
-REQUESTS = 30
+# A p95 of 100 requests is their sixth slowest; of 30 it was the second, one stray pause
+# of the machine away from another figure.
+REQUESTS = 100
 BUDGET_MS = 150.0
 
 FIRST_NAMES = [
