@@ -189,8 +189,11 @@ def _searched_ids_reader(
     values = {"organisation_id": organisation_id, "pairs": pairs.text, "sent": sent.text}
 
     def read() -> tuple[list[int] | None, int]:
-        found = query.rows(**values)
-        return found[0][1] if found else [], found[0][0] if found else 0
+        found = query.rows(**values)  # one row (total, ids), or none when nothing matches
+        if not found:
+            return [], 0
+        total, ids = found[0]
+        return ids, total
 
     return read
 
