@@ -9,7 +9,11 @@ generator in its own (spawned) process plays the storm:
   each signed in as its own member: ORGS organisations of SOCKETS / ORGS people, the
   first ADMINS of each organisation administrators, the others mentors. Timed from the
   first handshake until every socket has its whole connect sequence (an administrator's
-  `presence.snapshot`, `counts.changed`, then everyone's `bell.changed`).
+  `presence.snapshot`, `counts.changed`, then everyone's `bell.changed`). Each page
+  reconnects as live.js does, with the socket ticket its previous socket handed it
+  (realtime/sockets/tickets.py: the warm-up storm reads everyone from the database and
+  hands the tickets out); `ours_database_reads=` counts the handshakes of a storm that
+  read the person from the database all the same (a new ticket each).
 - base: SOCKETS sockets to `/bench/echo/` opened at the same moment, each sending one
   frame; timed until every one has its answer.
 
@@ -44,6 +48,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from urllib.parse import urlencode
 
 import orjson
 import psutil
@@ -87,6 +92,8 @@ class Person:
     user_id: int
     organisation_id: int
     admin: bool
+    # The page's socket ticket, as live.js keeps it between its sockets.
+    ticket: str | None = None
 
 
 @dataclass
@@ -97,6 +104,7 @@ class Page:
     ready_at: float = 0.0
     snapshots: int = 0
     presence_frames: int = 0
+    new_tickets: int = 0
     online: set[int] = field(default_factory=set)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -171,6 +179,9 @@ async def read_page(ws, page: Page, last_frame: list[float]) -> None:
             elif event == "bell.changed" and not page.ready.is_set():
                 page.ready_at = time.perf_counter()
                 page.ready.set()
+            elif event == "socket.ticket":
+                page.new_tickets += 1
+                page.person.ticket = data["ticket"]
     except ConnectionClosed:
         pass
 
@@ -186,7 +197,9 @@ async def storm_ours(port: int, people: list[Person], redis: AsyncRedis) -> dict
 
     async def one(page: Page) -> None:
         while True:
-            ws = await reconnect(url, origin, page.person.cookie, retries)
+            ticket = page.person.ticket
+            address = url if ticket is None else f"{url}?{urlencode({'ticket': ticket})}"
+            ws = await reconnect(address, origin, page.person.cookie, retries)
             sockets.append(ws)
             reader = asyncio.create_task(read_page(ws, page, last_frame))
             readers.append(reader)
@@ -214,6 +227,8 @@ async def storm_ours(port: int, people: list[Person], redis: AsyncRedis) -> dict
     stale = sum(page.online != members[page.person.organisation_id] for page in admins)
     snapshots_wrong = sum(page.snapshots != 1 for page in admins)
     frames = sum(page.presence_frames for page in admins)
+    # Handshakes that read the person from the database (each hands out a new ticket).
+    database_reads = sum(page.new_tickets for page in pages)
 
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     await asyncio.gather(*readers, return_exceptions=True)
@@ -224,6 +239,7 @@ async def storm_ours(port: int, people: list[Person], redis: AsyncRedis) -> dict
         "stale": stale,
         "snapshots_wrong": snapshots_wrong,
         "retries": retries[0],
+        "database_reads": database_reads,
     }
 
 
@@ -301,6 +317,7 @@ def report(result: dict) -> None:
     ours_cpu = statistics.median(row["server_cpu"] for row in ours)
     base_cpu = statistics.median(row["server_cpu"] for row in base)
     retries = statistics.median(row["retries"] for row in ours)
+    database_reads = statistics.median(row["database_reads"] for row in ours)
     base_retries = statistics.median(row["retries"] for row in base)
     per_round = " ".join(
         f"{o['seconds']:.2f}/{b['seconds']:.2f}" for o, b in zip(ours, base, strict=True)
@@ -312,7 +329,8 @@ def report(result: dict) -> None:
         f"base_server_cpu={base_cpu:.2f}s presence_frames={frames:.0f} "
         f"n2_frames~{ADMINS * (SOCKETS // ORGS) // 2 * ORGS} stale={stale} "
         f"snapshots_wrong={snapshots_wrong} ours_retries={retries:.0f} "
-        f"base_retries={base_retries:.0f} sockets={SOCKETS} orgs={ORGS} admins={admins} "
+        f"base_retries={base_retries:.0f} ours_database_reads={database_reads:.0f} "
+        f"sockets={SOCKETS} orgs={ORGS} admins={admins} "
         f"rounds={len(ours)} ours/base_per_round={per_round}",
         flush=True,
     )

@@ -41,6 +41,11 @@ members_invited = Signal()
 # A member is being deleted permanently (programs.member_delete; keywords: user_id, email —
 # the address being erased): each app erases what it keeps of that person.
 member_deleted = Signal()
+# A session ended: signed out, replaced at sign-in, deleted (programs.sessions; keyword:
+# session_key). Sent when the row is deleted, in or out of a transaction.
+session_ended = Signal()
+# People who must sign in again: deactivated or being deleted (keyword: user_ids).
+sign_ins_ended = Signal()
 
 
 def counts_changed_on_commit(organisation_id: int) -> None:
@@ -91,6 +96,7 @@ def members_active_changed_on_commit(
 
 def sessions_end_many_on_commit(user_ids: list[int]) -> None:
     """Close every open socket of each of these deactivated people, in one batch."""
+    sign_ins_ended.send(sender=User, user_ids=list(user_ids))
     command_many_on_commit(
         [user_group(user_id) for user_id in user_ids], "sockets.close", {"code": CLOSE_DEACTIVATED}
     )
@@ -98,6 +104,7 @@ def sessions_end_many_on_commit(user_ids: list[int]) -> None:
 
 def sessions_end_on_commit(user_id: int) -> None:
     """Close every open socket of a deactivated user, on every server process."""
+    sign_ins_ended.send(sender=User, user_ids=[user_id])
     command_on_commit(user_group(user_id), "sockets.close", {"code": CLOSE_DEACTIVATED})
 
 

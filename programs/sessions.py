@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from programs import events
 from programs.compiled import CompiledOnce
 
 # Stand-ins no real call uses: a key shorter than any session's, the first moment.
@@ -39,3 +40,11 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return {}
         return self.decode(rows[0][0])
+
+    def delete(self, session_key: str | None = None) -> None:
+        """Django's delete, announced (`events.session_ended`: the session's socket
+        tickets are revoked)."""
+        key = session_key if session_key is not None else self.session_key
+        super().delete(session_key)
+        if key is not None:
+            events.session_ended.send(sender=Session, session_key=key)

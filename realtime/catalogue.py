@@ -193,6 +193,10 @@ class BellChanged(TypedDict):
     unread: int
 
 
+class SocketTicket(TypedDict):
+    ticket: str
+
+
 class Empty(TypedDict):
     pass
 
@@ -519,6 +523,15 @@ CATALOGUE: dict[str, Message] = {
             BellChanged,
             "The person's unread count; sent by the consumer on connect and after each "
             "`bell.set` or `bell.bump`.",
+        ),
+        Message(
+            "socket.ticket",
+            "event",
+            SOCKET,
+            SocketTicket,
+            "A signed ticket for the page's next handshake (`?ticket=`: no database read, "
+            "realtime/sockets/tickets.py); sent after each read of the person from the "
+            "database — a handshake without a valid ticket, a heartbeat's renewal.",
         ),
         Message(
             "heartbeat.ack",

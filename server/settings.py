@@ -113,7 +113,8 @@ INSTALLED_APPS = [
     "workspace",
     "feedback",
     "reports",
-    "realtime",
+    # Its AppConfig connects the socket tickets' revocations (realtime/sockets/apps.py).
+    "realtime.sockets.apps.RealtimeConfig",
     "web",
     "server",
 ]
@@ -276,6 +277,9 @@ LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 # Django's database sessions, their read compiled once on PostgreSQL (programs/sessions.py).
 SESSION_ENGINE = "programs.sessions"
+# A socket ticket opens a page's next WebSocket without a database read for this long (s);
+# an open socket renews its ticket every half of it (realtime/sockets/tickets.py).
+SOCKET_TICKET_MAX_AGE = envint("SOCKET_TICKET_MAX_AGE", 15 * 60)
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Public sign-up and «send the link again», per hour (web/throttle.py, docs/members.md).

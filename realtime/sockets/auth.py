@@ -5,11 +5,13 @@ the whole life of every socket; with thousands of idle sockets that is most of a
 memory. `SocketEntry` does the same check (Django's own `auth.get_user`: the session's
 backend, its password hash, an active account) once, at the handshake, and keeps only
 three small values of the row it read: the user id, the organisation id and whether they
-administer it — so the consumer need not read the row again.
+administer it — so the consumer need not read the row again. A page that reconnects
+with a valid socket ticket (tickets.py) is not read at all.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -22,12 +24,19 @@ from django.contrib import auth
 from django.http import HttpRequest
 from django.http.cookie import parse_cookie
 
+from realtime.sockets.tickets import socket_user_for_ticket, ticket_of
+
 
 def _cookie(scope: dict, name: str) -> str | None:
     for header, value in scope.get("headers", ()):
         if header == b"cookie":
             return parse_cookie(value.decode("latin-1")).get(name)
     return None
+
+
+def session_key_of(scope: dict) -> str | None:
+    """The session key of the handshake's cookie."""
+    return _cookie(scope, settings.SESSION_COOKIE_NAME)
 
 
 @dataclass(frozen=True)
@@ -59,15 +68,44 @@ def socket_user_for_session(session_key: str | None) -> SocketUser:
 # Off the one thread every thread-sensitive database call of the process shares: a
 # thousand browsers reconnecting at once would take turns on it, one session and one user
 # read at a time, past Daphne's handshake timeout.
-_socket_user_for_session = database_sync_to_async(socket_user_for_session, thread_sensitive=False)
+asocket_user_for_session = database_sync_to_async(socket_user_for_session, thread_sensitive=False)
+
+
+async def _socket_user(scope: dict) -> dict[str, Any]:
+    """What the scope learns of the socket's person: `user_id`, `organisation_id`,
+    `is_org_admin`, and for a signed-in person `ticket_read_at` (when the database was
+    read for it: the unix second, before the read) and `ticket_wanted` (true when this
+    handshake read the database, so the consumer hands the page a new ticket)."""
+    session_key = session_key_of(scope)
+    ticket = ticket_of(scope.get("query_string", b"")) if session_key else None
+    if ticket is not None and session_key is not None:
+        held = await socket_user_for_ticket(ticket, session_key)
+        if held is not None:
+            return {
+                "user_id": held.user_id,
+                "organisation_id": held.organisation_id,
+                "is_org_admin": held.is_org_admin,
+                "ticket_read_at": held.read_at,
+                "ticket_wanted": False,
+            }
+    read_at = int(time.time())
+    found = await asocket_user_for_session(session_key)
+    return {
+        "user_id": found.user_id,
+        "organisation_id": found.organisation_id,
+        "is_org_admin": found.is_org_admin,
+        "ticket_read_at": read_at,
+        "ticket_wanted": found.user_id is not None,
+    }
 
 
 class SocketEntry:
     """The WebSocket side of the ASGI application, in one step: the Origin header checked
     against ALLOWED_HOSTS (Channels' AllowedHostsOriginValidator, whose rule it calls),
-    the session read (`socket_user_for_session`: `user_id`, `organisation_id` and
-    `is_org_admin` put in the scope; None, None, False when signed out), the path routed
-    to its consumer (`routes`: path without the leading slash → ASGI application).
+    the socket's person found (`_socket_user`: from the page's ticket, else the session
+    read by `socket_user_for_session`; `user_id`, `organisation_id` and `is_org_admin`
+    put in the scope, None, None, False when signed out), the path routed to its consumer
+    (`routes`: path without the leading slash → ASGI application).
 
     Channels' stack for the same — AllowedHostsOriginValidator(SessionUserMiddleware(
     URLRouter(...))) — keeps three coroutine frames and two copies of the scope alive for
@@ -91,14 +129,7 @@ class SocketEntry:
         application = self._route(scope)
         # This frame lives as long as the socket (it awaits the consumer): keep nothing
         # in it but the one scope copy.
-        found = await _socket_user_for_session(_cookie(scope, settings.SESSION_COOKIE_NAME))
-        scope = dict(
-            scope,
-            user_id=found.user_id,
-            organisation_id=found.organisation_id,
-            is_org_admin=found.is_org_admin,
-        )
-        del found
+        scope = dict(scope, **await _socket_user(scope))
         await application(scope, receive, send)
 
     def _route(self, scope: dict) -> Any:

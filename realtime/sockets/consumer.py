@@ -8,12 +8,13 @@ import weakref
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import orjson
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 
 from notifications.bell.selectors import unread_count
@@ -23,6 +24,8 @@ from programs.selectors import dashboard_counts
 from realtime.catalogue import CLOSE_DEACTIVATED
 from realtime.groups import org_admins_group, platform_admins_group, user_group
 from realtime.publish import apublish, frame
+from realtime.sockets.auth import asocket_user_for_session, session_key_of
+from realtime.sockets.tickets import aissue
 from workspace.conversation import mark_read_by_ids, pair_ids
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -128,6 +131,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=frame("counts.changed", arrival.counts))
         self.unread = arrival.unread
         await self._push_bell()
+        if self.own_scope.pop("ticket_wanted", False):
+            await self._send_ticket()
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes "old" database connections before every message, through the
@@ -146,6 +151,46 @@ class LiveConsumer(AsyncWebsocketConsumer):
             # stay online until the sweeper.
             await self._leave()
             raise
+
+    # The page's ticket (realtime/sockets/tickets.py): a new one after each database read
+    # of the person; renewed by a heartbeat once half its life has passed, so an open page
+    # always holds one for its next handshake.
+
+    @property
+    def own_scope(self) -> dict[str, Any]:
+        """The scope with what SocketEntry (auth.py) put in it: the person, the ticket."""
+        return cast("dict[str, Any]", self.scope)
+
+    async def _send_ticket(self) -> None:
+        scope = self.own_scope
+        session_key = session_key_of(scope)
+        if session_key is None:
+            return
+        ticket = await aissue(
+            user_id=scope["user_id"],
+            organisation_id=scope["organisation_id"],
+            is_org_admin=bool(scope["is_org_admin"]),
+            session_key=session_key,
+            read_at=scope["ticket_read_at"],
+        )
+        if ticket is not None:
+            await self.send(text_data=frame("socket.ticket", {"ticket": ticket}))
+
+    async def _renew_ticket(self) -> None:
+        """The person read again; their socket closed as a handshake would be refused if
+        the session ended or they changed (deactivated, moved, made or unmade
+        administrator: the page reloads), else a new ticket."""
+        scope = self.own_scope
+        scope["ticket_read_at"] = int(time.time())  # one renewal at a time
+        found = await asocket_user_for_session(session_key_of(scope))
+        if found.user_id is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        held = (scope["user_id"], scope["organisation_id"], scope["is_org_admin"])
+        if (found.user_id, found.organisation_id, found.is_org_admin) != held:
+            await self.close(code=CLOSE_DEACTIVATED)
+            return
+        await self._send_ticket()
 
     async def _refuse(self, code: int) -> None:
         # Closing before accept() rejects the handshake with HTTP 403 and the browser only
@@ -169,6 +214,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             # Redis round trip (bench/scale.py: heartbeat RTT under load).
             await self.send(text_data=HEARTBEAT_ACK)
             await self.presence.heartbeat()
+            read_at = self.own_scope.get("ticket_read_at")
+            if read_at is not None and time.time() - read_at >= settings.SOCKET_TICKET_MAX_AGE / 2:
+                await self._renew_ticket()
             return
         action = message.get("action")
         if action == "typing":

@@ -8,7 +8,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import orjson
 import pytest
@@ -98,10 +98,13 @@ def stop(server: Server) -> None:
     terminate(server.process)
 
 
-async def open_socket(server: Server, cookie: str) -> ClientConnection:
+async def open_socket(server: Server, cookie: str, ticket: str | None = None) -> ClientConnection:
+    """A page's socket with its session cookie (and, as live.js sends it after its first
+    connection, its socket ticket)."""
+    url = server.ws_url if ticket is None else f"{server.ws_url}?{urlencode({'ticket': ticket})}"
     return await asyncio.wait_for(
         connect(
-            server.ws_url,
+            url,
             additional_headers={"Cookie": cookie},
             origin=Origin(server.origin),
             open_timeout=RECEIVE_TIMEOUT,

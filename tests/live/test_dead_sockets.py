@@ -56,8 +56,8 @@ async def test_a_vanished_browser_is_closed_by_pings_and_goes_offline(
     daphne, cookies, admin, mentor
 ):
     admin_ws = await open_socket(daphne, cookies["admin"])
-    for _ in range(3):
-        await receive(admin_ws)  # snapshot, counts, bell
+    for _ in range(4):
+        await receive(admin_ws)  # snapshot, counts, bell, ticket
     reader, writer = await silent_browser(daphne.port, cookies["mentor"])
     assert await receive(admin_ws) == {
         "event": "presence.changed",

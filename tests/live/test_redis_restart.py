@@ -122,12 +122,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-async def reconnect(server: Server, cookie: str):
-    """What live.js does: retry until the server takes the socket again."""
+async def reconnect(server: Server, cookie: str, ticket: str):
+    """What live.js does: retry, with the page's socket ticket, until the server takes the
+    socket again."""
     deadline = time.monotonic() + RECOVERY_SECONDS
     while time.monotonic() < deadline:
         try:
-            ws = await open_socket(server, cookie)
+            ws = await open_socket(server, cookie, ticket)
             first = await receive(ws)
             return ws, first
         except (OSError, ConnectionClosed, InvalidStatus, TimeoutError):
@@ -154,13 +155,17 @@ async def test_redis_restart_under_connected_admins(
 ):
     cookie_admin, cookie_mentor = cookies["admin"], cookies["mentor"]
     admin_ws = await open_socket(daphne, cookie_admin)
-    assert [(await receive(admin_ws))["event"] for _ in range(3)] == [
+    frames = [await receive(admin_ws) for _ in range(4)]
+    assert [frame["event"] for frame in frames] == [
         "presence.snapshot",
         "counts.changed",
         "bell.changed",
+        "socket.ticket",
     ]
+    admin_ticket = frames[-1]["data"]["ticket"]
     mentor_ws = await open_socket(daphne, cookie_mentor)
     assert (await receive(mentor_ws))["event"] == "bell.changed"
+    mentor_ticket = (await receive(mentor_ws))["data"]["ticket"]
     assert (await receive(admin_ws))["data"]["online"] == [mentor.pk]
 
     private_redis.stop()
@@ -184,15 +189,19 @@ async def test_redis_restart_under_connected_admins(
 
     # Sockets come back and start from the truth: who is here, the counts (which include
     # the change made while Redis was away), the bell.
-    admin_ws, snapshot = await reconnect(daphne, cookie_admin)
+    # Their tickets were vouched for by the Redis that lost its data (revocations
+    # included): refused, the person read from the database, a new ticket handed out.
+    admin_ws, snapshot = await reconnect(daphne, cookie_admin, admin_ticket)
     assert snapshot == {"event": "presence.snapshot", "data": {"online": [admin.pk]}}
     assert await receive(admin_ws) == {
         "event": "counts.changed",
         "data": {"members": 1, "relationships": 0, "invitations": 0},
     }
     assert await receive(admin_ws) == {"event": "bell.changed", "data": {"unread": 0}}
-    mentor_ws, first = await reconnect(daphne, cookie_mentor)
+    assert (await receive(admin_ws))["event"] == "socket.ticket"
+    mentor_ws, first = await reconnect(daphne, cookie_mentor, mentor_ticket)
     assert first == {"event": "bell.changed", "data": {"unread": 0}}
+    assert (await receive(mentor_ws))["event"] == "socket.ticket"
     assert await receive(admin_ws) == {
         "event": "presence.changed",
         "data": {"online": [mentor.pk], "offline": []},

@@ -16,6 +16,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 
 from presence.services import presence_sweep
+from realtime.sockets.tickets import CLOCK_MARGIN
 from tests.live.processes import (
     RECEIVE_TIMEOUT,
     Server,
@@ -81,10 +82,12 @@ async def test_presence_crosses_processes(servers, cookies, org, admin, mentor):
             "data": {"members": 1, "relationships": 0, "invitations": 0},
         }
         assert await receive(admin_ws) == {"event": "bell.changed", "data": {"unread": 0}}
+        assert (await receive(admin_ws))["event"] == "socket.ticket"
 
         # The mentor connects to A; B's administrator hears of it.
         mentor_ws = await open_socket(server_a, cookies["mentor"])
         assert await receive(mentor_ws) == {"event": "bell.changed", "data": {"unread": 0}}
+        assert (await receive(mentor_ws))["event"] == "socket.ticket"
         assert await receive(admin_ws) == presence(online=[mentor.pk])
 
         # The sweeper (this process) finds everyone silent for two minutes.
@@ -126,8 +129,11 @@ async def test_an_event_published_on_one_process_reaches_a_socket_on_the_other(
     mentor_ws = await open_socket(server_b, pair_cookies["mentor"])
     try:
         # (Each has a bell line: «matched».)
-        assert (await receive(mentee_ws))["event"] == "bell.changed"
-        assert (await receive(mentor_ws))["event"] == "bell.changed"
+        for ws in (mentee_ws, mentor_ws):
+            assert [(await receive(ws))["event"] for _ in range(2)] == [
+                "bell.changed",
+                "socket.ticket",
+            ]
         typing = orjson.dumps({"action": "typing", "relationship_id": relationship.pk}).decode()
         sent = time.monotonic()
         await mentor_ws.send(typing)
@@ -140,3 +146,25 @@ async def test_an_event_published_on_one_process_reaches_a_socket_on_the_other(
     finally:
         await mentor_ws.close()
         await mentee_ws.close()
+
+
+async def test_a_ticket_from_one_process_opens_a_socket_on_the_other(servers, cookies, mentor):
+    """A page's ticket, handed out by A after reading the session, opens its next socket
+    on B (after a deploy, a load balancer's other process) without the database: B sends
+    no new ticket, which it does after every read of the person."""
+    server_a, server_b = servers
+    # The mentor was just saved: a ticket read within the clock margin of that would be
+    # refused (realtime/sockets/tickets.py, CLOCK_MARGIN; a ticket's time is whole seconds).
+    await asyncio.sleep(CLOCK_MARGIN + 1)
+    first = await open_socket(server_a, cookies["mentor"])
+    assert await receive(first) == {"event": "bell.changed", "data": {"unread": 0}}
+    ticket = (await receive(first))["data"]["ticket"]
+    await first.close()
+
+    again = await open_socket(server_b, cookies["mentor"], ticket)
+    try:
+        assert await receive(again) == {"event": "bell.changed", "data": {"unread": 0}}
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(again.recv(), 1.0)
+    finally:
+        await again.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import orjson
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -26,3 +27,11 @@ def communicator(cookie: str | None = None, origin: str | None = ORIGIN) -> Webs
     if cookie:
         headers.append((b"cookie", cookie.encode()))
     return WebsocketCommunicator(application, "/ws/", headers=headers)
+
+
+async def past_ticket(comm: WebsocketCommunicator, timeout: float = 3) -> str:
+    """The `socket.ticket` frame that ends a connect sequence read from the database (its
+    ticket, for the page's next handshake)."""
+    message = orjson.loads(await comm.receive_from(timeout=timeout))
+    assert message["event"] == "socket.ticket", message
+    return message["data"]["ticket"]

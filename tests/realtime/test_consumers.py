@@ -11,7 +11,7 @@ from programs import services
 from realtime.groups import org_admins_group, user_group
 from realtime.publish import acommand, apublish
 from realtime.sockets.consumer import CLOSE_DEACTIVATED, CLOSE_UNAUTHENTICATED
-from tests.realtime.helpers import communicator, session_cookie_for
+from tests.realtime.helpers import communicator, past_ticket, session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,19 +28,22 @@ async def connect(user, **kwargs):
 
 
 async def connect_member(user):
-    """A mentor's or mentee's socket, past the bell count every page gets on connect."""
+    """A mentor's or mentee's socket, past the bell count every page gets on connect and
+    the ticket for its next handshake."""
     comm, connected, _ = await connect(user)
     assert connected
     assert await receive(comm) == {"event": "bell.changed", "data": {"unread": 0}}
+    await past_ticket(comm)
     return comm
 
 
 async def connect_admin(user):
-    """An administrator's socket, past the snapshot, counts and bell it gets on connect."""
+    """An administrator's socket, past the snapshot, counts, bell and ticket it gets on
+    connect."""
     comm, connected, _ = await connect(user)
     assert connected
-    names = [(await receive(comm))["event"] for _ in range(3)]
-    assert names == ["presence.snapshot", "counts.changed", "bell.changed"]
+    names = [(await receive(comm))["event"] for _ in range(4)]
+    assert names == ["presence.snapshot", "counts.changed", "bell.changed", "socket.ticket"]
     return comm
 
 
@@ -81,6 +84,7 @@ async def test_admin_gets_a_presence_snapshot_and_transitions(admin, mentor):
         "data": {"members": 1, "relationships": 0, "invitations": 0},
     }
     assert await receive(admin_ws) == {"event": "bell.changed", "data": {"unread": 0}}
+    await past_ticket(admin_ws)
 
     mentor_ws = await connect_member(mentor)
     assert await receive(admin_ws) == {

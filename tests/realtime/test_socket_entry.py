@@ -14,7 +14,7 @@ from realtime.sockets.auth import SocketEntry
 from realtime.sockets.consumer import LiveConsumer
 from server.asgi import application
 from tests.conftest import ORIGIN
-from tests.realtime.helpers import session_cookie_for
+from tests.realtime.helpers import past_ticket, session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,12 +89,13 @@ async def test_the_route_is_found_under_the_root_path(mentor):
 
 async def test_a_signed_in_socket_keeps_one_copy_of_its_scope(mentor):
     """The consumer's scope is the one copy the entry made (the handshake's own scope plus
-    the three values), not a copy of a copy per middleware layer."""
+    the three values and the ticket's time), not a copy of a copy per middleware layer."""
     cookie = await database_sync_to_async(session_cookie_for)(mentor)
     comm = WebsocketCommunicator(application, "/ws/", headers=headers(cookie))
     connected, _ = await comm.connect(timeout=5)
     assert connected
     assert orjson.loads(await comm.receive_from(timeout=3))["event"] == "bell.changed"
+    await past_ticket(comm)
     handshake = comm.scope
     (task,) = [t for t in asyncio.all_tasks() if isinstance(_self_in(t, SocketEntry), SocketEntry)]
     frames = _frames(task)
@@ -103,7 +104,12 @@ async def test_a_signed_in_socket_keeps_one_copy_of_its_scope(mentor):
     # The handshake's scope (the router's frame) and the one copy the consumer holds.
     assert set(scopes) == {id(handshake), id(consumer.scope)}
     assert {key: consumer.scope[key] for key in handshake} == handshake
-    assert set(consumer.scope) - set(handshake) == {"user_id", "organisation_id", "is_org_admin"}
+    assert set(consumer.scope) - set(handshake) == {
+        "user_id",
+        "organisation_id",
+        "is_org_admin",
+        "ticket_read_at",
+    }
     await comm.disconnect()
 
 

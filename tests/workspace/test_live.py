@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 
 from programs.models import Role
 from tests.conftest import make_member
+from tests.realtime.helpers import past_ticket
 from tests.realtime.test_consumers import connect, connect_admin, receive
 from workspace import services
 
@@ -20,6 +21,7 @@ async def connect_member(user):
     comm, connected, _ = await connect(user)
     assert connected
     assert (await receive(comm))["event"] == "bell.changed"
+    await past_ticket(comm)
     return comm
 
 

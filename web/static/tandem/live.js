@@ -12,6 +12,9 @@ const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_DEACTIVATED = 4403;
 
 let socket = null;
+// The server's ticket for the next handshake (realtime/sockets/tickets.py): with it, a
+// reconnection (after a deploy, everyone at once) does not read the database.
+let ticket = null;
 let attempt = 0;
 let connectedBefore = false;
 let beatTimer = null;
@@ -39,6 +42,7 @@ function paintDots(announceChanges = false) {
 }
 
 const handlers = {
+  "socket.ticket": (data) => { ticket = data.ticket; },
   "presence.snapshot": (data) => {
     online.clear();
     for (const id of data.online) online.add(id);
@@ -141,7 +145,7 @@ function retry() {
 
 function connect() {
   setStatus("connecting");
-  socket = new WebSocket(url);
+  socket = new WebSocket(ticket ? `${url}?ticket=${encodeURIComponent(ticket)}` : url);
   socket.addEventListener("open", () => {
     attempt = 0;
     setStatus("open");
