@@ -212,8 +212,16 @@ def _mark(marks: list[tuple[str, float]]) -> None:
 # and their ticket's time is earlier than the mark.
 
 
+# What a save may change without touching what a ticket vouches for: a sign-in's
+# `update_last_login` (so a sign-in elsewhere keeps this browser's tickets).
+HARMLESS_SAVES = frozenset({"last_login"})
+
+
 def on_user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """Any save of a person (password, role, organisation, «Actif», …)."""
+    """Any save of a person (password, role, organisation, «Actif», …) or its deletion."""
+    fields = kwargs.get("update_fields")
+    if fields is not None and fields <= HARMLESS_SAVES:
+        return
     transaction.on_commit(partial(revoke_users, [instance.pk]))
 
 

@@ -13,6 +13,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.auth.models import update_last_login
 from django.core import signing
 from django.test import override_settings
 from django.utils.module_loading import import_string
@@ -212,6 +213,18 @@ async def test_a_change_to_the_person_revokes_their_tickets(admin, mentor):
     await database_sync_to_async(mentor.save)()
     comm = await open_page(cookie, ticket)
     assert [f["event"] for f in await frames(comm)] == [*ADMIN_SEQUENCE, "socket.ticket"]
+    await comm.disconnect()
+
+
+async def test_a_sign_in_elsewhere_keeps_the_ticket(mentor, reads):
+    """Signing in on another device saves only «last_login»: nothing a ticket says."""
+    await database_sync_to_async(forget_marks)(mentor)
+    cookie = await database_sync_to_async(session_cookie_for)(mentor)
+    ticket = await first_ticket(cookie, ["bell.changed"])
+    await database_sync_to_async(update_last_login)(None, mentor)
+    comm = await open_page(cookie, ticket)
+    assert [f["event"] for f in await frames(comm)] == ["bell.changed"]
+    assert len(reads) == 1
     await comm.disconnect()
 
 

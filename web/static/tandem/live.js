@@ -13,8 +13,16 @@ const CLOSE_DEACTIVATED = 4403;
 
 let socket = null;
 // The server's ticket for the next handshake (realtime/sockets/tickets.py): with it, a
-// reconnection (after a deploy, everyone at once) does not read the database.
-let ticket = null;
+// reconnection (after a deploy, everyone at once) or the next page's socket does not
+// read the database. Kept for the tab (it opens nothing without the session cookie).
+const TICKET_KEY = "tandem.socketTicket";
+function storedTicket() {
+  try { return sessionStorage.getItem(TICKET_KEY); } catch { return null; }
+}
+function storeTicket(value) {
+  try { sessionStorage.setItem(TICKET_KEY, value); } catch { /* storage refused: memory only */ }
+}
+let ticket = storedTicket();
 let attempt = 0;
 let connectedBefore = false;
 let beatTimer = null;
@@ -42,7 +50,7 @@ function paintDots(announceChanges = false) {
 }
 
 const handlers = {
-  "socket.ticket": (data) => { ticket = data.ticket; },
+  "socket.ticket": (data) => { ticket = data.ticket; storeTicket(ticket); },
   "presence.snapshot": (data) => {
     online.clear();
     for (const id of data.online) online.add(id);
