@@ -221,7 +221,7 @@ async def test_a_sign_in_elsewhere_keeps_the_ticket(mentor, reads):
     await database_sync_to_async(forget_marks)(mentor)
     cookie = await database_sync_to_async(session_cookie_for)(mentor)
     ticket = await first_ticket(cookie, ["bell.changed"])
-    await database_sync_to_async(update_last_login)(None, mentor)
+    await database_sync_to_async(update_last_login)(User, mentor)
     comm = await open_page(cookie, ticket)
     assert [f["event"] for f in await frames(comm)] == ["bell.changed"]
     assert len(reads) == 1
