@@ -5,7 +5,9 @@ like "specific.bench!<n>"). Each round sends BEATS_PER_ROUND heartbeats, BATCH a
 with asyncio.gather, on one event loop (BATCH is 100, the default pool limit; see below):
 
 - ours: `SocketPresence.heartbeat()` for each socket, through the project's async client
-  (presence.clients.aredis_client);
+  (presence.clients.aredis_client). A beat is queued for the process' next batch of
+  marks (presence.marks: one script per batch, at most a quarter of a second later), so
+  a round of ours ends only once every beat of it is in Redis (`marks().drain()`);
 - raw:  the commands `store.mark_seen` runs (ZADD conns, EXPIRE conns, ZADD org, SADD
   online, SADD orgs; ours sends them as one Lua script) as a MULTI/EXEC pipeline written
   by hand with a redis.asyncio client built with the same options, and no Tandem code.
@@ -73,11 +75,15 @@ def organisation_of(user_id: int) -> int:
     return user_id % ORGS + 1
 
 
-async def run_round(beat: Callable[[int], Awaitable[None]]) -> float:
-    """Send BEATS_PER_ROUND beats, BATCH concurrently; return beats per second."""
+async def run_round(
+    beat: Callable[[int], Awaitable[None]], written: Callable[[], Awaitable[None]]
+) -> float:
+    """Send BEATS_PER_ROUND beats, BATCH concurrently, until `written` says they are all
+    in Redis; return beats per second."""
     start = time.perf_counter()
     for first in range(0, BEATS_PER_ROUND, BATCH):
         await asyncio.gather(*(beat(n % USERS) for n in range(first, first + BATCH)))
+    await written()
     return BEATS_PER_ROUND / (time.perf_counter() - start)
 
 
@@ -86,6 +92,7 @@ async def bench() -> tuple[list[float], list[float]]:
 
     from presence import store
     from presence.clients import aredis_client
+    from presence.marks import marks
     from presence.services import SocketPresence
 
     assert settings.PRESENCE_WRITE_INTERVAL == 0
@@ -98,6 +105,9 @@ async def bench() -> tuple[list[float], list[float]]:
 
     async def ours(n: int) -> None:
         await sockets[n].heartbeat()
+
+    async def ours_written() -> None:
+        await marks().drain()
 
     # --- raw: the same commands by hand, a client built with the same options.
     raw_client = AsyncRedis.from_url(
@@ -116,6 +126,9 @@ async def bench() -> tuple[list[float], list[float]]:
             pipe.sadd(f"{key_prefix}:orgs", org)
             await pipe.execute()
 
+    async def raw_written() -> None:
+        pass  # each beat's pipeline was answered
+
     # --- warm-up: every user online (the only transitions happen here, unmeasured), then
     # one unmeasured round per side to open the connection pools.
     now = time.time()
@@ -124,17 +137,17 @@ async def bench() -> tuple[list[float], list[float]]:
         await asyncio.gather(
             *(store.mark_seen(client, s.seen, now) for s in sockets[first : first + BATCH])
         )
-    await run_round(ours)
-    await run_round(raw)
+    await run_round(ours, ours_written)
+    await run_round(raw, raw_written)
 
     ours_rates: list[float] = []
     raw_rates: list[float] = []
     for round_no in range(ROUNDS):
-        sides = [(ours, ours_rates), (raw, raw_rates)]
+        sides = [(ours, ours_written, ours_rates), (raw, raw_written, raw_rates)]
         if round_no % 2:
             sides.reverse()
-        for beat, rates in sides:
-            rates.append(await run_round(beat))
+        for beat, written, rates in sides:
+            rates.append(await run_round(beat, written))
 
     await check(client)
     await raw_client.aclose()

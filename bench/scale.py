@@ -15,7 +15,12 @@ consumer ignores it). All four share Redis db 11 (BENCH_LIVE_REDIS_URL).
 People: ORGS organisations of PEOPLE_PER_ORG members, the first ADMINS_PER_ORG of each
 administrators, the others mentors; every organisation's sockets are spread over both
 processes of a side (alternately), so an organisation's fan-out always crosses processes.
-One load generator process (spawned) holds all 8,000 sockets.
+One load generator process (spawned) holds all 8,000 sockets. Its own garbage collector
+runs between measurements only (its full collections, a few hundred ms with 8,000 sockets,
+fell at the same point of every round and counted against whichever side was measured
+then: the side measured second in a round read 30–60 ms at p99, the first 5–9 ms, so
+with the order alternating over an odd number of rounds one side had one slow round
+more than the other).
 
 Measured, every round on both sides, the order alternating between rounds (one
 unmeasured warm-up round first):
@@ -37,6 +42,7 @@ base of the medians over ROUNDS rounds, absolute figures beside.
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import statistics
 import tempfile
@@ -181,10 +187,19 @@ async def drive(conn: Connection, plans: list[Plan]) -> None:
     started = time.perf_counter()
     await open_all(socks)
     conn.send(("connected", time.perf_counter() - started))
+    # This process times every ack and every delivery of both sides, and holds 8,000
+    # sockets: its own full collections (a few hundred ms, at whatever point of a round
+    # its allocations reach the threshold — the same point every round) would count
+    # against whichever side is measured then. Collected between measurements instead.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     rng = random.Random(4000)
     loop = asyncio.get_running_loop()
     while True:
         command, arg = await loop.run_in_executor(None, conn.recv)
+        if command in ("beat", "arm"):
+            gc.collect()  # before a measurement starts (automatic collection is off)
         if command == "beat":
             await asyncio.sleep(PAUSE)
             conn.send(("beat", await beat_window(by_side[arg], rng)))
@@ -319,7 +334,10 @@ def report(result: dict) -> None:
         f"scale_4000_rtt_p99 ratio={med(ours, 'rtt') / med(base, 'rtt'):.3f} goal=1.5 "
         f"better=lower ours_p99={ms(med(ours, 'rtt'))} base_p99={ms(med(base, 'rtt'))} "
         f"ours_p50={ms(med(ours, 'rtt_p50'))} base_p50={ms(med(base, 'rtt_p50'))} "
-        f"window={WINDOW:g}s {spread}",
+        f"window={WINDOW:g}s {spread} ours/base_p99_per_round_ms="
+        + " ".join(
+            f"{o * 1000:.0f}/{b * 1000:.0f}" for o, b in zip(ours["rtt"], base["rtt"], strict=True)
+        ),
         flush=True,
     )
     lost = sum(ours["lost"]) + sum(base["lost"])

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from presence import events, store
-from presence.announcer import announcer
-from presence.clients import aredis_client, redis_client
+from presence.clients import redis_client
+from presence.marks import marks
 from programs.services import member_record_last_seen
 
 
@@ -31,34 +31,26 @@ class SocketPresence:
         self.seen = store.Seen(organisation_id=organisation_id, user_id=user_id, socket=socket)
         self.last_write = 0.0
 
-    async def _mark(self, now: float) -> None:
-        self.last_write = now
-        if await store.mark_seen(aredis_client(), self.seen, now):
-            await self._announce(online=True, at=now)
-
-    async def _announce(self, *, online: bool, at: float) -> None:
-        await announcer().add(
-            organisation_id=self.seen.organisation_id,
-            user_id=self.seen.user_id,
-            online=online,
-            at=at,
-        )
-
     async def connected(self) -> None:
-        await self._mark(time.time())
+        """Recorded before this returns (and announced if the person was offline)."""
+        now = time.time()
+        self.last_write = now
+        await marks().now(store.Mark(self.seen, now))
 
     async def heartbeat(self) -> None:
-        """A beat from the browser. Skipped when this socket wrote recently: the stored
-        timestamp is still well inside the offline threshold."""
+        """A beat from the browser, recorded with the process' next batch of marks
+        (presence.marks). Skipped when this socket wrote recently: the stored timestamp
+        is still well inside the offline threshold."""
         now = time.time()
         if now - self.last_write < settings.PRESENCE_WRITE_INTERVAL:
             return
-        await self._mark(now)
+        self.last_write = now
+        marks().beat(store.Mark(self.seen, now))
 
     async def closed(self) -> None:
-        now = time.time()
-        if await store.mark_gone(aredis_client(), self.seen, now):
-            await self._announce(online=False, at=now)
+        """Recorded (after this socket's earlier beats) before this returns; the person
+        announced offline if it was their last socket."""
+        await marks().now(store.Mark(self.seen, time.time(), gone=True))
 
 
 def presence_sweep(*, now: float | None = None) -> dict[int, dict[int, float]]:

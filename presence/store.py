@@ -55,58 +55,91 @@ class Seen:
     socket: str
 
 
-# One command instead of a seven-command MULTI/EXEC: in a reconnect storm's profile the
-# pipeline's client-side packing and parsing was the largest part of a connect's presence
-# write. Atomic all the same (a script runs alone).
-_SEEN_LUA = """
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('SADD', KEYS[4], ARGV[5])
-return redis.call('SADD', KEYS[3], ARGV[3])
+# Marks — a socket seen (connected, beating) or gone (closed) — applied in order, any
+# number in one script: one command instead of a seven-command MULTI/EXEC per mark (in a
+# reconnect storm's profile the pipeline's client-side packing and parsing was the
+# largest part of a connect's presence write), and one for a whole batch of a process'
+# marks (presence.marks). Atomic all the same: a script runs alone.
+# KEYS: the `orgs` set, then per mark its `conns:<user>`, `org:<org>`, `online:<org>`.
+# ARGV: the conns TTL, then per mark its kind ("seen"/"gone"), socket, time (for "gone":
+# the oldest beat still alive), user id, organisation id.
+# Returns per mark 1 when it is a transition (newly online; the user's last socket gone).
+_MARKS_LUA = """
+local out = {}
+local ttl = ARGV[1]
+local k, a = 2, 2
+for i = 1, (#KEYS - 1) / 3 do
+  local conns, org, online = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+  local socket, at, user = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  if ARGV[a] == 'seen' then
+    redis.call('ZADD', conns, at, socket)
+    redis.call('EXPIRE', conns, ttl)
+    redis.call('ZADD', org, at, user)
+    redis.call('SADD', KEYS[1], ARGV[a + 4])
+    out[i] = redis.call('SADD', online, user)
+  else
+    redis.call('ZREM', conns, socket)
+    redis.call('ZREMRANGEBYSCORE', conns, '-inf', at)
+    if redis.call('ZCARD', conns) > 0 then
+      out[i] = 0
+    else
+      redis.call('ZREM', org, user)
+      out[i] = redis.call('SREM', online, user)
+    end
+  end
+  k = k + 3
+  a = a + 5
+end
+return out
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A socket seen at `at` (connected or beating), or gone at `at` (closed)."""
+
+    seen: Seen
+    at: float
+    gone: bool = False
+
+
+async def apply_marks(redis: AsyncRedis, marks: list[Mark]) -> list[bool]:
+    """Apply the marks in order, in one round trip; for each, whether it is a transition
+    (the user newly online; the user's last live socket gone: offline at once rather than
+    after the threshold — sockets of a crashed process stop beating and age out here)."""
+    if not marks:
+        return []
+    keys = [orgs_key()]
+    args: list[str | float] = [KEY_TTL]
+    cutoff = threshold()
+    for mark in marks:
+        seen = mark.seen
+        keys += [
+            conns_key(seen.user_id),
+            org_key(seen.organisation_id),
+            online_key(seen.organisation_id),
+        ]
+        args += [
+            "gone" if mark.gone else "seen",
+            seen.socket,
+            mark.at - cutoff if mark.gone else mark.at,
+            str(seen.user_id),
+            str(seen.organisation_id),
+        ]
+    script = redis.register_script(_MARKS_LUA)
+    return [found == 1 for found in await script(keys=keys, args=args)]
 
 
 async def mark_seen(redis: AsyncRedis, seen: Seen, now: float) -> bool:
     """Record a connect or a heartbeat. True when this makes the user newly online."""
-    script = redis.register_script(_SEEN_LUA)
-    keys = [
-        conns_key(seen.user_id),
-        org_key(seen.organisation_id),
-        online_key(seen.organisation_id),
-        orgs_key(),
-    ]
-    args: list[str | float] = [
-        seen.socket,
-        now,
-        str(seen.user_id),
-        KEY_TTL,
-        str(seen.organisation_id),
-    ]
-    return await script(keys=keys, args=args) == 1
-
-
-_GONE_LUA = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[3])
-return redis.call('SREM', KEYS[3], ARGV[3])
-"""
+    (newly,) = await apply_marks(redis, [Mark(seen, now)])
+    return newly
 
 
 async def mark_gone(redis: AsyncRedis, seen: Seen, now: float) -> bool:
-    """Record a closed socket. True when it was the user's last live one: they go
-    offline at once rather than after the threshold. Sockets of a crashed process stop
-    beating and age out of the count here."""
-    script = redis.register_script(_GONE_LUA)
-    keys = [
-        conns_key(seen.user_id),
-        org_key(seen.organisation_id),
-        online_key(seen.organisation_id),
-    ]
-    result = await script(keys=keys, args=[seen.socket, now - threshold(), str(seen.user_id)])
-    return result == 1
+    """Record a closed socket. True when it was the user's last live one."""
+    (last,) = await apply_marks(redis, [Mark(seen, now, gone=True)])
+    return last
 
 
 def online_user_ids(redis: Redis, organisation_id: int, now: float) -> set[int]:
