@@ -49,6 +49,7 @@ async def test_heartbeats_go_together_without_waiting(mentor, mentee, scripts):
         await socket.connected()
     assert scripts == [1, 1, 1]  # each connect at once: its snapshot must list its person
     before = await redis.zscore(conns(mentor.pk), "s.0")
+    assert before is not None
 
     time.sleep(0.01)  # a later time than the connect's
     for socket in sockets:
@@ -57,8 +58,9 @@ async def test_heartbeats_go_together_without_waiting(mentor, mentee, scripts):
     assert await redis.zscore(conns(mentor.pk), "s.0") == before  # not yet written
     await asyncio.sleep(BEAT_DELAY + 0.2)
     assert scripts == [1, 1, 1, 3]  # the three beats in one script
-    assert await redis.zscore(conns(mentor.pk), "s.0") > before
-    assert await redis.zscore(conns(mentee.pk), "s.1") > before
+    for user_id, socket_name in ((mentor.pk, "s.0"), (mentee.pk, "s.1")):
+        written = await redis.zscore(conns(user_id), socket_name)
+        assert written is not None and written > before
 
 
 async def test_a_close_after_a_beat_is_applied_after_it(mentor, scripts):
