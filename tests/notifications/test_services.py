@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from notifications.bell import selectors
 from notifications.bell import services as bell
@@ -58,6 +59,12 @@ def test_publishing_notifies_every_active_admin_of_every_organisation_once(
     holders = set(Notification.objects.filter(release_note=note).values_list("user_id", flat=True))
     assert holders == {admin.pk, outsider.pk}
     assert retired.pk not in holders
+    # Each line as a Notification saved by the ORM would read (one INSERT … SELECT).
+    line = Notification.objects.get(release_note=note, user=admin)
+    note.refresh_from_db()
+    assert (line.title_en, line.title_fr) == release_notes.notification_titles(note)
+    assert line.url == reverse("web:release_note", args=[note.pk])
+    assert (line.created_at, line.read_at) == (note.published_at, None)
     # A retried job adds nothing.
     assert release_notes.release_note_deliver(note_id=note.pk) == 2
     assert Notification.objects.filter(release_note=note).count() == 2
